@@ -1,0 +1,234 @@
+"""The store's schema: numbered migrations, each applied once, in order.
+
+A migration is never edited once landed; a change to the schema is a new
+migration appended to MIGRATIONS. `lib.db.Store.migrate` records each applied
+number in `schema_migrations`, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    sql: str
+
+
+_CORE = """
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- Areas: country, region, cluster, province, district. Regions and clusters
+-- are areas too (so a user can be scoped to one), their members are kept in
+-- grouping_members.
+CREATE TABLE IF NOT EXISTS areas (
+    code VARCHAR PRIMARY KEY,          -- DOPA code (10, 1001), TH, or a group code (C17-UC)
+    level VARCHAR NOT NULL CHECK (level IN ('country','region','cluster','province','district')),
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    parent_code VARCHAR,               -- province of a district; TH for a province
+    scheme VARCHAR,                    -- grouping scheme of a region or cluster
+    iso_code VARCHAR,                  -- ISO 3166-2 (TH-21) for provinces
+    population BIGINT,                 -- DOPA registered population (latest reference year)
+    population_year INTEGER,
+    area_km2 DOUBLE
+);
+
+-- Grouping schemes: versioned, effective-dated (valid_to NULL = still in force).
+CREATE TABLE IF NOT EXISTS grouping_schemes (
+    scheme VARCHAR PRIMARY KEY,        -- region_royin6, region_nesdc7, cluster_2009, cluster_2017
+    kind VARCHAR NOT NULL CHECK (kind IN ('region','cluster')),
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    valid_from DATE,
+    valid_to DATE,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS grouping_members (
+    scheme VARCHAR NOT NULL,
+    group_code VARCHAR NOT NULL,
+    province_code VARCHAR NOT NULL,
+    valid_from DATE,                   -- a province created later joins later (Bueng Kan 2011)
+    valid_to DATE,
+    PRIMARY KEY (scheme, province_code)
+);
+
+CREATE TABLE IF NOT EXISTS agencies (
+    code VARCHAR PRIMARY KEY,          -- agency type, e.g. PSO; an office = agency + province
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    ministry_th VARCHAR,
+    ministry_en VARCHAR
+);
+
+-- Catalog (ระบบฐานข้อมูล): data group -> aspect (ด้าน) -> item (รายการข้อมูล).
+CREATE TABLE IF NOT EXISTS data_groups (
+    code VARCHAR PRIMARY KEY,
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    sort_order INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS aspects (
+    code VARCHAR PRIMARY KEY,
+    group_code VARCHAR NOT NULL,
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    sort_order INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS items (
+    code VARCHAR PRIMARY KEY,
+    aspect_code VARCHAR NOT NULL,
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    unit_th VARCHAR NOT NULL,
+    unit_en VARCHAR NOT NULL,
+    area_level VARCHAR NOT NULL CHECK (area_level IN ('province','district')),
+    frequency VARCHAR NOT NULL
+        CHECK (frequency IN ('monthly','quarterly','annual','fiscal_annual')),
+    owner_agency VARCHAR NOT NULL,
+    responsible_person VARCHAR NOT NULL,   -- a position, not a personal name
+    source VARCHAR NOT NULL,
+    release_lag_days INTEGER NOT NULL CHECK (release_lag_days >= 0),
+    valid_min DOUBLE,
+    valid_max DOUBLE,
+    higher_is_better BOOLEAN,              -- NULL: neither (a context figure)
+    is_published BOOLEAN NOT NULL,
+    counts_for_coverage BOOLEAN NOT NULL,
+    decimals INTEGER NOT NULL DEFAULT 0
+);
+
+-- Observations: the current value of each (item, area, period) cell.
+-- No primary key on purpose: an ART index over tens of millions of rows
+-- costs more than it guards; the single writer in lib.db keeps cells unique.
+CREATE TABLE IF NOT EXISTS observations (
+    item_code VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    period_end DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    status VARCHAR NOT NULL CHECK (status IN ('submitted','verified','rejected')),
+    batch_id BIGINT,
+    submitted_by VARCHAR NOT NULL,
+    submitted_at TIMESTAMP NOT NULL,
+    verified_by VARCHAR,
+    verified_at TIMESTAMP,
+    note VARCHAR
+);
+
+-- Every value an observation held before it was replaced or removed:
+-- nothing is overwritten silently, any past state can be rebuilt.
+CREATE TABLE IF NOT EXISTS observation_history (
+    item_code VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    period_end DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    status VARCHAR NOT NULL,
+    batch_id BIGINT,
+    submitted_by VARCHAR NOT NULL,
+    submitted_at TIMESTAMP NOT NULL,
+    verified_by VARCHAR,
+    verified_at TIMESTAMP,
+    note VARCHAR,
+    replaced_at TIMESTAMP NOT NULL,
+    replaced_by_batch BIGINT,
+    replaced_by VARCHAR NOT NULL
+);
+
+-- KPIs (ตัวชี้วัด).
+CREATE TABLE IF NOT EXISTS kpis (
+    code VARCHAR PRIMARY KEY,
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    owner_agency VARCHAR NOT NULL,
+    weight_pct DOUBLE NOT NULL CHECK (weight_pct >= 0),
+    method VARCHAR NOT NULL CHECK (method IN ('milestone','linear')),
+    t1 DOUBLE, t2 DOUBLE, t3 DOUBLE, t4 DOUBLE, t5 DOUBLE,
+    higher_is_better BOOLEAN NOT NULL DEFAULT TRUE,
+    floor_score DOUBLE NOT NULL DEFAULT 1.0,
+    target DOUBLE,
+    unit_th VARCHAR,
+    unit_en VARCHAR,
+    rounds VARCHAR NOT NULL DEFAULT '6,9,12',
+    data_collectors VARCHAR,
+    green_at DOUBLE NOT NULL DEFAULT 4.0,
+    amber_at DOUBLE NOT NULL DEFAULT 3.0,
+    aggregation VARCHAR NOT NULL DEFAULT 'last'
+        CHECK (aggregation IN ('last','sum','mean','coverage')),
+    description_th VARCHAR,
+    description_en VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS kpi_items (
+    kpi_code VARCHAR NOT NULL,
+    item_code VARCHAR NOT NULL,
+    PRIMARY KEY (kpi_code, item_code)
+);
+
+CREATE TABLE IF NOT EXISTS roles (
+    code VARCHAR PRIMARY KEY,          -- public, staff, verifier, executive, admin
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+    username VARCHAR PRIMARY KEY,
+    display_name VARCHAR,
+    role VARCHAR NOT NULL,
+    agency_code VARCHAR,
+    area_code VARCHAR,                 -- NULL: the whole country
+    password_hash VARCHAR,
+    is_active BOOLEAN NOT NULL DEFAULT TRUE,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    password_changed_at TIMESTAMP
+);
+
+CREATE SEQUENCE IF NOT EXISTS batch_seq START 1;
+
+CREATE TABLE IF NOT EXISTS upload_batches (
+    batch_id BIGINT PRIMARY KEY,
+    kind VARCHAR NOT NULL,             -- upload, demo, undo, verify
+    username VARCHAR NOT NULL,
+    agency_code VARCHAR,
+    file_name VARCHAR,
+    checksum VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    n_new BIGINT NOT NULL DEFAULT 0,
+    n_changed BIGINT NOT NULL DEFAULT 0,
+    n_unchanged BIGINT NOT NULL DEFAULT 0,
+    n_rejected BIGINT NOT NULL DEFAULT 0,
+    status VARCHAR NOT NULL DEFAULT 'committed',
+    undone_by VARCHAR,
+    undone_at TIMESTAMP,
+    note VARCHAR
+);
+
+CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
+
+CREATE TABLE IF NOT EXISTS audit_log (
+    id BIGINT PRIMARY KEY,
+    occurred_at TIMESTAMP NOT NULL,
+    username VARCHAR,
+    action VARCHAR NOT NULL,
+    target VARCHAR,
+    detail VARCHAR,                    -- JSON text
+    origin VARCHAR                     -- cli, app, or a client address
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "core tables", _CORE),)
+
+
+def latest_version() -> int:
+    """Number of the newest migration."""
+    return MIGRATIONS[-1].number

@@ -1,0 +1,44 @@
+"""Every setting of the app in one place: name, default, meaning.
+
+Secrets and per-site values come from environment variables; Streamlit's own
+settings live in `.streamlit/config.toml`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+GEO_DIR = ROOT / "geo"
+
+# Path of the embedded DuckDB store; built from the files in data/ on first start.
+DEFAULT_DB_PATH = DATA_DIR / "eis.duckdb"
+DB_PATH_ENV = "EIS_DB_PATH"
+
+# Seed of the demo generator: the same seed gives the same bytes.
+DEMO_SEED = 2568
+# The demo dataset spans the current fiscal year and this many before it.
+DEMO_YEARS_BEFORE = 3
+
+# Coverage window: the current fiscal year and this many before it (SPEC section 4).
+WINDOW_YEARS_BEFORE = 3
+# KPI 4.4 milestone bars on the correct-and-timely % (seed 000).
+MILESTONE_BARS = (80.0, 90.0, 100.0)
+# Default grouping versions.
+DEFAULT_CLUSTER_SCHEME = "cluster_2017"
+DEFAULT_REGION_SCHEME = "region_nesdc7"
+
+# Optional tile server URL for sites that have one; no base map by default.
+TILE_URL_ENV = "EIS_TILE_URL"
+
+
+def db_path() -> Path:
+    """Path of the store: $EIS_DB_PATH or data/eis.duckdb."""
+    return Path(os.environ.get(DB_PATH_ENV) or DEFAULT_DB_PATH)
+
+
+def tile_url() -> str | None:
+    """Tile URL template for a local tile server, or None (no base map)."""
+    return os.environ.get(TILE_URL_ENV) or None
