@@ -179,7 +179,7 @@ def demo_areas(areas: pd.DataFrame, baseline: pd.DataFrame, seed: int) -> DemoAr
     rng = np.random.default_rng([seed, 7])
     pop_share = np.empty(len(dist))
     area_share = np.empty(len(dist))
-    for parent, idx in dist.groupby("parent_code").indices.items():
+    for idx in dist.groupby("parent_code").indices.values():
         pop_share[idx] = rng.dirichlet(np.full(len(idx), 4.0))
         area_share[idx] = rng.dirichlet(np.full(len(idx), 4.0))
     pmap = prov.set_index("code")
@@ -257,7 +257,9 @@ def generate_item(
     values = _values(item, areas, periods, rng)
     n_a, n_p = values.shape
     lag = int(item.release_lag_days)
-    ends = np.array([tc.period_bounds(p, item.frequency)[1] for p in periods], dtype="datetime64[D]")
+    ends = np.array(
+        [tc.period_bounds(p, item.frequency)[1] for p in periods], dtype="datetime64[D]"
+    )
     due = ends + np.timedelta64(lag, "D")
     as_of64 = np.datetime64(as_of, "D")
     province = areas["parent_code"].to_numpy() if "parent_code" in areas else areas.code.to_numpy()
@@ -265,7 +267,9 @@ def generate_item(
     is_due = (due <= as_of64)[None, :]
     # Cells that are due: present unless randomly missing; a late office misses
     # its last 1-3 due periods. Cells not yet due: some offices send early.
-    present = np.where(is_due, rng.random((n_a, n_p)) > (1 - q) * 0.25, rng.random((n_a, n_p)) < q * 0.4)
+    present = np.where(
+        is_due, rng.random((n_a, n_p)) > (1 - q) * 0.25, rng.random((n_a, n_p)) < q * 0.4
+    )
     late = np.array([(item.owner_agency, p) in late_offices for p in province])
     if late.any():
         due_idx = np.flatnonzero(is_due[0])
