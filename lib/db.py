@@ -322,6 +322,28 @@ class Store:
             [item_code],
         )
 
+    def population_density(self, item_code: str = "POP01") -> pd.DataFrame:
+        """Latest registered population per province, its year and persons per km²."""
+        return self._df(
+            "WITH latest AS (SELECT area_code, period, value FROM observations "
+            "WHERE item_code = ? QUALIFY row_number() OVER "
+            "(PARTITION BY area_code ORDER BY period_end DESC) = 1) "
+            "SELECT a.code, a.name_th, a.name_en, a.area_km2, l.period, l.value AS population,"
+            " l.value / nullif(a.area_km2, 0) AS density "
+            "FROM areas a LEFT JOIN latest l ON l.area_code = a.code "
+            "WHERE a.level = 'province' ORDER BY a.code",
+            [item_code],
+        )
+
+    def data_version(self) -> str:
+        """Changes whenever observations change: newest batch, its state, cell count."""
+        row = self._df(
+            "SELECT coalesce(max(batch_id), 0) AS b, "
+            "count(*) FILTER (WHERE status = 'undone') AS u, "
+            "(SELECT count(*) FROM observation_history) AS h FROM upload_batches"
+        ).iloc[0]
+        return f"{row.b}-{row.u}-{row.h}"
+
     # -- info -------------------------------------------------------------
     def info(self) -> dict:
         """Counts of what is loaded: areas by level, items, observations, KPIs, agencies."""
@@ -387,3 +409,104 @@ class Store:
     def audit_log(self) -> pd.DataFrame:
         """The audit log, newest first."""
         return self._df("SELECT * FROM audit_log ORDER BY id DESC")
+
+    # -- coverage and KPI facts (engine) ---
+    # One pass over the cells as they stood at the cutoff: the current rows
+    # submitted before it, plus history rows that were in force at it (submitted
+    # before, replaced after). Bounds are [start, end] on period_end.
+    _CELLS_AT = (
+        "SELECT item_code, area_code, period_end, value, status, submitted_at, verified_at "
+        "FROM observations WHERE submitted_at < $cutoff "
+        "AND period_end BETWEEN $start AND $end "
+        "UNION ALL "
+        "SELECT item_code, area_code, period_end, value, status, submitted_at, verified_at "
+        "FROM observation_history WHERE submitted_at < $cutoff AND replaced_at >= $cutoff "
+        "AND period_end BETWEEN $start AND $end"
+    )
+
+    @staticmethod
+    def _end_of_day(as_of: date) -> datetime:
+        """The first instant after as_of: a value submitted on as_of counts."""
+        return datetime.combine(date.fromordinal(as_of.toordinal() + 1), datetime.min.time())
+
+    def coverage_facts(
+        self, as_of: date, start: date, end: date, fy_start: date, fy_end: date
+    ) -> pd.DataFrame:
+        """Per item x area facts of the cells with period_end in [start, end] at as_of.
+
+        present_cells / correct_cells count cells due by as_of (period end +
+        release lag); correct = verified by as_of and within valid_min..valid_max;
+        latest_due_end_present is the newest due period end present; fy_cells
+        counts cells (due or not) ending in [fy_start, fy_end]. Values count when
+        submitted on or before as_of (the whole day).
+        """
+        cutoff = self._end_of_day(as_of)
+        # The due test compares with a per-item limit (as_of - lag), computed on
+        # the small items table: an expression over the join per row costs more.
+        sql = (
+            f"WITH c AS ({self._CELLS_AT}), "
+            "it AS (SELECT code, valid_min, valid_max,"
+            " CAST($as_of - release_lag_days AS DATE) AS due_limit FROM items) "
+            "SELECT c.item_code, c.area_code,"
+            " count(*) FILTER (WHERE c.period_end <= it.due_limit) AS present_cells,"
+            " count(*) FILTER (WHERE c.period_end <= it.due_limit AND c.status = 'verified'"
+            "  AND (c.verified_at IS NULL OR c.verified_at < $cutoff)"
+            "  AND c.value >= coalesce(it.valid_min, c.value)"
+            "  AND c.value <= coalesce(it.valid_max, c.value)) AS correct_cells,"
+            " max(c.period_end) FILTER (WHERE c.period_end <= it.due_limit)"
+            "  AS latest_due_end_present,"
+            " max(c.submitted_at) AS last_submitted_at,"
+            " count(*) FILTER (WHERE c.period_end BETWEEN $fy_start AND $fy_end) AS fy_cells "
+            "FROM c JOIN it ON it.code = c.item_code "
+            "GROUP BY c.item_code, c.area_code"
+        )
+        params = {
+            "cutoff": cutoff,
+            "start": start,
+            "end": end,
+            "as_of": as_of,
+            "fy_start": fy_start,
+            "fy_end": fy_end,
+        }
+        return self._df(sql, params)
+
+    def kpi_item_values(
+        self, item_codes: list[str], as_of: date, start: date, end: date
+    ) -> pd.DataFrame:
+        """Values of items per province and period end in [start, end], as known at as_of.
+
+        Rejected values and values outside the item's valid range are left out;
+        district values are pooled to their province (sum, mean and count per
+        period), so the frame stays small.
+        """
+        if not item_codes:
+            return pd.DataFrame(
+                columns=["item_code", "province_code", "period_end", "value_sum", "value_mean", "n"]
+            )
+        cutoff = self._end_of_day(as_of)
+        sql = (
+            f"WITH c AS ({self._CELLS_AT}) "
+            "SELECT c.item_code,"
+            " CASE WHEN a.level = 'district' THEN a.parent_code ELSE c.area_code END"
+            "  AS province_code,"
+            " c.period_end, sum(c.value) AS value_sum, avg(c.value) AS value_mean,"
+            " count(*) AS n "
+            "FROM c JOIN items i ON i.code = c.item_code "
+            "JOIN areas a ON a.code = c.area_code "
+            "WHERE list_contains($items, c.item_code) AND c.status <> 'rejected'"
+            " AND c.value >= coalesce(i.valid_min, c.value)"
+            " AND c.value <= coalesce(i.valid_max, c.value) "
+            "GROUP BY ALL ORDER BY ALL"
+        )
+        params = {"cutoff": cutoff, "start": start, "end": end, "items": list(item_codes)}
+        return self._df(sql, params)
+
+    def observation_scan(self) -> tuple:
+        """A plain full scan of the observations (benchmark yardstick): count, sum, max end."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(
+                "SELECT count(*), sum(value), max(period_end) FROM observations"
+            ).fetchone()
+        finally:
+            cur.close()

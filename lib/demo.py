@@ -174,7 +174,8 @@ def demo_areas(areas: pd.DataFrame, baseline: pd.DataFrame, seed: int) -> DemoAr
         on="code",
     )
     prov = prov.sort_values("code").reset_index(drop=True)
-    prov["population"] = prov["population"].astype(float)
+    for col in ("population", "population_2017", "area_km2"):
+        prov[col] = prov[col].to_numpy(dtype=float)
     dist = areas.loc[areas.level == "district", ["code", "parent_code"]].sort_values("code")
     rng = np.random.default_rng([seed, 7])
     pop_share = np.empty(len(dist))

@@ -1,0 +1,66 @@
+"""First page: what is loaded (by data group and province) and a population-density map."""
+
+import streamlit as st
+
+from lib import mapview, ui
+from lib import thaicalendar as tc
+
+ui.language_switch()
+store = ui.store()
+version = ui.data_version(store)
+info = store.info()
+
+st.title(ui.t("ระบบข้อมูลจังหวัด: ภาพรวมข้อมูลในระบบ", "Provincial data: what is loaded"))
+
+summary = ui.load_summary(store, version)
+latest = summary["latest_submission"].max()
+c = st.columns(5)
+c[0].metric(ui.t("จังหวัด", "Provinces"), ui.fmt_int(info["areas"]["province"]))
+c[1].metric(ui.t("อำเภอ/เขต", "Districts"), ui.fmt_int(info["areas"]["district"]))
+c[2].metric(ui.t("รายการข้อมูล", "Data items"), ui.fmt_int(info["items"]))
+c[3].metric(ui.t("ค่าข้อมูล", "Values"), ui.fmt_int(info["observations"]))
+c[4].metric(
+    ui.t("ปรับปรุงล่าสุด", "Latest update"),
+    tc.thai_date(latest.date(), lang=ui.lang()) if latest is not None else "-",
+)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(ui.t("ความหนาแน่นประชากร (คนต่อ ตร.กม.)", "Population density (per km²)"))
+    density = ui.province_density(store, version)
+    shapes = ui.province_shapes().merge(density[["code", "density", "population"]], on="code")
+    name = ui.name_col()
+    bins, classes = mapview.classify(shapes["density"], "quantiles", k=5)
+    colours = mapview.palette(5, higher_is_better=None)
+    layer = mapview.choropleth_layer(
+        shapes,
+        "density",
+        dict(zip(shapes["code"], mapview.class_colours(classes, colours), strict=True)),
+        tooltip_fields=[
+            (name, ui.t("จังหวัด", "Province")),
+            ("population", ui.t("ประชากร (คน)", "Population")),
+            ("density", ui.t("คนต่อ ตร.กม.", "Persons per km²")),
+        ],
+        formats={"population": ",.0f", "density": ",.1f"},
+    )
+    m = ui.offline_map()
+    layer.add_to(m)
+    ui.show_map(m, key="home_density_map", height=640)
+with right:
+    legend = mapview.legend_rows(bins, colours, counts=classes, lowest=shapes["density"].min())
+    ui.draw_legend(legend, ui.t("คนต่อ ตร.กม. (ควอนไทล์)", "Persons per km² (quantiles)"))
+    year = density["period"].dropna().max()
+    st.caption(
+        ui.t(
+            f"ประชากรตามทะเบียนราษฎร ปี {tc.be_year(int(year))} หารด้วยพื้นที่จังหวัด",
+            f"Registered population {year} divided by province area",
+        )
+    )
+
+st.subheader(ui.t("จำนวนค่าข้อมูลตามกลุ่มข้อมูลและจังหวัด", "Values by data group and province"))
+group_name = ui.name_col("group_name")
+prov_name = ui.name_col("province_name")
+table = summary.pivot_table(
+    index=["province_code", prov_name], columns=group_name, values="cells", aggfunc="sum"
+).reset_index()
+st.dataframe(table, hide_index=True, width="stretch")

@@ -1,0 +1,81 @@
+"""House rules that keep the code base in shape (STYLE.md)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIB = ROOT / "lib"
+UI_MODULE = "ui.py"
+SQL_MODULES = {"db.py", "schema.py"}
+SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET|CREATE\s+TABLE)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _strings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def test_only_the_ui_module_of_lib_imports_streamlit():
+    offenders = [
+        p.name
+        for p in LIB.glob("*.py")
+        if p.name != UI_MODULE and {"streamlit", "streamlit_folium"} & _imports(p)
+    ]
+    assert offenders == []
+
+
+def test_sql_lives_only_behind_db():
+    offenders = []
+    for p in [*LIB.glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        if p.name in SQL_MODULES:
+            continue
+        if any(SQL.search(s) for s in _strings(p)):
+            offenders.append(p.name)
+    assert offenders == []
+
+
+def test_pages_and_lib_do_not_import_duckdb_directly():
+    offenders = [
+        p.name
+        for p in [*LIB.glob("*.py"), *(ROOT / "pages").glob("*.py")]
+        if p.name not in SQL_MODULES and "duckdb" in _imports(p)
+    ]
+    assert offenders == []
+
+
+def test_pages_are_thin():
+    long_pages = {
+        p.name: n
+        for p in (ROOT / "pages").glob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 120
+    }
+    assert long_pages == {}
+
+
+def test_no_silent_except():
+    pattern = re.compile(r"except[^:\n]*:\s*\n\s*pass\b")
+    offenders = [
+        p.name
+        for p in [*LIB.glob("*.py"), *(ROOT / "pages").glob("*.py")]
+        if pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -1,0 +1,79 @@
+"""The store: migrations, transactions, the one door to DuckDB."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.db import Store
+from lib.schema import MIGRATIONS, latest_version
+
+EXPECTED_TABLES = {
+    "areas",
+    "grouping_schemes",
+    "grouping_members",
+    "agencies",
+    "data_groups",
+    "aspects",
+    "items",
+    "observations",
+    "observation_history",
+    "kpis",
+    "kpi_items",
+    "roles",
+    "users",
+    "upload_batches",
+    "audit_log",
+    "meta",
+    "schema_migrations",
+}
+
+
+def _snapshot(store: Store) -> dict[str, pd.DataFrame]:
+    return {
+        t: store.table_frame(t).drop(columns=["applied_at"], errors="ignore")
+        for t in store.table_names()
+    }
+
+
+def test_migrations_create_every_table(empty_store):
+    assert EXPECTED_TABLES <= set(empty_store.table_names())
+    assert empty_store.schema_version() == latest_version() == MIGRATIONS[-1].number
+
+
+def test_migrations_run_twice_change_nothing(tmp_path):
+    path = tmp_path / "twice.duckdb"
+    with Store(path) as store:
+        assert store.migrate() == [m.number for m in MIGRATIONS]
+        before = _snapshot(store)
+    with Store(path) as store:
+        assert store.migrate() == []
+        after = _snapshot(store)
+    assert before.keys() == after.keys()
+    for table in before:
+        pd.testing.assert_frame_equal(before[table], after[table])
+
+
+def test_failed_write_leaves_tables_unchanged(empty_store):
+    frame = pd.DataFrame([{"code": "X", "name_th": "ทดสอบ", "name_en": "Test", "sort_order": 1}])
+    with pytest.raises(ValueError, match="not a reference or catalog table"):
+        empty_store.replace_tables({"data_groups": frame, "observations": frame})
+    assert empty_store.table_frame("data_groups").empty
+    assert empty_store.audit_log().empty
+
+
+def test_replace_tables_writes_an_audit_entry(empty_store):
+    frame = pd.DataFrame(
+        [{"code": "ECO", "name_th": "เศรษฐกิจ", "name_en": "Economy", "sort_order": 1}]
+    )
+    empty_store.replace_tables(
+        {"data_groups": frame}, audit={"username": "admin", "action": "load_catalog"}
+    )
+    assert empty_store.data_groups()["name_th"].tolist() == ["เศรษฐกิจ"]
+    log = empty_store.audit_log()
+    assert log[["username", "action"]].values.tolist() == [["admin", "load_catalog"]]
+
+
+def test_unknown_table_is_refused(empty_store):
+    with pytest.raises(ValueError, match="no such table"):
+        empty_store.table_frame("nope; DROP TABLE areas")
