@@ -344,6 +344,278 @@ class Store:
         ).iloc[0]
         return f"{row.b}-{row.u}-{row.h}"
 
+    # -- uploads: preview, commit, verify, undo (history kept) --------------
+    # An incoming frame has item_code, area_code, period, period_end, value, note.
+    _CELL_KEY = "USING (item_code, area_code, period)"
+
+    def compare_with_current(self, incoming: pd.DataFrame) -> pd.DataFrame:
+        """Each incoming cell with the value it would replace and new/changed/unchanged."""
+        cur = self._con.cursor()
+        try:
+            cur.register("_incoming", incoming)
+            return cur.execute(
+                "SELECT i.*, o.value AS old_value, o.status AS old_status, "
+                "o.batch_id AS old_batch, CASE WHEN o.value IS NULL THEN 'new' "
+                "WHEN o.value = i.value AND coalesce(o.note, '') = coalesce(i.note, '') "
+                "THEN 'unchanged' ELSE 'changed' END AS change "
+                f"FROM _incoming i LEFT JOIN observations o {self._CELL_KEY} "
+                "ORDER BY i.item_code, i.area_code, i.period"
+            ).df()
+        finally:
+            cur.close()
+
+    def history_stats(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Median, MAD and count of the values each (item, area) already holds."""
+        cur = self._con.cursor()
+        try:
+            cur.register("_pairs", pairs[["item_code", "area_code"]].drop_duplicates())
+            return cur.execute(
+                "SELECT o.item_code, o.area_code, median(o.value) AS hist_median, "
+                "mad(o.value) AS hist_mad, count(*) AS hist_n FROM observations o "
+                "JOIN _pairs p USING (item_code, area_code) GROUP BY ALL"
+            ).df()
+        finally:
+            cur.close()
+
+    def find_batch_by_checksum(self, checksum: str) -> pd.DataFrame:
+        """Committed upload batches of a file with this checksum."""
+        return self._df(
+            "SELECT * FROM upload_batches WHERE checksum = ? AND status = 'committed' "
+            "ORDER BY batch_id",
+            [checksum],
+        )
+
+    def commit_cells(self, incoming: pd.DataFrame, batch: dict, audit: dict) -> int | None:
+        """Write new and changed cells as one batch, keeping every replaced value.
+
+        Observations, their history, the batch record and the audit entry land in
+        one transaction. Cells equal to what is stored are left alone; when
+        nothing would change, nothing is written and None is returned.
+        """
+        now = batch.get("created_at") or datetime.now()
+        with self.transaction() as cur:
+            cur.register("_incoming", incoming)
+            cur.execute(
+                "CREATE TEMP TABLE _delta AS SELECT i.*, "
+                "CASE WHEN o.value IS NULL THEN 'new' ELSE 'changed' END AS change "
+                f"FROM _incoming i LEFT JOIN observations o {self._CELL_KEY} "
+                "WHERE o.value IS NULL OR o.value <> i.value "
+                "OR coalesce(o.note, '') <> coalesce(i.note, '')"
+            )
+            try:
+                counts = dict(
+                    cur.execute("SELECT change, count(*) FROM _delta GROUP BY change").fetchall()
+                )
+                n_new, n_changed = counts.get("new", 0), counts.get("changed", 0)
+                if n_new + n_changed == 0:
+                    return None
+                batch_id = self._new_batch(cur, n_new=n_new, **{**batch, "created_at": now})
+                cur.execute(
+                    "UPDATE upload_batches SET n_changed = ?, n_unchanged = ?, n_rejected = ? "
+                    "WHERE batch_id = ?",
+                    [
+                        n_changed,
+                        len(incoming) - n_new - n_changed,
+                        batch.get("n_rejected", 0),
+                        batch_id,
+                    ],
+                )
+                self._archive_and_replace(cur, "_delta", batch_id, batch["username"], now)
+                cur.execute(
+                    "INSERT INTO observations SELECT item_code, area_code, period, period_end, "
+                    "value, 'submitted', ?, ?, ?, NULL, NULL, note FROM _delta",
+                    [batch_id, batch["username"], now],
+                )
+                entry = {k: v for k, v in audit.items() if k != "detail"}
+                detail = {**audit.get("detail", {}), "new": n_new, "changed": n_changed}
+                self._audit(cur, target=f"batch {batch_id}", detail=detail, at=now, **entry)
+            finally:
+                cur.execute("DROP TABLE IF EXISTS _delta")
+        return batch_id
+
+    @staticmethod
+    def _archive_and_replace(cur, cells: str, batch_id: int, username: str, now) -> None:
+        """Copy the current rows of the given cells to history, then remove them."""
+        cur.execute(
+            f"INSERT INTO observation_history SELECT o.*, ?, ?, ? FROM observations o "
+            f"JOIN {cells} d {Store._CELL_KEY}",
+            [now, batch_id, username],
+        )
+        cur.execute(
+            f"DELETE FROM observations WHERE (item_code, area_code, period) IN "
+            f"(SELECT (item_code, area_code, period) FROM {cells})"
+        )
+
+    def batches(self, agency_code: str | None = None) -> pd.DataFrame:
+        """Batches, newest first, optionally of one agency."""
+        if agency_code is None:
+            return self._df("SELECT * FROM upload_batches ORDER BY batch_id DESC")
+        return self._df(
+            "SELECT * FROM upload_batches WHERE agency_code = ? ORDER BY batch_id DESC",
+            [agency_code],
+        )
+
+    def batch(self, batch_id: int) -> dict | None:
+        """One batch record as a dict, or None."""
+        df = self._df("SELECT * FROM upload_batches WHERE batch_id = ?", [batch_id])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def batch_cells(self, batch_id: int) -> pd.DataFrame:
+        """The cells that currently hold a value written by this batch."""
+        return self._df(
+            "SELECT o.*, i.owner_agency FROM observations o JOIN items i ON i.code = o.item_code "
+            "WHERE o.batch_id = ? ORDER BY ALL",
+            [batch_id],
+        )
+
+    def undo_batch(self, batch_id: int, username: str, origin: str = "cli") -> dict:
+        """Put back exactly the values a batch replaced (and remove the cells it added).
+
+        Refused when a later batch has since changed one of its cells. The undo is
+        itself a batch; the undone values go to history like any replaced value.
+        """
+        now = datetime.now()
+        with self.transaction() as cur:
+            row = cur.execute(
+                "SELECT status, kind FROM upload_batches WHERE batch_id = ?", [batch_id]
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"no batch {batch_id}")
+            if row[0] != "committed" or row[1] not in ("upload", "verify"):
+                raise ValueError(f"batch {batch_id} ({row[1]}, {row[0]}) cannot be undone")
+            # The batch's cells: those holding its values now, those whose earlier
+            # value it replaced, and those where a later batch replaced its value.
+            cur.execute(
+                "CREATE TEMP TABLE _undo AS SELECT item_code, area_code, period "
+                "FROM observations WHERE batch_id = ? UNION SELECT item_code, area_code, period "
+                "FROM observation_history WHERE replaced_by_batch = ? OR batch_id = ?",
+                [batch_id, batch_id, batch_id],
+            )
+            try:
+                later = cur.execute(
+                    f"SELECT count(*) FROM observation_history h JOIN _undo u {self._CELL_KEY} "
+                    "WHERE h.replaced_by_batch > ?",
+                    [batch_id],
+                ).fetchone()[0]
+                if later:
+                    raise ValueError(
+                        f"batch {batch_id}: {later} of its values were changed by a later "
+                        "batch; undo that batch first"
+                    )
+                n_cells = cur.execute("SELECT count(*) FROM _undo").fetchone()[0]
+                undo_id = self._new_batch(
+                    cur,
+                    n_new=0,
+                    kind="undo",
+                    username=username,
+                    created_at=now,
+                    note=f"undo of batch {batch_id}",
+                )
+                self._archive_and_replace(cur, "_undo", undo_id, username, now)
+                restored = cur.execute(
+                    "INSERT INTO observations SELECT h.item_code, h.area_code, h.period, "
+                    "h.period_end, h.value, h.status, h.batch_id, h.submitted_by, h.submitted_at,"
+                    " h.verified_by, h.verified_at, h.note FROM observation_history h "
+                    "WHERE h.replaced_by_batch = ?",
+                    [batch_id],
+                ).fetchone()[0]
+            finally:
+                cur.execute("DROP TABLE IF EXISTS _undo")
+            cur.execute(
+                "UPDATE upload_batches SET status = 'undone', undone_by = ?, undone_at = ? "
+                "WHERE batch_id = ?",
+                [username, now, batch_id],
+            )
+            cur.execute(
+                "UPDATE upload_batches SET n_changed = ? WHERE batch_id = ?", [n_cells, undo_id]
+            )
+            result = {
+                "batch_id": batch_id,
+                "undo_batch": undo_id,
+                "cells": int(n_cells),
+                "restored": int(restored),
+                "removed": int(n_cells - restored),
+            }
+            self._audit(
+                cur,
+                username=username,
+                action="undo",
+                target=f"batch {batch_id}",
+                detail=result,
+                origin=origin,
+                at=now,
+            )
+        return result
+
+    def set_status(
+        self, cells: pd.DataFrame, status: str, username: str, origin: str = "app"
+    ) -> int | None:
+        """Verify or reject submitted cells (a 'verify' batch; old rows go to history)."""
+        if status not in ("verified", "rejected"):
+            raise ValueError(f"status must be verified or rejected, not {status!r}")
+        now = datetime.now()
+        with self.transaction() as cur:
+            cur.register("_cells", cells[["item_code", "area_code", "period"]])
+            cur.execute(
+                "CREATE TEMP TABLE _verify AS SELECT o.* FROM observations o "
+                f"JOIN _cells c {self._CELL_KEY} WHERE o.status = 'submitted'"
+            )
+            try:
+                n = cur.execute("SELECT count(*) FROM _verify").fetchone()[0]
+                if n == 0:
+                    return None
+                batch_id = self._new_batch(
+                    cur,
+                    n_new=0,
+                    kind="verify",
+                    username=username,
+                    created_at=now,
+                    note=f"{status} {n} values",
+                )
+                self._archive_and_replace(cur, "_verify", batch_id, username, now)
+                cur.execute(
+                    "INSERT INTO observations SELECT item_code, area_code, period, period_end, "
+                    "value, ?, batch_id, submitted_by, submitted_at, ?, ?, note FROM _verify",
+                    [status, username, now],
+                )
+                cur.execute(
+                    "UPDATE upload_batches SET n_changed = ? WHERE batch_id = ?", [n, batch_id]
+                )
+                self._audit(
+                    cur,
+                    username=username,
+                    action=status,
+                    target=f"batch {batch_id}",
+                    detail={"cells": int(n)},
+                    origin=origin,
+                    at=now,
+                )
+            finally:
+                cur.execute("DROP TABLE IF EXISTS _verify")
+        return batch_id
+
+    def export_values(self, item_code: str | None = None, area_code: str | None = None):
+        """Current values: item code, area DOPA code, period, value, status, batch."""
+        return self._df(
+            "SELECT item_code, area_code, period, value, status, batch_id FROM observations "
+            "WHERE (? IS NULL OR item_code = ?) AND (? IS NULL OR area_code = ?) "
+            "ORDER BY item_code, area_code, period_end",
+            [item_code, item_code, area_code, area_code],
+        )
+
+    def cell_history(self, item_code: str, area_code: str, period: str) -> pd.DataFrame:
+        """Every value a cell has held, oldest first (provenance)."""
+        return self._df(
+            "SELECT value, status, batch_id, submitted_by, submitted_at, verified_by, "
+            "verified_at, note, replaced_at, replaced_by_batch FROM observation_history "
+            "WHERE item_code = ? AND area_code = ? AND period = ? "
+            "UNION ALL SELECT value, status, batch_id, submitted_by, submitted_at, verified_by,"
+            " verified_at, note, NULL, NULL FROM observations "
+            "WHERE item_code = ? AND area_code = ? AND period = ? "
+            "ORDER BY submitted_at, replaced_at NULLS LAST",
+            [item_code, area_code, period] * 2,
+        )
+
     # -- info -------------------------------------------------------------
     def info(self) -> dict:
         """Counts of what is loaded: areas by level, items, observations, KPIs, agencies."""
@@ -501,6 +773,17 @@ class Store:
         params = {"cutoff": cutoff, "start": start, "end": end, "items": list(item_codes)}
         return self._df(sql, params)
 
+    def observation_wide_scan(self) -> tuple:
+        """A full scan touching every column coverage reads (benchmark yardstick)."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(
+                "SELECT count(*), sum(value), max(period_end), max(submitted_at),"
+                " max(verified_at), max(status), max(item_code), max(area_code) FROM observations"
+            ).fetchone()
+        finally:
+            cur.close()
+
     def observation_scan(self) -> tuple:
         """A plain full scan of the observations (benchmark yardstick): count, sum, max end."""
         cur = self._con.cursor()
@@ -510,3 +793,297 @@ class Store:
             ).fetchone()
         finally:
             cur.close()
+
+    # -- users, access and backup ---
+    # Policy (who may do what, lock-out numbers) lives in lib.auth and the
+    # orchestration in lib.backup; these methods only read and write. The
+    # audit log is append-only: no Store method changes or removes its rows.
+    _USER_FIELDS = (
+        "username, display_name, role, agency_code, area_code, is_active, "
+        "failed_attempts, locked_until, created_at, password_changed_at"
+    )
+    _USER_UPDATABLE = frozenset(
+        {
+            "display_name",
+            "role",
+            "agency_code",
+            "area_code",
+            "is_active",
+            "password_hash",
+            "password_changed_at",
+            "failed_attempts",
+            "locked_until",
+        }
+    )
+
+    def _fetch_dict(self, sql: str, params: list | tuple) -> dict | None:
+        cur = self._con.cursor()
+        try:
+            cur.execute(sql, params)
+            row = cur.fetchone()
+            if row is None:
+                return None
+            return dict(zip([d[0] for d in cur.description], row, strict=True))
+        finally:
+            cur.close()
+
+    def user_record(self, username: str) -> dict | None:
+        """One user's row with its password hash (sign-in only), or None."""
+        return self._fetch_dict("SELECT * FROM users WHERE username = ?", [username])
+
+    def users_frame(self) -> pd.DataFrame:
+        """Every account, never the password hashes."""
+        return self._df(f"SELECT {self._USER_FIELDS} FROM users ORDER BY username")
+
+    def agency_codes(self) -> list[str]:
+        """Codes of the agencies (the owner_agency of items)."""
+        return self._df("SELECT code FROM agencies ORDER BY code")["code"].tolist()
+
+    def area_index_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Areas (code, level, parent_code) and every grouping member row, for lib.auth."""
+        areas = self._df("SELECT code, level, parent_code FROM areas ORDER BY code")
+        members = self._df(
+            "SELECT scheme, group_code, province_code, valid_from, valid_to "
+            "FROM grouping_members ORDER BY scheme, province_code"
+        )
+        return areas, members
+
+    def insert_user(self, record: dict, audit: dict) -> None:
+        """Add an account row and its audit entry in one transaction."""
+        cols = list(record)
+        with self.transaction() as cur:
+            try:
+                cur.execute(
+                    f"INSERT INTO users ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' for _ in cols)})",
+                    [record[c] for c in cols],
+                )
+            except duckdb.ConstraintException as exc:
+                raise StoreError(f"user {record.get('username')} already exists") from exc
+            self._audit(cur, **audit)
+
+    def update_user(self, username: str, changes: dict, audit: dict) -> None:
+        """Change fields of one account and write its audit entry in one transaction."""
+        bad = set(changes) - self._USER_UPDATABLE
+        if bad or not changes:
+            raise ValueError(f"not updatable user fields: {sorted(bad) or 'none given'}")
+        cols = sorted(changes)
+        with self.transaction() as cur:
+            found = cur.execute(
+                f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} "
+                "WHERE username = ? RETURNING username",
+                [changes[c] for c in cols] + [username],
+            ).fetchall()
+            if not found:
+                raise StoreError(f"no user {username}")
+            self._audit(cur, **audit)
+
+    def record_sign_in_success(
+        self, username: str, origin: str | None, at: datetime, new_hash: str | None = None
+    ) -> None:
+        """Clear the failure count and lock (and store a rehashed password); audit sign_in."""
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL, "
+                "password_hash = coalesce(?, password_hash) WHERE username = ?",
+                [new_hash, username],
+            )
+            self._audit(
+                cur,
+                username,
+                "sign_in",
+                target=username,
+                detail={"rehashed": True} if new_hash else None,
+                origin=origin,
+                at=at,
+            )
+
+    def record_sign_in_failure(
+        self,
+        username: str,
+        max_attempts: int,
+        lock_until: datetime,
+        origin: str | None,
+        at: datetime,
+    ) -> tuple[int, bool]:
+        """Count one failed password; at max_attempts lock until lock_until and reset the count.
+
+        Audits sign_in_failed (and locked). Returns (consecutive failures, locked now).
+        """
+        with self.transaction() as cur:
+            row = cur.execute(
+                "UPDATE users SET failed_attempts = failed_attempts + 1 "
+                "WHERE username = ? RETURNING failed_attempts",
+                [username],
+            ).fetchone()
+            attempts = int(row[0]) if row else 0
+            self._audit(
+                cur,
+                username,
+                "sign_in_failed",
+                target=username,
+                detail={"reason": "bad_password", "attempt": attempts},
+                origin=origin,
+                at=at,
+            )
+            locked = row is not None and attempts >= max_attempts
+            if locked:
+                cur.execute(
+                    "UPDATE users SET failed_attempts = 0, locked_until = ? WHERE username = ?",
+                    [lock_until, username],
+                )
+                self._audit(
+                    cur,
+                    username,
+                    "locked",
+                    target=username,
+                    detail={"attempts": attempts, "locked_until": lock_until},
+                    origin=origin,
+                    at=at,
+                )
+        return attempts, locked
+
+    def record_audit(
+        self,
+        username: str | None,
+        action: str,
+        target: str | None = None,
+        detail: dict | None = None,
+        origin: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Append one audit entry on its own (a refusal, a backup, a failed sign-in)."""
+        with self.transaction() as cur:
+            self._audit(cur, username, action, target, detail, origin, at)
+
+    def audit_log_filtered(
+        self,
+        username: str | None = None,
+        action: str | list[str] | None = None,
+        since: date | datetime | None = None,
+        until: date | datetime | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Audit entries newest first, by user, action(s) and time [since, until).
+
+        A date for `until` includes that whole day.
+        """
+        where, params = [], []
+        if username:
+            where.append("username = ?")
+            params.append(username)
+        if action:
+            where.append("list_contains(?, action)")
+            params.append([action] if isinstance(action, str) else list(action))
+        if since is not None:
+            where.append("occurred_at >= ?")
+            params.append(since)
+        if until is not None:
+            if not isinstance(until, datetime):
+                until = self._end_of_day(until)
+            where.append("occurred_at < ?")
+            params.append(until)
+        sql = "SELECT * FROM audit_log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return self._df(sql, params)
+
+    def engine_version(self) -> str:
+        """The DuckDB version that runs this store (recorded in backup manifests)."""
+        return str(self._scalar("SELECT version()"))
+
+    def table_row_counts(self) -> dict[str, int]:
+        """Rows per base table."""
+        return {t: int(self._scalar(f'SELECT count(*) FROM "{t}"')) for t in self.table_names()}
+
+    @staticmethod
+    def _quoted_path(directory: str | Path) -> str:
+        return "'" + str(directory).replace("'", "''") + "'"
+
+    def export_snapshot(self, directory: str | Path) -> dict[str, int]:
+        """EXPORT DATABASE to Parquet and count every table, in one read transaction.
+
+        The counts are of the very snapshot exported, even while others write.
+        """
+        cur = self._con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute(f"EXPORT DATABASE {self._quoted_path(directory)} (FORMAT parquet)")
+                tables = [
+                    r[0]
+                    for r in cur.execute(
+                        "SELECT table_name FROM information_schema.tables "
+                        "WHERE table_type = 'BASE TABLE' ORDER BY table_name"
+                    ).fetchall()
+                ]
+                counts = {
+                    t: int(cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables
+                }
+            finally:
+                cur.execute("COMMIT")
+        except duckdb.Error as exc:
+            raise StoreError(f"export failed: {exc}") from exc
+        finally:
+            cur.close()
+        return counts
+
+    def import_database(self, directory: str | Path) -> None:
+        """IMPORT DATABASE from an export directory into this (empty) store."""
+        if self.table_names():
+            raise StoreError(f"refusing to import into a store that has tables: {self.path}")
+        cur = self._con.cursor()
+        try:
+            cur.execute(f"IMPORT DATABASE {self._quoted_path(directory)}")
+        except duckdb.Error as exc:
+            raise StoreError(f"import failed: {exc}") from exc
+        finally:
+            cur.close()
+
+    # -- map and profile queries ---
+    def map_item_periods(self, item_code: str) -> pd.DataFrame:
+        """Periods of an item that hold usable values (not rejected, in range), oldest first."""
+        return self._df(
+            "SELECT o.period, min(o.period_end) AS period_end, count(*) AS cells "
+            "FROM observations o JOIN items i ON i.code = o.item_code "
+            "WHERE o.item_code = ? AND o.status <> 'rejected'"
+            " AND o.value >= coalesce(i.valid_min, o.value)"
+            " AND o.value <= coalesce(i.valid_max, o.value) "
+            "GROUP BY o.period ORDER BY period_end",
+            [item_code],
+        )
+
+    def map_item_cells(self, item_code: str, period: str) -> pd.DataFrame:
+        """Per area of an item: its value and status in a period, and its latest period end.
+
+        Rejected and out-of-range values are left out (as in the KPI engine).
+        """
+        return self._df(
+            "SELECT o.area_code,"
+            " max(o.value) FILTER (WHERE o.period = $period) AS value,"
+            " max(o.status) FILTER (WHERE o.period = $period) AS status,"
+            " max(o.period_end) AS latest_end "
+            "FROM observations o JOIN items i ON i.code = o.item_code "
+            "WHERE o.item_code = $item AND o.status <> 'rejected'"
+            " AND o.value >= coalesce(i.valid_min, o.value)"
+            " AND o.value <= coalesce(i.valid_max, o.value) "
+            "GROUP BY o.area_code ORDER BY o.area_code",
+            {"item": item_code, "period": period},
+        )
+
+    def district_latest_values(self, province_code: str) -> pd.DataFrame:
+        """Latest usable value of every district item in each district of a province."""
+        return self._df(
+            "SELECT o.item_code, o.area_code, o.period, o.value, o.status "
+            "FROM observations o JOIN areas a ON a.code = o.area_code "
+            "JOIN items i ON i.code = o.item_code "
+            "WHERE a.level = 'district' AND a.parent_code = ? AND o.status <> 'rejected' "
+            "QUALIFY row_number() OVER "
+            "(PARTITION BY o.item_code, o.area_code ORDER BY o.period_end DESC) = 1 "
+            "ORDER BY o.item_code, o.area_code",
+            [province_code],
+        )

@@ -19,8 +19,9 @@ DB_PATH_ENV = "EIS_DB_PATH"
 
 # Seed of the demo generator: the same seed gives the same bytes.
 DEMO_SEED = 2568
-# The demo dataset spans the current fiscal year and this many before it.
-DEMO_YEARS_BEFORE = 3
+# The demo spans the current fiscal year and this many before it: enough that the
+# 4-year coverage window of any of the last 4 fiscal years is fully populated.
+DEMO_YEARS_BEFORE = 6
 
 # Coverage window: the current fiscal year and this many before it (SPEC section 4).
 WINDOW_YEARS_BEFORE = 3

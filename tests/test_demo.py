@@ -10,6 +10,7 @@ import pytest
 
 from lib import demo, reference
 from lib import thaicalendar as tc
+from lib.settings import DEMO_YEARS_BEFORE
 
 AS_OF = date(2026, 11, 22)
 
@@ -70,10 +71,10 @@ def test_registered_population_is_the_real_dopa_figure(demo_store):
 
 def test_every_province_has_values_for_the_window(demo_store):
     obs = demo_store.table_frame("observations")
-    fy_first = tc.fiscal_year_of(AS_OF) - 3
+    fy_first = tc.fiscal_year_of(AS_OF) - DEMO_YEARS_BEFORE
     monthly = obs[obs.item_code == "FIN01"]
     fys = {tc.fiscal_year_of(d.date()) for d in pd.to_datetime(monthly.period_end)}
-    assert fys == set(range(fy_first, fy_first + 4))
+    assert fys == set(range(fy_first, fy_first + DEMO_YEARS_BEFORE + 1))
     assert monthly.area_code.nunique() == 77
     # district items are reported by district
     assert obs[obs.item_code == "HLT01"].area_code.str.len().eq(4).all()

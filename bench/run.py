@@ -1,0 +1,171 @@
+"""Benchmark: coverage and KPI scores at national scale against a plain DuckDB scan.
+
+    /tmp/venv/bin/python bench/run.py [--db bench/out/national.duckdb] [--rebuild] [--repeat 5]
+
+Builds (or reuses) the national dataset with the foundation generator, then
+times in the same process: a full scan of the observations table, full
+coverage for all four levels, and KPI scores for all four levels (best of
+--repeat runs each). Prints the ratios and writes them to bench/results.md.
+Absolute seconds depend on the machine; the ratios are the point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from lib import coverage as cv  # noqa: E402
+from lib import kpi  # noqa: E402
+from lib.bootstrap import init_store  # noqa: E402
+from lib.db import Store  # noqa: E402
+from lib.thaicalendar import fiscal_year_of  # noqa: E402
+
+AIM = 3.0  # coverage for the whole country within 3x one full scan (issue 3)
+
+
+def best_of(n: int, fn) -> tuple[float, object]:
+    """Fastest of n runs of fn (seconds) and the last result."""
+    best, result = float("inf"), None
+    for _ in range(n):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def build(path: Path, args) -> float | None:
+    """Build the national store unless it exists; return the build time or None."""
+    if path.exists() and not args.rebuild:
+        return None
+    for suffix in ("", ".wal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with Store(path) as store:
+        init_store(
+            store,
+            as_of=args.as_of,
+            years_before=args.years_before,
+            scale="national",
+            n_items=args.items,
+        )
+    return time.perf_counter() - start
+
+
+def coverage_all_levels(store: Store, fiscal_year: int, as_of: date, members: dict) -> dict:
+    """Coverage of every level from one SQL pass: {level: frame}."""
+    inputs = cv.load_coverage_inputs(store, fiscal_year, as_of)
+    cells = cv.item_area_coverage(
+        inputs.facts, inputs.items, inputs.areas, inputs.as_of, inputs.fiscal_years
+    )
+    return {lvl: cv.summarise(cells, inputs, lvl, members[lvl]) for lvl in cv.LEVELS}
+
+
+def scores_all_levels(store: Store, fiscal_year: int, as_of: date, members: dict) -> dict:
+    """KPI scores of every level for round 12: {level: frame}."""
+    inputs = kpi.load_kpi_inputs(store, fiscal_year, 12, as_of)
+    cells = kpi.all_item_cells(inputs.coverage)
+    return {lvl: kpi.kpi_scores(inputs, lvl, members[lvl], cells=cells) for lvl in cv.LEVELS}
+
+
+def machine() -> str:
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown"
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        mem = f"{pages / 2**30:.0f} GiB"
+    except (ValueError, OSError):
+        mem = "unknown"
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, {mem} RAM; "
+        f"Python {platform.python_version()}, duckdb {duckdb.__version__}, "
+        f"pandas {pd.__version__}"
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=HERE / "out" / "national.duckdb")
+    parser.add_argument("--rebuild", action="store_true", help="build the dataset again")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timing (best of)")
+    parser.add_argument("--items", type=int, default=210)
+    parser.add_argument("--years-before", type=int, default=9)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 22))
+    parser.add_argument("--results", type=Path, default=HERE / "results.md")
+    args = parser.parse_args(argv)
+
+    build_s = build(args.db, args)
+    fy = fiscal_year_of(args.as_of)
+    with Store(args.db) as store:
+        rows = store.observation_count()
+        members = {lvl: cv.group_members_at(store, lvl, args.as_of) for lvl in cv.LEVELS}
+        scan_s, _ = best_of(args.repeat, store.observation_scan)
+        wide_s, _ = best_of(args.repeat, store.observation_wide_scan)
+        cov_s, cov = best_of(
+            args.repeat, lambda: coverage_all_levels(store, fy, args.as_of, members)
+        )
+        sc_s, sc = best_of(args.repeat, lambda: scores_all_levels(store, fy, args.as_of, members))
+        facts_s, _ = best_of(args.repeat, lambda: cv.load_coverage_inputs(store, fy, args.as_of))
+    size_mb = args.db.stat().st_size / 2**20
+    cov_rows = {lvl: len(f) for lvl, f in cov.items()}
+    sc_rows = {lvl: len(f) for lvl, f in sc.items()}
+    country = cov["country"].iloc[0]
+    build_text = (
+        f"{build_s:.1f} s (this run)"
+        if build_s is not None
+        else "reused an existing file (--rebuild to time the build)"
+    )
+    lines = [
+        "# Benchmark: coverage and KPI scores at national scale",
+        "",
+        f"Machine: {machine()}",
+        "",
+        f"Dataset: `{args.db.name}`, {rows:,} observations ({size_mb:,.0f} MiB), "
+        f"{args.items} monthly district items, {args.years_before} fiscal years before "
+        f"{fy}, as of {args.as_of}. Build: {build_text}.",
+        "",
+        f"Best of {args.repeat} runs, same process:",
+        "",
+        "| what | seconds | ratio to scan |",
+        "|---|---:|---:|",
+        f"| full scan: `count(*), sum(value), max(period_end)` | {scan_s:.3f} | 1.0 |",
+        f"| wide scan: every column coverage reads | {wide_s:.3f} | {wide_s / scan_s:.1f} |",
+        f"| coverage SQL facts only (window FY{fy - 3}-{fy}) | {facts_s:.3f} | "
+        f"{facts_s / scan_s:.1f} |",
+        f"| coverage, all 4 levels | {cov_s:.3f} | {cov_s / scan_s:.1f} |",
+        f"| KPI scores, all 4 levels, round 12 | {sc_s:.3f} | {sc_s / scan_s:.1f} |",
+        "",
+        f"Coverage / wide scan: {cov_s / wide_s:.1f}; scores / wide scan: {sc_s / wide_s:.1f}. "
+        f"Aim: coverage within {AIM:.0f}x one full scan: "
+        f"{'met' if cov_s <= AIM * scan_s else 'not met'} against the narrow scan, "
+        f"{'met' if cov_s <= AIM * wide_s else 'not met'} against the wide scan.",
+        "",
+        f"Rows: coverage {cov_rows}; scores {sc_rows}. Country correct-and-timely "
+        f"{country.correct_and_timely_pct:.1f} % over {country.required_cells:,} required cells.",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    args.results.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,425 @@
+"""KPI results (ผลการดำเนินงานตามตัวชี้วัด) per area, fiscal year and round.
+
+DuckDB reduces the linked items' observations to one value per item x
+province x period (`Store.kpi_item_values`); the rest is pure pandas.
+
+Rules chosen (documented here because the official forms leave them open):
+
+- **data used**: periods that end within the fiscal year up to the round end
+  (round 6/9/12 = 31 Mar / 30 Jun / 30 Sep) and not after as_of (for `last`
+  KPIs also earlier periods, back one year plus the item's release lag, so a
+  figure published late such as GPP scores on its latest release), with the
+  values as known at as_of (submitted on or before it, history honoured).
+  as_of is "when we look": the 12-month round of 2568 seen on 2025-10-15 lacks
+  September's monthly figures that are still inside their release lag; seen on
+  2026-01-15 it has them. Rejected and out-of-range values are left out.
+- **aggregation** over those periods: `last` = the latest period with a value,
+  `sum` = sum of the periods present, `mean` = mean of the periods present.
+  A district item is first pooled to its province per period (sum for `sum`
+  KPIs, mean otherwise). Several linked items: the sum of their results for
+  `sum`, their mean otherwise.
+- **coverage** KPIs (MOI KPI 4.4): the result is the milestone level of the
+  area from `lib.coverage` for the window ending with the fiscal year, cut at
+  the round end; score = that level.
+- **score**: `scoring.linear_scores` with T1..T5, direction and floor of the
+  KPI; weighted score = `scoring.weighted_score`.
+- **missing data**: a KPI without a result for an area scores 0 and keeps its
+  weight in the composite (the official forms give an unreported KPI no
+  points); its light is red and it is unreliable with reason "no_data".
+  `missing="exclude"` leaves such KPIs out of the composite instead.
+- **light**: `scoring.traffic_lights` on the score with the KPI's green_at /
+  amber_at; **reliability**: `scoring.reliability` on the complete, correct and
+  timely % of the KPI's linked items for the area in the coverage window (for
+  coverage KPIs, of all items that count for coverage).
+- **cluster / region / country**: the result is the mean of the member
+  provinces' results (those with one; `members_with_data` says how many),
+  scored against the same thresholds; coverage KPIs use the group's pooled
+  coverage milestone; data health pools the members' cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from lib import coverage as cv
+from lib import thaicalendar as tc
+from lib.scoring import composite_score, linear_scores, reliability, traffic_lights, weighted_score
+
+MISSING_RULES = ("zero", "exclude")
+RESULT_COLUMNS = [
+    "area_code",
+    "area_name_th",
+    "area_name_en",
+    "level",
+    "fiscal_year",
+    "round",
+    "as_of",
+    "kpi_code",
+    "kpi_name_th",
+    "method",
+    "aggregation",
+    "weight_pct",
+    "result",
+    "target",
+    "unit_th",
+    "score",
+    "weighted_score",
+    "light",
+    "reliable",
+    "reasons",
+    "complete_pct",
+    "correct_pct",
+    "timely_pct",
+    "members_with_data",
+    "composite",
+    "composite_light",
+]
+KPI_COLUMNS = [
+    "code",
+    "name_th",
+    "weight_pct",
+    "method",
+    "t1",
+    "t2",
+    "t3",
+    "t4",
+    "t5",
+    "higher_is_better",
+    "floor_score",
+    "green_at",
+    "amber_at",
+    "aggregation",
+    "item_codes",
+]
+
+
+@dataclass(frozen=True)
+class KpiInputs:
+    """What the pure functions need, read from the store once."""
+
+    kpis: pd.DataFrame
+    values: pd.DataFrame  # item_code, province_code, period_end, value_sum, value_mean, n
+    coverage: cv.CoverageInputs
+    fiscal_year: int
+    round_months: int
+    period_start: date
+    period_end: date
+
+
+def kpi_item_links(kpis: pd.DataFrame) -> pd.DataFrame:
+    """(kpi_code, item_code) pairs from the comma-separated item_codes column.
+
+    >>> k = pd.DataFrame({"code": ["K1", "K2"], "item_codes": ["A,B", None]})
+    >>> kpi_item_links(k).values.tolist()
+    [['K1', 'A'], ['K1', 'B']]
+    """
+    rows = [
+        (code, item)
+        for code, text in zip(kpis["code"], kpis["item_codes"], strict=True)
+        if isinstance(text, str)
+        for item in text.split(",")
+        if item
+    ]
+    return pd.DataFrame(rows, columns=["kpi_code", "item_code"])
+
+
+def province_results(
+    kpis: pd.DataFrame,
+    values: pd.DataFrame,
+    items: pd.DataFrame,
+    fy_start: date | None = None,
+):
+    """Result per province x non-coverage KPI from per-period item values.
+
+    `sum` and `mean` use the periods that end on or after fy_start (the fiscal
+    year's own flows); `last` uses the latest value known, which for a slow
+    annual figure (GPP, released ~18 months late) may be an earlier period.
+
+    >>> kpis = pd.DataFrame({"code": ["K"], "aggregation": ["sum"], "item_codes": ["A"]})
+    >>> items = pd.DataFrame({"code": ["A"], "area_level": ["province"]})
+    >>> values = pd.DataFrame({"item_code": ["A", "A"], "province_code": ["10", "10"],
+    ...     "period_end": pd.to_datetime(["2025-01-31", "2025-02-28"]),
+    ...     "value_sum": [3.0, 4.0], "value_mean": [3.0, 4.0], "n": [1, 1]})
+    >>> province_results(kpis, values, items).values.tolist()
+    [['10', 'K', 7.0]]
+    """
+    _need(kpis, ["code", "aggregation", "item_codes"], "kpis")
+    _need(values, ["item_code", "province_code", "period_end", "value_sum", "value_mean"], "values")
+    links = kpi_item_links(kpis.loc[kpis["aggregation"] != "coverage"])
+    links = links.merge(kpis[["code", "aggregation"]], left_on="kpi_code", right_on="code")
+    rows = values.merge(links[["kpi_code", "item_code", "aggregation"]], on="item_code")
+    if fy_start is not None:
+        in_year = pd.to_datetime(rows["period_end"]) >= pd.Timestamp(fy_start)
+        rows = rows[in_year | rows["aggregation"].eq("last")]
+    columns = ["province_code", "kpi_code", "result"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    level = items.set_index("code")["area_level"]
+    district = rows["item_code"].map(level).eq("district")
+    rows["value"] = np.where(
+        district & rows["aggregation"].eq("sum"), rows["value_sum"], rows["value_mean"]
+    )
+    keys = ["province_code", "kpi_code", "item_code"]
+    rows = rows.sort_values([*keys, "period_end"])
+    grouped = rows.groupby(keys, sort=True)
+    per_item = pd.DataFrame(
+        {
+            "last": grouped["value"].last(),
+            "sum": grouped["value"].sum(),
+            "mean": grouped["value"].mean(),
+            "aggregation": grouped["aggregation"].first(),
+        }
+    ).reset_index()
+    per_item["result"] = [
+        row[agg]
+        for row, agg in zip(per_item.to_dict("records"), per_item["aggregation"], strict=True)
+    ]
+    is_sum = per_item["aggregation"].eq("sum")
+    summed = per_item.loc[is_sum].groupby(["province_code", "kpi_code"])["result"].sum()
+    averaged = per_item.loc[~is_sum].groupby(["province_code", "kpi_code"])["result"].mean()
+    out = pd.concat([summed, averaged]).rename("result").reset_index()
+    return out[columns].sort_values(["province_code", "kpi_code"], ignore_index=True)
+
+
+def _need(frame: object, columns: Sequence[str], name: str) -> pd.DataFrame:
+    return cv._check_columns(frame, columns, name)
+
+
+def data_health(
+    cells: pd.DataFrame, kpis: pd.DataFrame, summary: pd.DataFrame, members: pd.DataFrame
+) -> pd.DataFrame:
+    """complete / correct / timely % per area x KPI (pooled over the KPI's items and members).
+
+    cells: item x area coverage of every item (lib.coverage.item_area_coverage
+    with only_counting=False); summary: the coverage report of the level, used
+    for coverage KPIs.
+    """
+    links = kpi_item_links(kpis.loc[kpis["aggregation"] != "coverage"])
+    linked = cells.merge(links, on="item_code")
+    prov = cv.province_summary(linked, by=("kpi_code",))
+    pooled = cv.rollup(prov, "cluster", members, by=("kpi_code",))  # pooling rule only
+    columns = ["area_code", "kpi_code", "complete_pct", "correct_pct", "timely_pct"]
+    frames = [pooled[columns]]
+    for code in kpis.loc[kpis["aggregation"] == "coverage", "code"]:
+        frames.append(summary[["area_code", *columns[2:]]].assign(kpi_code=code)[columns])
+    return pd.concat(frames, ignore_index=True)
+
+
+def score_kpis(
+    results: pd.DataFrame,
+    kpis: pd.DataFrame,
+    areas: pd.DataFrame,
+    health: pd.DataFrame | None = None,
+    missing: str = "zero",
+) -> pd.DataFrame:
+    """Score, weighted score, light, reliability and composite per area x KPI.
+
+    results: area_code, kpi_code, result (areas without a row have no data).
+    areas: area_code (and optional names) of every area to report.
+
+    >>> kpis = pd.DataFrame({"code": ["K1", "K2"], "name_th": ["a", "b"], "weight_pct": [60, 40],
+    ...     "method": ["linear"] * 2, "t1": [1, 5], "t2": [2, 4], "t3": [3, 3], "t4": [4, 2],
+    ...     "t5": [5, 1], "higher_is_better": [True, False], "floor_score": [1.0, 1.0],
+    ...     "green_at": [4.0] * 2, "amber_at": [3.0] * 2, "aggregation": ["last"] * 2,
+    ...     "item_codes": ["A", "B"]})
+    >>> res = pd.DataFrame({"area_code": ["10", "10"], "kpi_code": ["K1", "K2"],
+    ...                     "result": [5.0, 2.5]})
+    >>> out = score_kpis(res, kpis, pd.DataFrame({"area_code": ["10"]}))
+    >>> out[["kpi_code", "score", "weighted_score", "light", "composite"]]
+      kpi_code  score  weighted_score  light  composite
+    0       K1    5.0             3.0  green        4.4
+    1       K2    3.5             1.4  amber        4.4
+    """
+    _need(results, ["area_code", "kpi_code", "result"], "results")
+    _need(kpis, KPI_COLUMNS[:-1], "kpis")
+    _need(areas, ["area_code"], "areas")
+    if missing not in MISSING_RULES:
+        raise ValueError(f"missing must be one of {MISSING_RULES}, got {missing!r}")
+    if kpis.empty:
+        raise ValueError("no KPIs to score")
+    grid = areas[["area_code"]].merge(kpis[["code"]].rename(columns={"code": "kpi_code"}), "cross")
+    extra = [c for c in results.columns if c not in ("area_code", "kpi_code", "result")]
+    out = grid.merge(results[["area_code", "kpi_code", "result", *extra]], how="left")
+    out["result"] = pd.to_numeric(out["result"]).astype("float64")
+    out["score"] = np.nan
+    for kpi in kpis.itertuples(index=False):
+        rows = out["kpi_code"] == kpi.code
+        if kpi.method == "milestone":
+            out.loc[rows, "score"] = out.loc[rows, "result"].clip(0, 5)
+            continue
+        thresholds = [kpi.t1, kpi.t2, kpi.t3, kpi.t4, kpi.t5]
+        out.loc[rows, "score"] = linear_scores(
+            out.loc[rows, "result"],
+            thresholds,
+            higher_is_better=bool(kpi.higher_is_better),
+            floor=float(kpi.floor_score),
+        )
+    has_data = out["result"].notna()
+    if missing == "zero":
+        out["score"] = out["score"].fillna(0.0)
+    meta = kpis.set_index("code")
+    out["weight_pct"] = out["kpi_code"].map(meta["weight_pct"]).astype("float64")
+    out["weighted_score"] = [
+        weighted_score(w, s) if not np.isnan(s) else np.nan
+        for w, s in zip(out["weight_pct"], out["score"], strict=True)
+    ]
+    out["light"] = None
+    for kpi in kpis.itertuples(index=False):
+        rows = out["kpi_code"] == kpi.code
+        out.loc[rows, "light"] = traffic_lights(
+            out.loc[rows, "score"], green_at=kpi.green_at, amber_at=kpi.amber_at
+        ).to_numpy()
+    if health is not None:
+        out = out.merge(health, on=["area_code", "kpi_code"], how="left")
+    for column in ("complete_pct", "correct_pct", "timely_pct"):
+        if column not in out:
+            out[column] = np.nan
+    reliable, reasons = [], []
+    for ok, c, r, t in zip(
+        has_data, out["complete_pct"], out["correct_pct"], out["timely_pct"], strict=True
+    ):
+        good, why = reliability(c, r, t)
+        if not ok:
+            good, why = False, ["no_data", *why]
+        reliable.append(good)
+        reasons.append(",".join(why))
+    out["reliable"] = reliable
+    out["reasons"] = reasons
+    comp = {}
+    for area, part in out.groupby("area_code", sort=False):
+        pairs = [
+            (w, s)
+            for w, s in zip(part["weight_pct"], part["score"], strict=True)
+            if not np.isnan(s) and w > 0
+        ]
+        comp[area] = composite_score(pairs) if pairs else np.nan
+    out["composite"] = out["area_code"].map(comp).astype("float64")
+    out["composite_light"] = traffic_lights(out["composite"]).to_numpy()
+    out["kpi_name_th"] = out["kpi_code"].map(meta["name_th"])
+    out["method"] = out["kpi_code"].map(meta["method"])
+    out["aggregation"] = out["kpi_code"].map(meta["aggregation"])
+    for column in ("target", "unit_th"):
+        out[column] = out["kpi_code"].map(meta[column]) if column in meta else np.nan
+    return out.sort_values(["area_code", "kpi_code"], ignore_index=True)
+
+
+# ---------------------------------------------------------------- store layer
+
+
+def round_window(fiscal_year: int, round_months: int, as_of: date) -> tuple[date, date]:
+    """First and last period end that a round's results use (capped at as_of).
+
+    >>> round_window(2568, 6, date(2026, 1, 1))
+    (datetime.date(2024, 10, 1), datetime.date(2025, 3, 31))
+    """
+    fy = tc.normalise_year(fiscal_year)
+    start = tc.fiscal_year_bounds(fy)[0]
+    end = min(tc.round_end(fy, round_months), as_of)
+    if end < start:
+        raise ValueError(f"as-of {as_of} is before fiscal year {fy}, which starts on {start}")
+    return start, end
+
+
+def lookback_start(catalog: pd.DataFrame, item_codes: Sequence[str], fy_start: date) -> date:
+    """Earliest period end a `last` KPI may fall back to: one year plus the longest lag.
+
+    >>> cat = pd.DataFrame({"code": ["GPP"], "release_lag_days": [540]})
+    >>> lookback_start(cat, ["GPP"], date(2025, 10, 1))
+    datetime.date(2023, 4, 9)
+    """
+    lags = catalog.loc[catalog["code"].isin(list(item_codes)), "release_lag_days"]
+    longest = int(lags.max()) if len(lags) else 0
+    return fy_start - timedelta(days=366 + longest)
+
+
+def load_kpi_inputs(
+    store,
+    fiscal_year: int,
+    round_months: int,
+    as_of: date,
+    years_before: int = cv.WINDOW_YEARS_BEFORE,
+) -> KpiInputs:
+    """Read the KPIs, their items' values and the coverage facts for a round."""
+    fy = tc.normalise_year(fiscal_year)
+    start, end = round_window(fy, round_months, as_of)
+    kpis = store.kpis()
+    if kpis.empty:
+        raise ValueError("the store has no KPIs: run `python -m lib init` first")
+    items = sorted(set(kpi_item_links(kpis.loc[kpis["aggregation"] != "coverage"])["item_code"]))
+    values = store.kpi_item_values(items, as_of, lookback_start(store.catalog(), items, start), end)
+    coverage = cv.load_coverage_inputs(store, fy, as_of, years_before, window_end=end)
+    return KpiInputs(kpis, values, coverage, fy, int(round_months), start, end)
+
+
+def kpi_scores(
+    inputs: KpiInputs,
+    level: str,
+    group_members: pd.DataFrame | None = None,
+    missing: str = "zero",
+    cells: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """KPI results of every area of a level (RESULT_COLUMNS), one row per area x KPI."""
+    cv.check_level(level)
+    cov = inputs.coverage
+    if cells is None:
+        cells = all_item_cells(cov)
+    members = cv.members_for(level, cov.areas, group_members)
+    counting = cells.loc[cells["item_code"].isin(_counting(cov.items))]
+    summary = cv.summarise(counting, cov, level, group_members)
+    prov = province_results(inputs.kpis, inputs.values, cov.items, inputs.period_start)
+    pooled = prov.merge(members, on="province_code")
+    results = (
+        pooled.groupby(["area_code", "kpi_code"])["result"]
+        .agg(result="mean", members_with_data="count")
+        .reset_index()
+    )
+    milestone = [
+        summary[["area_code", "milestone_level"]]
+        .rename(columns={"milestone_level": "result"})
+        .assign(kpi_code=code, members_with_data=summary["members"])
+        for code in inputs.kpis.loc[inputs.kpis["aggregation"] == "coverage", "code"]
+    ]
+    results = pd.concat([results, *milestone], ignore_index=True)
+    health = data_health(cells, inputs.kpis, summary, members)
+    areas = summary[["area_code", "area_name_th", "area_name_en"]]
+    out = score_kpis(results, inputs.kpis, areas, health, missing)
+    out = out.merge(areas, on="area_code", how="left")
+    out["members_with_data"] = out["members_with_data"].fillna(0).astype("int64")
+    out["level"] = level
+    out["fiscal_year"] = inputs.fiscal_year
+    out["round"] = inputs.round_months
+    out["as_of"] = cov.as_of.isoformat()
+    return out[RESULT_COLUMNS]
+
+
+def _counting(items: pd.DataFrame) -> list[str]:
+    return items.loc[items["counts_for_coverage"].fillna(False).astype(bool), "code"].tolist()
+
+
+def all_item_cells(cov: cv.CoverageInputs) -> pd.DataFrame:
+    """Item x area coverage cells of every item (KPI items need not count for coverage)."""
+    return cv.item_area_coverage(
+        cov.facts, cov.items, cov.areas, cov.as_of, cov.fiscal_years, cov.window_end, False
+    )
+
+
+def scores(
+    store,
+    level: str,
+    fiscal_year: int,
+    as_of: date,
+    round_months: int = 12,
+    grouping: str | None = None,
+    regions: str | None = None,
+    missing: str = "zero",
+) -> pd.DataFrame:
+    """KPI results of a level for a fiscal year and round, as known at as_of."""
+    cv.check_level(level)
+    inputs = load_kpi_inputs(store, fiscal_year, round_months, as_of)
+    members = cv.group_members_at(store, level, as_of, grouping, regions)
+    return kpi_scores(inputs, level, members, missing)

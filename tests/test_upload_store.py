@@ -1,0 +1,159 @@
+"""Writes of uploaded cells: atomic commit, history kept, idempotent, verify, undo."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.bootstrap import init_store
+from lib.db import Store
+
+WRITE_TABLES = ("observations", "observation_history", "upload_batches", "audit_log")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "upload.duckdb")
+    init_store(s, with_demo=False)
+    yield s
+    s.close()
+
+
+def cells(rows) -> pd.DataFrame:
+    """Incoming cells for FIN01 (monthly, province) from (area, period, value)."""
+    return pd.DataFrame(
+        [
+            {
+                "item_code": "FIN01",
+                "area_code": a,
+                "period": p,
+                "period_end": pd.Period(p, "M").end_time.normalize().date(),
+                "value": v,
+                "note": None,
+            }
+            for a, p, v in rows
+        ]
+    )
+
+
+def commit(store, rows, user="pto-21"):
+    batch = {
+        "kind": "upload",
+        "username": user,
+        "agency_code": "PTO",
+        "file_name": "fin.csv",
+        "checksum": "x",
+    }
+    return store.commit_cells(
+        cells(rows), batch, {"username": user, "action": "upload", "origin": "test"}
+    )
+
+
+def snapshot(store) -> dict[str, pd.DataFrame]:
+    return {t: store.table_frame(t) for t in WRITE_TABLES}
+
+
+def current(store) -> dict[tuple, float]:
+    obs = store.export_values("FIN01")
+    return {(r.area_code, r.period): r.value for r in obs.itertuples()}
+
+
+def test_new_then_changed_keeps_the_old_value(store):
+    b1 = commit(store, [("21", "2025-01", 50.0), ("20", "2025-01", 40.0)])
+    assert store.batch(b1)["n_new"] == 2
+    b2 = commit(store, [("21", "2025-01", 55.5), ("20", "2025-01", 40.0), ("21", "2025-02", 60)])
+    batch = store.batch(b2)
+    assert (batch["n_new"], batch["n_changed"], batch["n_unchanged"]) == (1, 1, 1)
+    assert current(store) == {
+        ("20", "2025-01"): 40.0,
+        ("21", "2025-01"): 55.5,
+        ("21", "2025-02"): 60.0,
+    }
+    hist = store.cell_history("FIN01", "21", "2025-01")
+    assert hist["value"].tolist() == [50.0, 55.5]
+    assert hist["batch_id"].tolist() == [b1, b2]
+    assert hist["replaced_by_batch"].iloc[0] == b2
+    assert store.table_frame("observations").status.unique().tolist() == ["submitted"]
+
+
+def test_same_cells_again_change_nothing(store):
+    commit(store, [("21", "2025-01", 50.0)])
+    before = snapshot(store)
+    assert commit(store, [("21", "2025-01", 50.0)]) is None
+    after = snapshot(store)
+    for t in WRITE_TABLES:
+        pd.testing.assert_frame_equal(before[t], after[t])
+
+
+def test_an_exception_mid_commit_leaves_nothing(store, monkeypatch):
+    commit(store, [("21", "2025-01", 50.0)])
+    before = snapshot(store)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Store, "_audit", staticmethod(boom))
+    with pytest.raises(RuntimeError, match="disk full"):
+        commit(store, [("21", "2025-01", 70.0), ("22", "2025-01", 1.0)])
+    monkeypatch.undo()
+    after = snapshot(store)
+    for t in WRITE_TABLES:
+        pd.testing.assert_frame_equal(before[t], after[t])
+
+
+def test_undo_brings_back_exactly_the_previous_values(store):
+    commit(store, [("21", "2025-01", 50.0), ("20", "2025-01", 40.0)])
+    before = store.table_frame("observations")
+    b2 = commit(store, [("21", "2025-01", 99.0), ("21", "2025-02", 61.0)])
+    result = store.undo_batch(b2, "pto-21")
+    assert (result["restored"], result["removed"]) == (1, 1)
+    pd.testing.assert_frame_equal(store.table_frame("observations"), before)
+    assert store.batch(b2)["status"] == "undone"
+    undo = store.batch(result["undo_batch"])
+    assert undo["kind"] == "undo" and undo["username"] == "pto-21"
+    assert "undo" in store.audit_log()["action"].tolist()
+    # the undone value is kept in history too
+    assert 99.0 in store.cell_history("FIN01", "21", "2025-01")["value"].tolist()
+    with pytest.raises(ValueError, match="cannot be undone"):
+        store.undo_batch(b2, "pto-21")
+
+
+def test_undo_refused_when_a_later_batch_changed_a_cell(store):
+    b1 = commit(store, [("21", "2025-01", 50.0)])
+    commit(store, [("21", "2025-01", 51.0)])
+    before = snapshot(store)
+    with pytest.raises(ValueError, match="later batch"):
+        store.undo_batch(b1, "pto-21")
+    for t in WRITE_TABLES:
+        pd.testing.assert_frame_equal(before[t], snapshot(store)[t])
+
+
+def test_verify_and_reject_then_undo_the_verification(store):
+    commit(store, [("21", "2025-01", 50.0), ("20", "2025-01", 40.0)])
+    v = store.set_status(cells([("21", "2025-01", 0)]), "verified", "pto-21-verifier")
+    obs = store.table_frame("observations").set_index("area_code")
+    assert (
+        obs.loc["21", "status"] == "verified" and obs.loc["21", "verified_by"] == "pto-21-verifier"
+    )
+    assert obs.loc["20", "status"] == "submitted"
+    store.set_status(cells([("20", "2025-01", 0)]), "rejected", "pto-20-verifier")
+    assert (
+        store.table_frame("observations").set_index("area_code").loc["20", "status"] == "rejected"
+    )
+    # verifying again changes nothing
+    assert store.set_status(cells([("21", "2025-01", 0)]), "verified", "x") is None
+    store.undo_batch(v, "admin")
+    assert (
+        store.table_frame("observations").set_index("area_code").loc["21", "status"] == "submitted"
+    )
+    with pytest.raises(ValueError, match="verified or rejected"):
+        store.set_status(cells([("21", "2025-01", 0)]), "approved", "x")
+
+
+def test_export_filters_by_item_and_area(store):
+    commit(store, [("21", "2025-01", 50.0), ("20", "2025-01", 40.0)])
+    out = store.export_values(item_code="FIN01", area_code="21")
+    assert out[["area_code", "period", "value", "status"]].values.tolist() == [
+        ["21", "2025-01", 50.0, "submitted"]
+    ]
+    assert store.export_values(item_code="NOPE").empty
