@@ -164,7 +164,10 @@ def backup_store(
         raise ValueError("keep must be at least 1")
     root = Path(root).resolve()
     now = now or datetime.now()
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot create the backup folder {root}: {exc}") from exc
     name = _backup_name(now, root)
     tmp = root / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
     try:
@@ -193,19 +196,15 @@ def backup_store(
             actor, "backup_failed", target=str(root), detail={"error": str(exc)}, origin=origin
         )
         raise BackupError(f"backup failed: {exc}") from exc
-    removed = rotate_backups(root, keep) if keep else []
-    store.record_audit(
-        actor,
-        "backup",
-        target=str(final),
-        detail={
-            "tables": len(counts),
-            "rows": sum(counts.values()),
-            "removed": [p.name for p in removed],
-        },
-        origin=origin,
-        at=now,
-    )
+    detail: dict = {"tables": len(counts), "rows": sum(counts.values())}
+    try:
+        removed = rotate_backups(root, keep) if keep else []
+    except OSError as exc:
+        detail["rotation_error"] = str(exc)
+        store.record_audit(actor, "backup", str(final), detail, origin, now)
+        raise BackupError(f"backup written to {final}; removing old ones failed: {exc}") from exc
+    detail["removed"] = [p.name for p in removed]
+    store.record_audit(actor, "backup", target=str(final), detail=detail, origin=origin, at=now)
     return BackupResult(final, now.replace(microsecond=0), counts, removed)
 
 
@@ -223,6 +222,19 @@ def read_manifest(backup_dir: str | Path) -> dict:
     for key in ("created_at", "schema_version", "tables", "files"):
         if key not in manifest:
             raise BackupError(f"manifest {path} lacks {key!r}")
+    tables, files = manifest["tables"], manifest["files"]
+    if not (
+        isinstance(tables, dict)
+        and all(isinstance(v, int) for v in tables.values())
+        and isinstance(files, dict)
+        and all(isinstance(v, dict) for v in files.values())
+        and isinstance(manifest["schema_version"], int)
+    ):
+        raise BackupError(f"damaged manifest {path}: tables, files or schema_version malformed")
+    try:
+        _created_at(manifest)
+    except (TypeError, ValueError) as exc:
+        raise BackupError(f"damaged manifest {path}: bad created_at") from exc
     return manifest
 
 
@@ -408,6 +420,10 @@ def restore_backup(
                 origin=origin,
                 at=now,
             )
+    except StoreError as exc:
+        _remove_file_set(tmp)
+        first_line = (str(exc).splitlines() or [""])[0]
+        raise BackupError(f"cannot restore {backup_dir}: {first_line}") from exc
     except BaseException:
         _remove_file_set(tmp)
         raise

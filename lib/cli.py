@@ -290,10 +290,11 @@ def cmd_users_add(args) -> int:
 def cmd_users_list(args) -> int:
     """Every account, without password hashes."""
     from lib import auth
+    from lib.exporting import neutralise_frame
 
     with _open(args) as store:
         frame = auth.users_frame(store)
-    _print_frame(frame, args.format)
+    _print_frame(neutralise_frame(frame) if args.format == "csv" else frame, args.format)
     return EXIT_OK
 
 
@@ -399,7 +400,7 @@ def cmd_backup(args) -> int:
             result = backup.wait_for_result(spool, request_id, timeout_s=args.timeout)
             if not result.get("ok"):
                 raise CliError(f"backup failed in the app: {result.get('error')}")
-    except backup.BackupError as exc:
+    except (backup.BackupError, OSError) as exc:
         raise CliError(str(exc)) from exc
     finally:
         if store is not None:
@@ -422,7 +423,7 @@ def cmd_restore(args) -> int:
         result = backup.restore_backup(
             args.dir, args.db, force=args.force, actor=operator.username, origin="cli"
         ).as_dict()
-    except backup.BackupError as exc:
+    except (backup.BackupError, OSError) as exc:
         raise CliError(str(exc)) from exc
     if args.format == "json":
         _print_json(result)

@@ -1024,8 +1024,10 @@ class Store:
                 counts = {
                     t: int(cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables
                 }
-            finally:
-                cur.execute("COMMIT")
+            except duckdb.Error:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
         except duckdb.Error as exc:
             raise StoreError(f"export failed: {exc}") from exc
         finally:

@@ -1,0 +1,373 @@
+"""Backup, restore, rotation and the request spool used while the app holds the store."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from argon2 import PasswordHasher
+
+from lib import auth, backup
+from lib.db import Store, StoreError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 22, 9, 0, 0)
+
+# A process that holds a store the way the app does, with the background worker
+# running; it stops when its stdin closes.
+APP_HOLDER = """
+import sys, threading
+from lib.db import Store
+from lib.backup import run_worker, spool_dir_for
+store = Store(sys.argv[1])
+stop = threading.Event()
+worker = threading.Thread(
+    target=run_worker, args=(store, spool_dir_for(sys.argv[1]), stop, 0.05), daemon=True
+)
+worker.start()
+print("ready", flush=True)
+sys.stdin.readline()
+stop.set()
+worker.join()
+store.close()
+"""
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def live_path(demo_store_path, tmp_path, monkeypatch) -> Path:
+    """A copy of the demo store with a user and Thai text, closed, ready to back up."""
+    monkeypatch.setattr(
+        auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    path = tmp_path / "live" / "eis.duckdb"
+    path.parent.mkdir()
+    shutil.copy(demo_store_path, path)
+    with Store(path) as store:
+        auth.add_user(
+            store,
+            "somchai",
+            "staff",
+            "correct horse battery",
+            actor=auth.User("admin", "admin"),
+            origin="test",
+            agency_code="PSO",
+            area_code="20",
+            display_name="สมชาย ใจดี; <b>x</b>",
+            now=NOW,
+        )
+    return path
+
+
+def all_tables(path: Path) -> dict[str, pd.DataFrame]:
+    with Store(path, read_only=True) as store:
+        return {t: store.table_frame(t) for t in store.table_names()}
+
+
+def test_backup_restore_round_trip_table_by_table(live_path, tmp_path):
+    before = all_tables(live_path)
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "backups", actor="tester", now=NOW)
+        assert store.audit_log_filtered(action="backup").target.tolist() == [str(result.path)]
+    assert result.path.name == "eis-backup-20261122-090000"
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert manifest["tables"] == {t: len(f) for t, f in before.items()}
+    assert manifest["schema_version"] >= 1 and "observations.parquet" in manifest["files"]
+
+    target = tmp_path / "restored" / "eis.duckdb"
+    restored = backup.restore_backup(result.path, target, actor="tester")
+    assert restored.previous is None and restored.row_counts == manifest["tables"]
+    after = all_tables(target)
+    assert sorted(after) == sorted(before)
+    for table, frame in before.items():
+        got = after[table]
+        if table == "audit_log":  # the restore itself is audited in the restored store
+            assert got.action.iloc[-1] == "restore" and got.id.iloc[-1] == frame.id.max() + 1
+            got = got.iloc[:-1]
+        pd.testing.assert_frame_equal(got, frame, obj=table)
+    assert after["users"].display_name.iloc[0] == "สมชาย ใจดี; <b>x</b>"
+    # sequences continue where they were: a new batch id does not collide
+    with Store(target) as store:
+        assert store.schema_version() == manifest["schema_version"]
+        store.record_audit("x", "check")
+        assert store.audit_log().id.is_unique
+
+
+def test_restore_replaces_an_existing_store_only_with_force(live_path, tmp_path):
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+        store.record_audit("later", "after_backup")
+    with pytest.raises(backup.BackupError, match="--force"):
+        backup.restore_backup(result.path, live_path)
+    old_hash = file_sha256(live_path)
+    out = backup.restore_backup(result.path, live_path, force=True)
+    assert out.previous == live_path.with_name("eis.duckdb.bak")
+    assert file_sha256(out.previous) == old_hash
+    with Store(live_path, read_only=True) as store:
+        assert store.audit_log_filtered(action="after_backup").empty
+    assert not live_path.with_name("eis.duckdb.tmp").exists()
+
+
+def _corrupt_parquet(path: Path) -> None:
+    target = path / "observations.parquet"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\x00" * 64
+    target.write_bytes(bytes(data))
+
+
+def _truncate_parquet_and_fix_manifest(path: Path) -> None:
+    """Damage that the checksums cannot see (the manifest rewritten too): the import fails."""
+    target = path / "observations.parquet"
+    target.write_bytes(target.read_bytes()[:-100])
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"]["observations.parquet"] = {
+        "sha256": file_sha256(target),
+        "bytes": target.stat().st_size,
+    }
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _change_checksum(path: Path) -> None:
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"]["users.parquet"]["sha256"] = "0" * 64
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _drop_rows_from_counts(path: Path) -> None:
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["tables"]["observations"] -= 1
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+DAMAGE = {
+    "corrupted parquet": (_corrupt_parquet, "checksum"),
+    "truncated parquet, manifest rewritten to match": (
+        _truncate_parquet_and_fix_manifest,
+        "import",
+    ),
+    "changed checksum": (_change_checksum, "checksum"),
+    "missing manifest": (lambda p: (p / "manifest.json").unlink(), "no manifest"),
+    "garbled manifest": (lambda p: (p / "manifest.json").write_text("{not json"), "manifest"),
+    "missing file": (lambda p: (p / "areas.parquet").unlink(), "missing"),
+    "malformed manifest": (
+        lambda p: (p / "manifest.json").write_text(
+            json.dumps({**json.loads((p / "manifest.json").read_text()), "files": {"a": 1}})
+        ),
+        "malformed",
+    ),
+    "row counts differ": (_drop_rows_from_counts, "row counts"),
+}
+
+
+@pytest.mark.parametrize("damage,message", DAMAGE.values(), ids=list(DAMAGE))
+def test_damaged_backup_fails_cleanly_and_leaves_the_live_store_alone(
+    live_path, tmp_path, damage, message
+):
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+    damage(result.path)
+    before = file_sha256(live_path)
+    listing = sorted(p.name for p in live_path.parent.iterdir())
+    with pytest.raises(backup.BackupError, match=message):
+        backup.restore_backup(result.path, live_path, force=True)
+    assert file_sha256(live_path) == before
+    assert sorted(p.name for p in live_path.parent.iterdir()) == listing  # no .tmp, no .bak
+    if damage not in (_drop_rows_from_counts, _truncate_parquet_and_fix_manifest):
+        assert backup.last_good_backup(tmp_path / "b") is None
+
+
+def test_failed_backup_leaves_no_folder_and_is_audited(live_path, tmp_path, monkeypatch):
+    blocker = tmp_path / "b"
+    blocker.write_text("a file where the backup folder should be")
+    with Store(live_path) as store:
+        with pytest.raises(backup.BackupError, match="backup folder"):
+            backup.backup_store(store, blocker / "sub", now=NOW)
+
+        def half_export(directory):
+            Path(directory).mkdir()
+            (Path(directory) / "areas.parquet").write_bytes(b"partial")
+            raise StoreError("export failed: disk full")
+
+        monkeypatch.setattr(store, "export_snapshot", half_export)
+        with pytest.raises(backup.BackupError, match="disk full"):
+            backup.backup_store(store, tmp_path / "ok", now=NOW)
+        failed = store.audit_log_filtered(action="backup_failed")
+    assert list((tmp_path / "ok").iterdir()) == []
+    assert "disk full" in failed.detail.iloc[0]
+
+
+def test_restore_refuses_a_store_held_by_another_process(live_path, tmp_path):
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+    before = file_sha256(live_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", APP_HOLDER, str(live_path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(backup.StoreBusy, match="another process"):
+            backup.restore_backup(result.path, live_path, force=True)
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert file_sha256(live_path) == before
+
+
+def test_restore_points_at_the_backups_inside_a_folder(live_path, tmp_path):
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+    with pytest.raises(backup.BackupError, match=result.path.name):
+        backup.restore_backup(tmp_path / "b", tmp_path / "new.duckdb")
+
+
+def test_rotation_keeps_the_newest_n(live_path, tmp_path):
+    root = tmp_path / "b"
+    (root / "not-a-backup").mkdir(parents=True)
+    (root / "eis-backup-20200101-000000").mkdir()  # incomplete: no manifest, left alone
+    with Store(live_path) as store:
+        made = [
+            backup.backup_store(store, root, keep=2, now=NOW + timedelta(hours=h)) for h in range(4)
+        ]
+    assert [r.removed for r in made[:2]] == [[], []]
+    assert made[2].removed == [made[0].path] and made[3].removed == [made[1].path]
+    names = sorted(p.name for p in root.iterdir())
+    assert names == [
+        "eis-backup-20200101-000000",
+        made[2].path.name,
+        made[3].path.name,
+        "not-a-backup",
+    ]
+    assert [p for p, _ in backup.list_backups(root)] == [made[2].path, made[3].path]
+
+
+def test_same_second_backups_get_distinct_names_in_order(live_path, tmp_path):
+    with Store(live_path) as store:
+        made = [backup.backup_store(store, tmp_path / "b", now=NOW) for _ in range(3)]
+        backup.rotate_backups(tmp_path / "b", 2)
+    assert [r.path.name[-2:] for r in made] == ["00", "-2", "-3"]
+    assert [p for p, _ in backup.list_backups(tmp_path / "b")] == [made[1].path, made[2].path]
+
+
+def test_last_good_backup_skips_damaged_ones(live_path, tmp_path):
+    root = tmp_path / "b"
+    assert backup.last_good_backup(root) is None
+    with Store(live_path) as store:
+        good = backup.backup_store(store, root, now=NOW)
+        bad = backup.backup_store(store, root, now=NOW + timedelta(hours=1))
+    _corrupt_parquet(bad.path)
+    assert backup.last_good_backup(root) == (good.path, NOW)
+    assert backup.last_good_backup(root, verify=False) == (bad.path, NOW + timedelta(hours=1))
+
+
+def test_schedule_and_staleness():
+    assert backup.scheduled_backup_due(None, 24, NOW)
+    assert not backup.scheduled_backup_due(NOW - timedelta(hours=23), 24, NOW)
+    assert backup.scheduled_backup_due(NOW - timedelta(hours=24), 24, NOW)
+    assert backup.backup_is_stale(None, NOW)
+    assert not backup.backup_is_stale(NOW - timedelta(hours=47), NOW)
+    assert backup.backup_is_stale(NOW - timedelta(hours=49), NOW)
+
+
+def test_run_scheduled_backup_only_when_due(live_path, tmp_path):
+    root = tmp_path / "b"
+    with Store(live_path) as store:
+        first = backup.run_scheduled_backup(store, root, interval_hours=24, keep=3, now=NOW)
+        assert first is not None
+        assert backup.run_scheduled_backup(store, root, 24, 3, now=NOW + timedelta(hours=1)) is None
+        again = backup.run_scheduled_backup(store, root, 24, 3, now=NOW + timedelta(hours=25))
+        assert again is not None
+        origins = store.audit_log_filtered(action="backup").origin.tolist()
+    assert origins == ["schedule", "schedule"]
+
+
+# -- the request spool ---------------------------------------------------------------------
+def test_spool_request_is_fulfilled_by_the_worker_in_process(live_path, tmp_path):
+    spool = backup.spool_dir_for(live_path)
+    assert spool == live_path.parent / "requests"
+    request_id = backup.submit_request(
+        spool, "backup", dest=str(tmp_path / "b"), keep=1, requested_by="cli:ops", origin="cli"
+    )
+    with Store(live_path) as store:
+        results = backup.process_requests(store, spool)
+        assert backup.process_requests(store, spool) == []  # nothing twice
+        entry = store.audit_log_filtered(action="backup").iloc[0]
+    assert [r["id"] for r in results] == [request_id] and results[0]["ok"]
+    result = backup.wait_for_result(spool, request_id, timeout_s=1, poll_s=0.01)
+    assert Path(result["path"]).parent == tmp_path / "b"
+    backup.verify_backup(result["path"])
+    assert (entry.username, entry.origin) == ("cli:ops", "app worker, request from cli")
+    assert list(spool.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "request_body,error",
+    [
+        ({"kind": "restore", "dest": "/tmp/x"}, "unknown request kind"),
+        ({"kind": "backup", "dest": "relative/dir"}, "absolute"),
+        ({"kind": "backup", "dest": "/tmp/x", "keep": 0}, "keep"),
+    ],
+)
+def test_spool_refuses_bad_requests(live_path, request_body, error):
+    spool = backup.spool_dir_for(live_path)
+    request_id = backup.submit_request(spool, **request_body)
+    with Store(live_path) as store:
+        (result,) = backup.process_requests(store, spool)
+    assert result["id"] == request_id and not result["ok"] and error in result["error"]
+
+
+def test_wait_for_result_times_out_and_withdraws_the_request(tmp_path):
+    spool = tmp_path / "requests"
+    request_id = backup.submit_request(spool, "backup", dest="/tmp/x")
+    ticks = iter(range(100))
+    with pytest.raises(backup.BackupError, match="did not answer"):
+        backup.wait_for_result(
+            spool, request_id, timeout_s=3, clock=lambda: next(ticks), sleep=lambda s: None
+        )
+    assert list(spool.iterdir()) == []
+
+
+def test_is_lock_error():
+    assert backup.is_lock_error(RuntimeError('IO Error: Could not set lock on file "x"'))
+    assert not backup.is_lock_error(RuntimeError("Catalog Error: no such table"))
+
+
+def test_backup_while_the_app_holds_the_store(live_path, tmp_path, capsys):
+    """The CLI finds the store locked, spools a request, the app's worker fulfils it."""
+    from lib.cli import main
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", APP_HOLDER, str(live_path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        code = main(
+            ["backup", str(tmp_path / "b"), "--db", str(live_path), "--timeout", "60", "--json"]
+        )
+    finally:
+        holder.communicate("\n", timeout=30)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "store in use" in err
+    result = json.loads(out)
+    assert backup.verify_backup(result["path"])["tables"]["users"] == 1
+    with Store(live_path, read_only=True) as store:
+        assert store.audit_log_filtered(action="backup").origin.tolist() == [
+            "app worker, request from cli"
+        ]
