@@ -559,7 +559,202 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_scores)
     _access_parsers(sub)
+    _data_parsers(sub)
     return parser
+
+
+# -- data: import, batches, verify, undo, export ------------------------------
+def _user_for(store: Store, username: str, action: str, target: str):
+    """The active account of that name; an unknown one is refused (exit 3) and audited."""
+    from lib import auth
+
+    user = auth.load_user(store, username)
+    if user is None:
+        auth.audit_denied(store, None, action, target, "cli", reason=f"unknown user {username}")
+        raise CliError(f"no active account {username!r}", EXIT_DENIED)
+    return user
+
+
+def _problem_lines(problems, lang: str) -> list[str]:
+    return [
+        f"row {p.row if p.row is not None else '-'}, column {p.column or '-'}, "
+        f"value {p.value!r}: {p.message(lang)} [{p.code}]"
+        for p in problems
+    ]
+
+
+def cmd_import(args) -> int:
+    """Validate a CSV/XLSX file and commit its values as one batch (exit 2: rejected)."""
+    from lib import auth, upload
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no file {path}", EXIT_USAGE)
+    data = path.read_bytes()
+    with _open(args) as store:
+        user = _user_for(store, args.user, "upload", path.name)
+        preview = upload.preview_upload(
+            store, data, path.name, item_code=args.item, period=args.period
+        )
+        try:
+            upload.check_write(store, user, preview.compare)
+        except auth.PermissionDenied as exc:
+            auth.audit_denied(store, user, "upload", path.name, "cli", reason=exc.message_en)
+            raise
+        rejected = bool(preview.problems) and not args.clean_rows_only
+        batch_id = None
+        if not rejected and not args.dry_run:
+            batch_id = upload.commit_upload(
+                store,
+                preview,
+                user.username,
+                user.agency_code,
+                clean_rows_only=args.clean_rows_only,
+                origin="cli",
+            )
+    summary = {
+        "file": path.name,
+        "form": preview.result.form,
+        "encoding": preview.result.encoding,
+        **preview.counts,
+        "problems": len(preview.result.errors),
+        "warnings": len(preview.result.warnings),
+        "earlier_batches_same_file": preview.earlier_batches,
+        "dry_run": args.dry_run,
+        "committed": batch_id is not None,
+        "batch_id": batch_id,
+    }
+    if args.format == "json":
+        summary["problem_list"] = preview.result.problems_frame(args.lang).to_dict("records")
+        _print_json(summary)
+    else:
+        for line in _problem_lines(preview.result.problems, args.lang):
+            print(line, file=sys.stderr)
+        state = (
+            "rejected: nothing committed"
+            if rejected
+            else (
+                "dry run: nothing committed"
+                if args.dry_run
+                else f"committed as batch {batch_id}"
+                if batch_id
+                else "nothing changed"
+            )
+        )
+        print(
+            f"{path.name}: new {preview.counts['new']}, changed {preview.counts['changed']}, "
+            f"unchanged {preview.counts['unchanged']}, rejected rows {preview.counts['rejected']},"
+            f" flagged {preview.counts['flagged']}; {state}"
+        )
+    return EXIT_USAGE if rejected else EXIT_OK
+
+
+def cmd_batches(args) -> int:
+    """Upload batches, newest first (optionally of one agency)."""
+    with _open(args) as store:
+        frame = store.batches(args.agency)
+    _print_frame(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_undo(args) -> int:
+    """Undo a batch: its previous values come back exactly; the undo is recorded."""
+    from lib import auth, upload
+
+    with _open(args) as store:
+        user = _user_for(store, args.user, "undo", f"batch {args.batch_id}")
+        try:
+            upload.check_undo(store, user, args.batch_id)
+        except auth.PermissionDenied as exc:
+            auth.audit_denied(
+                store, user, "undo", f"batch {args.batch_id}", "cli", reason=exc.message_en
+            )
+            raise
+        result = store.undo_batch(args.batch_id, user.username, origin="cli")
+    if args.format == "json":
+        _print_json(result)
+    else:
+        print(
+            f"batch {result['batch_id']} undone by batch {result['undo_batch']}: "
+            f"{result['restored']} values restored, {result['removed']} removed"
+        )
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    """Verify (or with --reject, reject) the submitted values of a batch."""
+    from lib import auth, upload
+
+    status = "rejected" if args.reject else "verified"
+    with _open(args) as store:
+        user = _user_for(store, args.user, "verify", f"batch {args.batch_id}")
+        cells = store.batch_cells(args.batch_id)
+        cells = cells[cells["status"] == "submitted"]
+        try:
+            upload.check_write(store, user, cells, action="verify")
+        except auth.PermissionDenied as exc:
+            auth.audit_denied(
+                store, user, "verify", f"batch {args.batch_id}", "cli", reason=exc.message_en
+            )
+            raise
+        batch_id = store.set_status(
+            cells, status, user.username, origin="cli", agency_code=user.agency_code
+        )
+    print(f"{len(cells)} values {status}" + (f" (batch {batch_id})" if batch_id else ""))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    """Current values: item code, area DOPA code, period, value, status, batch."""
+    with _open(args) as store:
+        frame = store.export_values(args.item, args.area)
+    if args.format == "csv":
+        from lib.exporting import neutralise_frame
+
+        frame = neutralise_frame(frame)
+    _print_frame(frame, args.format)
+    return EXIT_OK
+
+
+def _data_parsers(sub) -> None:
+    p = sub.add_parser("import", help="validate a CSV/XLSX file and commit it as one batch")
+    p.add_argument("file", help="CSV or XLSX file (long form or a wide template)")
+    p.add_argument("--user", required=True, help="account the values are submitted by")
+    p.add_argument("--item", help="item code of a wide file with periods across")
+    p.add_argument("--period", help="period of a wide file with items across (e.g. 2568-03)")
+    p.add_argument("--dry-run", action="store_true", help="validate and preview only")
+    p.add_argument(
+        "--clean-rows-only",
+        action="store_true",
+        help="commit the rows without problems even when other rows have some",
+    )
+    p.add_argument("--lang", choices=("th", "en"), default="th", help="language of problems")
+    _common(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("batches", help="upload batches, newest first")
+    p.add_argument("--agency", help="only this agency's batches")
+    _common(p, formats=("csv", "json"))
+    p.set_defaults(func=cmd_batches)
+
+    p = sub.add_parser("undo", help="undo a batch (previous values come back)")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.add_argument("--user", required=True, help="account doing the undo")
+    _common(p)
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("verify", help="verify (or --reject) a batch's submitted values")
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    p.add_argument("--user", required=True, help="verifier of the owner agency")
+    p.add_argument("--reject", action="store_true", help="reject instead of verify")
+    _common(p)
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("export", help="current values (item, area, period, value, status, batch)")
+    p.add_argument("--item", help="only this item code")
+    p.add_argument("--area", help="only this area (DOPA code)")
+    _common(p, formats=("csv", "json"))
+    p.set_defaults(func=cmd_export)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -468,6 +468,16 @@ class Store:
             [batch_id],
         )
 
+    def batch_areas(self, batch_id: int) -> list[str]:
+        """Areas whose cells a batch wrote or replaced (now or in history)."""
+        df = self._df(
+            "SELECT area_code FROM observations WHERE batch_id = $b UNION "
+            "SELECT area_code FROM observation_history WHERE batch_id = $b "
+            "OR replaced_by_batch = $b ORDER BY 1",
+            {"b": batch_id},
+        )
+        return df["area_code"].tolist()
+
     def undo_batch(self, batch_id: int, username: str, origin: str = "cli") -> dict:
         """Put back exactly the values a batch replaced (and remove the cells it added).
 
@@ -477,7 +487,8 @@ class Store:
         now = datetime.now()
         with self.transaction() as cur:
             row = cur.execute(
-                "SELECT status, kind FROM upload_batches WHERE batch_id = ?", [batch_id]
+                "SELECT status, kind, agency_code FROM upload_batches WHERE batch_id = ?",
+                [batch_id],
             ).fetchone()
             if row is None:
                 raise ValueError(f"no batch {batch_id}")
@@ -506,6 +517,7 @@ class Store:
                 undo_id = self._new_batch(
                     cur,
                     n_new=0,
+                    agency_code=row[2],
                     kind="undo",
                     username=username,
                     created_at=now,
@@ -548,7 +560,12 @@ class Store:
         return result
 
     def set_status(
-        self, cells: pd.DataFrame, status: str, username: str, origin: str = "app"
+        self,
+        cells: pd.DataFrame,
+        status: str,
+        username: str,
+        origin: str = "app",
+        agency_code: str | None = None,
     ) -> int | None:
         """Verify or reject submitted cells (a 'verify' batch; old rows go to history)."""
         if status not in ("verified", "rejected"):
@@ -569,6 +586,7 @@ class Store:
                     n_new=0,
                     kind="verify",
                     username=username,
+                    agency_code=agency_code,
                     created_at=now,
                     note=f"{status} {n} values",
                 )

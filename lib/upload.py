@@ -1,0 +1,182 @@
+"""The path every value takes into the store: read, validate, preview, commit, undo.
+
+Reading and validation are pure (lib.ingest); this module adds what needs the
+store: the comparison with current values, the jump check against each cell's
+own history, the permission check and the atomic commit through lib.db.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lib import auth, ingest
+from lib.db import Store
+
+# A new value further than this many robust standard deviations from the
+# median of the cell's item x area history is flagged for a second look.
+JUMP_FACTOR = 4.0
+# ... and at least this share of the median (flat series have a MAD of zero).
+JUMP_MIN_SHARE = 0.5
+JUMP_MIN_HISTORY = 3
+
+CELL_COLUMNS = ["item_code", "area_code", "period", "period_end", "value", "note"]
+
+
+def checksum(data: bytes) -> str:
+    """SHA-256 of a file's bytes (identifies a re-upload of the same file)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def flag_jumps(compare: pd.DataFrame, stats: pd.DataFrame) -> pd.Series:
+    """True where a value jumps far outside its item x area's own history.
+
+    >>> cmp = pd.DataFrame({"item_code": ["A", "A"], "area_code": ["10", "10"],
+    ...                     "value": [105.0, 900.0]})
+    >>> st = pd.DataFrame({"item_code": ["A"], "area_code": ["10"], "hist_median": [100.0],
+    ...                    "hist_mad": [4.0], "hist_n": [12]})
+    >>> flag_jumps(cmp, st).tolist()
+    [False, True]
+    """
+    if compare.empty:
+        return pd.Series([], dtype=bool)
+    merged = compare[["item_code", "area_code", "value"]].merge(
+        stats, on=["item_code", "area_code"], how="left"
+    )
+    spread = np.maximum(
+        1.4826 * merged["hist_mad"].fillna(0).to_numpy(float) * JUMP_FACTOR,
+        JUMP_MIN_SHARE * merged["hist_median"].abs().fillna(0).to_numpy(float),
+    )
+    distance = (merged["value"] - merged["hist_median"]).abs().to_numpy(float)
+    enough = merged["hist_n"].fillna(0).to_numpy(float) >= JUMP_MIN_HISTORY
+    return pd.Series(enough & (distance > spread), index=compare.index)
+
+
+@dataclass
+class Preview:
+    """What a file would change: counts and rows of new, changed, unchanged, rejected."""
+
+    result: ingest.UploadResult
+    file_name: str
+    checksum: str
+    compare: pd.DataFrame = field(repr=False)
+    counts: dict = field(default_factory=dict)
+    earlier_batches: list[int] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list:
+        """Errors that reject rows (warnings such as empty cells are not counted)."""
+        return self.result.errors
+
+    def rows(self, change: str) -> pd.DataFrame:
+        """Rows of one kind: new, changed, unchanged (rejected: see problems)."""
+        return self.compare[self.compare["change"] == change]
+
+
+def preview_upload(
+    store: Store,
+    data: bytes,
+    file_name: str,
+    *,
+    item_code: str | None = None,
+    period: str | None = None,
+    as_of: date | None = None,
+) -> Preview:
+    """Read and validate a file and compare its clean cells with the store (no write)."""
+    result = ingest.read_upload(
+        data,
+        file_name,
+        store.catalog(),
+        store.areas(),
+        item_code=item_code,
+        period=period,
+        as_of=as_of or date.today(),
+    )
+    clean = result.clean[CELL_COLUMNS]
+    compare = store.compare_with_current(clean)
+    if not compare.empty:
+        stats = store.history_stats(compare)
+        compare["jump"] = flag_jumps(compare, stats).to_numpy()
+        compare["jump_size"] = compare["value"] - compare["old_value"]
+    else:
+        compare = compare.assign(jump=pd.Series(dtype=bool), jump_size=pd.Series(dtype=float))
+    counts = {
+        change: int((compare["change"] == change).sum())
+        for change in ("new", "changed", "unchanged")
+    }
+    counts["rejected"] = len({p.row for p in result.errors if p.row is not None})
+    counts["flagged"] = int(compare["jump"].sum())
+    earlier = store.find_batch_by_checksum(checksum(data))["batch_id"].astype(int).tolist()
+    return Preview(result, file_name, checksum(data), compare, counts, earlier)
+
+
+class UploadRejected(ValueError):
+    """The file has problems and the user did not choose to commit only the clean rows."""
+
+
+def commit_upload(
+    store: Store,
+    preview: Preview,
+    username: str,
+    agency_code: str | None,
+    *,
+    clean_rows_only: bool = False,
+    origin: str = "app",
+) -> int | None:
+    """Commit a previewed file as one batch; None when nothing would change."""
+    if preview.problems and not clean_rows_only:
+        raise UploadRejected(
+            f"{len(preview.problems)} problems in {preview.file_name}: nothing committed"
+        )
+    cells = preview.compare[CELL_COLUMNS]
+    if cells.empty:
+        return None
+    batch = {
+        "kind": "upload",
+        "username": username,
+        "agency_code": agency_code,
+        "file_name": preview.file_name,
+        "checksum": preview.checksum,
+        "n_rejected": preview.counts.get("rejected", 0),
+        "origin": origin,
+    }
+    audit = {
+        "username": username,
+        "action": "upload",
+        "origin": origin,
+        "detail": {
+            "file": preview.file_name,
+            "checksum": preview.checksum,
+            "clean_rows_only": clean_rows_only,
+        },
+    }
+    return store.commit_cells(cells, batch, audit)
+
+
+def check_write(
+    store: Store, user: auth.User | None, cells: pd.DataFrame, action: str = "upload"
+) -> None:
+    """Raise auth.PermissionDenied unless the user may write every item x area of the cells."""
+    if cells.empty:
+        return
+    catalog = store.catalog().set_index("code")
+    index = auth.load_area_index(store)
+    for item_code, areas in cells.groupby("item_code")["area_code"]:
+        item = catalog.loc[item_code].to_dict()
+        auth.require(user, action, item=item, area_code=sorted(set(areas)), area_index=index)
+
+
+def check_undo(store: Store, user: auth.User | None, batch_id: int) -> dict:
+    """The batch record, after checking the user may undo it (auth.PermissionDenied if not)."""
+    batch = store.batch(batch_id)
+    if batch is None:
+        raise ValueError(f"no batch {batch_id}")
+    areas = store.batch_areas(batch_id)
+    auth.require(
+        user, "undo", batch=batch, area_code=areas or None, area_index=auth.load_area_index(store)
+    )
+    return batch
