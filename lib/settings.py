@@ -43,3 +43,16 @@ def db_path() -> Path:
 def tile_url() -> str | None:
     """Tile URL template for a local tile server, or None (no base map)."""
     return os.environ.get(TILE_URL_ENV) or None
+
+
+# Backups: scheduled by the app's background worker into this folder.
+BACKUP_DIR_ENV = "EIS_BACKUP_DIR"
+BACKUP_INTERVAL_HOURS = 24.0
+BACKUP_KEEP = 14
+# The admin page warns when the last good backup is older than this.
+BACKUP_STALE_HOURS = 48.0
+
+
+def backup_dir() -> Path:
+    """Folder of scheduled backups: $EIS_BACKUP_DIR, else backups/ beside the store."""
+    return Path(os.environ.get(BACKUP_DIR_ENV) or db_path().parent / "backups")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
 
 from lib.bootstrap import init_store
 from lib.db import Store
+
+# The app's backup worker writes scheduled backups under data/: never from tests
+# (lib.backup's own tests drive the worker directly).
+os.environ["EIS_BACKUP_WORKER"] = "0"
 
 # Every test that needs "today" uses this date, so results never depend on the clock.
 AS_OF = date(2026, 11, 22)
@@ -37,3 +42,37 @@ def empty_store(tmp_path):
     store.migrate()
     yield store
     store.close()
+
+
+PASSWORD = "a long enough password"
+# Accounts of the app-test store: (name, role, agency, area)
+APP_USERS = (
+    ("admin1", "admin", None, None),
+    ("pto21", "staff", "PTO", "21"),
+    ("pto21v", "verifier", "PTO", "21"),
+    ("gov21", "executive", None, "21"),
+)
+
+
+@pytest.fixture(scope="session")
+def app_store_path(demo_store_path, tmp_path_factory):
+    """A copy of the demo store with one account per role (password PASSWORD)."""
+    import shutil
+
+    from lib import auth
+
+    path = tmp_path_factory.mktemp("app") / "app.duckdb"
+    shutil.copyfile(demo_store_path, path)
+    with Store(path) as store:
+        for name, role, agency, area in APP_USERS:
+            auth.add_user(
+                store,
+                name,
+                role,
+                PASSWORD,
+                actor=auth.cli_operator(),
+                origin="test",
+                agency_code=agency,
+                area_code=area,
+            )
+    return path

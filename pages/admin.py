@@ -1,0 +1,21 @@
+"""Administrator: accounts, audit log and backups."""
+
+import streamlit as st
+
+from lib import ui
+
+ui.language_switch()
+store = ui.store()
+user = ui.current_user(store)
+ui.require_page(user, "admin")
+
+st.title(ui.t("ผู้ดูแลระบบ", "Administration"))
+users_tab, audit_tab, backup_tab = st.tabs(
+    [ui.t("ผู้ใช้", "Accounts"), ui.t("บันทึกการใช้งาน", "Audit log"), ui.t("สำรองข้อมูล", "Backups")]
+)
+with users_tab:
+    ui.users_admin(store, user)
+with audit_tab:
+    ui.audit_admin(store)
+with backup_tab:
+    ui.backups_admin(store, user)

@@ -1,0 +1,86 @@
+"""Map (แผนที่): any item, KPI score or data-health figure by area, drill-down kept in the URL."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import mapdata, ui
+
+ui.language_switch()
+store, lang = ui.store(), ui.lang()
+version, as_of = ui.data_version(store), ui.map_as_of(store)
+state = mapdata.from_query(st.query_params.to_dict())
+_, _, catalog, kpis = ui.map_reference(
+    store, version, state.region_scheme, state.cluster_scheme, as_of
+)
+has_districts = ui.district_shapes() is not None
+state = ui.map_controls(store, version, state, catalog, kpis, has_districts, as_of)
+areas, members, _, _ = ui.map_reference(
+    store, version, state.region_scheme, state.cluster_scheme, as_of
+)
+layers = ui.map_layers(state.region_scheme, state.cluster_scheme)
+
+meta = mapdata.figure_meta(state, catalog, kpis, lang)
+st.title(ui.t("แผนที่", "Map") + f": {meta['label']}")
+names = dict(zip(areas["code"], areas[ui.name_col()], strict=True))
+ui.breadcrumb_links(mapdata.breadcrumb(state, names, lang), state)
+
+view = mapdata.view_areas(state, members, areas)
+layer = mapdata.view_layer(state, view, layers)
+key = ui.figure_key(state)
+figs = pd.concat([ui.map_figures(store, version, key, lv, as_of) for lv in view["level"].unique()])
+figs = figs.loc[figs["code"].isin(view["code"])]
+joined = mapdata.join_figures(layer, figs, lang, meta["decimals"])
+flagged = bool((joined["flag"].fillna("") != "").any())
+classes = mapdata.classify_figure(
+    joined["value"],
+    state.kind,
+    state.method,
+    state.k,
+    meta["higher_is_better"],
+    meta["decimals"],
+    flagged,
+    lang,
+)
+
+
+@st.fragment
+def draw_map():
+    """The map alone reruns on a click; a drill rewrites the URL, a province opens its profile."""
+    m = ui.offline_map(bounds=mapdata.view_bounds(joined))
+    group = mapdata.choropleth_group(joined, classes, lang)
+    value = ui.show_layered_map(m, group, key="map-" + "-".join(state.path), height=640)
+    clicked = mapdata.clicked_code(value)
+    if clicked:
+        after, profile = mapdata.drill(state, clicked, has_districts)
+        if profile:
+            params = {**mapdata.to_query(after), "code": profile}
+            st.switch_page("pages/profile.py", query_params=ui.map_link_params(params))
+        if after != state:
+            st.query_params.update(mapdata.to_query(after))
+            st.rerun()
+
+
+left, right = st.columns([3, 1])
+with left:
+    if not joined["value"].notna().any():
+        st.info(ui.t("ไม่มีค่าของตัวเลขนี้ในระดับนี้", "No values of this figure at this level"))
+    draw_map()
+with right:
+    ui.draw_legend(classes.legend, meta["unit"] + (f" · {classes.note}" if classes.note else ""))
+    table = mapdata.figure_table(joined, meta["label"], meta["unit"], lang)
+    name = f"map-{state.code}-{state.period or 'latest'}-{'-'.join(state.path) or 'TH'}"
+    subtitle = " > ".join(label for label, _ in mapdata.breadcrumb(state, names, lang))
+    st.download_button(
+        ui.t("ภาพแผนที่ (PNG)", "Map picture (PNG)"),
+        lambda: mapdata.map_png(joined, classes, meta["label"], f"{subtitle} · {state.period}"),
+        f"{name}.png",
+        "image/png",
+        on_click="ignore",
+    )
+    st.download_button(
+        "CSV", mapdata.table_csv(table), f"{name}.csv", "text/csv", on_click="ignore"
+    )
+    st.download_button("XLSX", lambda: mapdata.table_xlsx(table), f"{name}.xlsx", on_click="ignore")
+with st.expander(ui.t("ตารางข้อมูลของแผนที่", "Table behind the map")):
+    st.dataframe(table, hide_index=True, width="stretch")
+ui.district_upload(store)

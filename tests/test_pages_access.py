@@ -1,0 +1,161 @@
+"""AppTest of sign-in, role-filtered menu, upload, verification and administration pages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.db import Store
+from tests.conftest import PASSWORD
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def store_path(app_store_path, tmp_path, monkeypatch):
+    """A private copy of the app-test store, used by the app under test."""
+    path = tmp_path / "app.duckdb"
+    shutil.copyfile(app_store_path, path)
+    monkeypatch.setenv("EIS_DB_PATH", str(path))
+    return path
+
+
+def app(user: str | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if user:
+        at.session_state["auth_user"] = user
+    if page:
+        at.switch_page(page)
+    return at
+
+
+def menu(at) -> list[str]:
+    return [link.proto.label for link in at.sidebar.get("page_link")]
+
+
+def test_public_menu_and_a_restricted_deep_link(store_path):
+    at = app().run()
+    assert not at.exception
+    assert menu(at) == ["ภาพรวมข้อมูล", "แผนที่", "ข้อมูลจังหวัด", "เข้าสู่ระบบ"]
+    at = app(page="pages/upload.py").run()
+    assert "กรุณาเข้าสู่ระบบ" in at.info[0].value
+    assert len(at.text_input) == 2  # the sign-in form in place of the page
+    assert not at.file_uploader
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        ("pto21", ["ภาพรวมข้อมูล", "ห้องบัญชาการ", "แผนที่", "ข้อมูลจังหวัด", "นำเข้าข้อมูล", "บัญชีผู้ใช้"]),
+        ("gov21", ["ภาพรวมข้อมูล", "ห้องบัญชาการ", "แผนที่", "ข้อมูลจังหวัด", "บัญชีผู้ใช้"]),
+        (
+            "admin1",
+            [
+                "ภาพรวมข้อมูล",
+                "ห้องบัญชาการ",
+                "แผนที่",
+                "ข้อมูลจังหวัด",
+                "นำเข้าข้อมูล",
+                "ตรวจสอบข้อมูล",
+                "ผู้ดูแลระบบ",
+                "บัญชีผู้ใช้",
+            ],
+        ),
+    ],
+)
+def test_menu_follows_the_role(store_path, user, expected):
+    at = app(user).run()
+    assert not at.exception
+    assert menu(at) == expected
+
+
+def test_sign_in_wrong_then_right_password(store_path):
+    at = app(page="pages/account.py").run()
+    at.text_input[0].input("pto21")
+    at.text_input[1].input("wrong password!")
+    at.button[0].click().run()
+    assert at.error and "ไม่ถูกต้อง" in at.error[0].value
+    assert "auth_user" not in at.session_state
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state["auth_user"] == "pto21"
+    with Store(store_path) as store:
+        actions = store.audit_log()["action"].tolist()
+    assert actions[:2] == ["sign_in", "sign_in_failed"]
+
+
+def test_lock_out_after_five_failures(store_path):
+    at = app(page="pages/account.py").run()
+    for _ in range(5):
+        at.text_input[0].input("pto21")
+        at.text_input[1].input("wrong password!")
+        at.button[0].click().run()
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert "auth_user" not in at.session_state
+    assert "ล็อก" in at.error[0].value or "ระงับ" in at.error[0].value
+
+
+GOOD = (
+    "ผลการเบิกจ่ายงบประมาณ จังหวัดระยอง\n"
+    "รหัสรายการ,พื้นที่,งวด,ค่า\n"
+    "FIN01,จ.ระยอง,ต.ค. 2569,12.5\n"
+    "FIN01,Rayong,2026-08,64.0\n"
+    "ที่มา: ระบบ GFMIS\n"
+).encode("utf-8-sig")
+
+
+def test_upload_preview_commit_and_verify(store_path):
+    at = app("pto21", "pages/upload.py").run()
+    assert not at.exception
+    at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["ค่าใหม่"], metrics["เปลี่ยนแปลง"], metrics["แถวที่มีปัญหา"]) == ("1", "1", "0")
+    commit = next(b for b in at.button if b.label.startswith("3."))
+    commit.click().run()
+    assert "บันทึกแล้ว" in at.success[0].value
+    with Store(store_path) as store:
+        batch = store.batches("PTO").iloc[0]
+        values = store.export_values("FIN01", "21").set_index("period")["value"]
+    assert batch["kind"] == "upload" and batch["file_name"] == "fin.csv"
+    assert values["2026-10"] == 12.5 and values["2026-08"] == 64.0
+
+    at = app("pto21v", "pages/verify.py").run()
+    at.button[0].click().run()  # verify the batch
+    assert at.success
+    with Store(store_path) as store:
+        status = store.export_values("FIN01", "21").set_index("period")["status"]
+    assert status["2026-10"] == "verified"
+
+
+def test_upload_of_a_bad_file_shows_row_column_reason_and_commits_nothing(store_path):
+    bad = "item,area,period,value\nFIN01,Rayong,2026-08,abc\nFIN01,Rayongg,2026-08,5\n"
+    at = app("pto21", "pages/upload.py").run()
+    at.file_uploader[0].upload("bad.csv", bad.encode("cp874"), "text/csv").run()
+    problems = at.dataframe[0].value
+    assert problems[["row", "column", "code"]].values.tolist() == [
+        [2, "value", "not_a_number"],
+        [3, "area", "unknown_area"],
+    ]
+    commit = next(b for b in at.button if b.label.startswith("3."))
+    assert commit.disabled
+    with Store(store_path) as store:
+        assert store.batches("PTO").empty
+
+
+def test_admin_page_lists_users_without_hashes_and_warns_of_no_backup(store_path):
+    at = app("admin1", "pages/admin.py").run()
+    assert not at.exception
+    users = at.dataframe[0].value
+    assert set(users["username"]) == {"admin1", "pto21", "pto21v", "gov21"}
+    assert not any("hash" in c for c in users.columns)
+    assert any("ยังไม่มีข้อมูลสำรอง" in w.value for w in at.warning)
+
+
+def test_staff_cannot_open_the_admin_page(store_path):
+    at = app("pto21", "pages/admin.py").run()
+    assert "ไม่มีสิทธิ์" in at.warning[0].value
+    assert not at.dataframe

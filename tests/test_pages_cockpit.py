@@ -1,0 +1,187 @@
+"""AppTest of the cockpit page: URL state, pickers, language, wall mode, engine's numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import coverage as cv
+from lib import kpi
+from lib import thaicalendar as tc
+from lib.scoring import format_score
+from tests.conftest import AS_OF
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/cockpit.py"
+COMPOSITE_TH, COMPOSITE_EN = "คะแนนรวมถ่วงน้ำหนัก", "Composite score"
+
+
+@pytest.fixture
+def app(demo_store_path, monkeypatch):
+    monkeypatch.setenv("EIS_DB_PATH", str(demo_store_path))
+    return AppTest.from_file(APP, default_timeout=180)
+
+
+def open_cockpit(at, **params):
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def engine_row(demo_store, level, code, rnd=12, fy=2569):
+    scores = kpi.scores(demo_store, level, fy, AS_OF, rnd)
+    return scores.loc[scores["area_code"] == code]
+
+
+def tile_cards(at) -> dict[str, str]:
+    """KPI code -> the HTML of its tile."""
+    cards = [m.value for m in at.markdown if m.value.startswith('<div class="ck-tile"')]
+    return {c.split('<div class="ck-code">')[1].split(" ")[0]: c for c in cards}
+
+
+def test_province_cockpit_shows_the_engines_numbers(app, demo_store):
+    at = open_cockpit(app, scope="21")
+    rows = engine_row(demo_store, "province", "21")
+    shown = metrics(at)
+    assert shown[COMPOSITE_TH] == format_score(rows["composite"].iloc[0])
+    cards = tile_cards(at)
+    assert sorted(cards) == sorted(rows["kpi_code"])
+    for r in rows.itertuples():
+        assert f'class="ck-score">{format_score(r.score)}</b>' in cards[r.kpi_code]
+        assert f"<b>{format_score(r.weighted_score)}</b>" in cards[r.kpi_code]
+    health = cv.coverage(demo_store, "province", 2569, AS_OF).set_index("area_code").loc["21"]
+    assert shown["ครบถ้วน"] == tc.format_pct(health["complete_pct"])
+    assert shown["ถูกต้อง"] == tc.format_pct(health["correct_pct"])
+    assert shown["ทันเหตุการณ์"] == tc.format_pct(health["timely_pct"])
+    assert shown["ถูกต้องและทันเหตุการณ์"] == tc.format_pct(health["correct_and_timely_pct"])
+    assert shown["ขั้นตอนที่ผ่าน"] == str(health["milestone_level"])
+    assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ระยอง"
+    # the URL holds the whole view, so a reload or a shared link opens the same one
+    assert dict(at.query_params) == {"scope": "21", "fy": "2569", "round": "12"}
+
+
+def test_exceptions_come_first_with_the_red_kpis(app, demo_store):
+    at = open_cockpit(app, scope="21")
+    headers = [h.value for h in at.subheader]
+    assert headers[0].startswith("ต้องตัดสินใจ")
+    red = engine_row(demo_store, "province", "21").query("light == 'red'")
+    listed = "\n".join(m.value for m in at.markdown if m.value.startswith("- "))
+    for r in red.itertuples():
+        assert f"{r.kpi_code} " in listed
+    assert "⚠ ข้อมูลไม่น่าเชื่อถือ" in listed
+    assert "ข้อมูลค้างส่ง" in listed  # overdue datasets, with the agency
+
+
+def test_scope_picker_round_and_language_drive_the_page(app, demo_store):
+    at = open_cockpit(app)
+    assert at.selectbox(key="cockpit_scope").value == "TH"
+    country = engine_row(demo_store, "country", "TH")
+    assert metrics(at)[COMPOSITE_TH] == format_score(country["composite"].iloc[0])
+
+    at.selectbox(key="cockpit_scope").select("C17-E1").run()
+    assert not at.exception
+    cluster = engine_row(demo_store, "cluster", "C17-E1")
+    assert metrics(at)[COMPOSITE_TH] == format_score(cluster["composite"].iloc[0])
+    assert at.query_params["scope"] == "C17-E1"
+
+    at.radio(key="cockpit_round").set_value(6).run()
+    assert not at.exception
+    cluster6 = engine_row(demo_store, "cluster", "C17-E1", rnd=6)
+    assert metrics(at)[COMPOSITE_TH] == format_score(cluster6["composite"].iloc[0])
+    assert at.query_params["round"] == "6"
+
+    at.selectbox(key="cockpit_fy").select(2568).run()
+    assert not at.exception
+    older = engine_row(demo_store, "cluster", "C17-E1", rnd=6, fy=2568)
+    assert metrics(at)[COMPOSITE_TH] == format_score(older["composite"].iloc[0])
+    assert at.query_params["fy"] == "2568"
+
+    at.toggle(key="lang_toggle").set_value(True).run()
+    assert not at.exception
+    assert at.query_params["lang"] == "en"
+    assert at.title[0].value == "Cockpit: Provincial cluster East 1"
+    assert metrics(at)[COMPOSITE_EN] == format_score(older["composite"].iloc[0])
+    assert (at.query_params["scope"], at.query_params["round"]) == ("C17-E1", "6")
+
+
+def test_a_deep_link_opens_the_same_view(app, demo_store):
+    at = open_cockpit(app, scope="20", fy="2568", round="9", lang="en")
+    assert at.selectbox(key="cockpit_scope").value == "20"
+    assert at.selectbox(key="cockpit_fy").value == 2568
+    assert at.radio(key="cockpit_round").value == 9
+    rows = engine_row(demo_store, "province", "20", rnd=9, fy=2568)
+    assert metrics(at)[COMPOSITE_EN] == format_score(rows["composite"].iloc[0])
+    at.run()  # a reload keeps it
+    assert at.selectbox(key="cockpit_scope").value == "20"
+    assert dict(at.query_params) == {
+        "scope": "20",
+        "fy": "2568",
+        "round": "9",
+        "lang": "en",
+    }
+
+
+def test_a_tile_opens_the_kpi_detail(app, demo_store):
+    at = open_cockpit(app, scope="21")
+    at.button(key="open_KPI04").click().run()
+    assert not at.exception
+    assert at.query_params["kpi"] == "KPI04"
+    assert any(h.value.startswith("KPI04 ") for h in at.subheader)
+    members = at.dataframe[1].value  # thresholds first, then how each member area scores
+    peers = engine_row(demo_store, "province", "21")  # Rayong's cluster: 20, 21, 24
+    assert len(members) == 3 and "ระยอง" in set(members["พื้นที่"])
+    assert peers.query("kpi_code == 'KPI04'")["score"].map(format_score).iloc[0] in set(
+        members["คะแนน"]
+    )
+    at.button(key="close_detail").click().run()
+    assert "kpi" not in at.query_params
+
+
+def test_province_red_items_two_clicks_from_the_start_page(app, demo_store_path, demo_store):
+    at = app.run()  # the start page (home) offers the cockpit of any province in its sidebar
+    assert not at.exception
+    jump = at.sidebar.selectbox(key="cockpit_jump")
+    assert jump.value is None and jump.options[0] == "จังหวัด กระบี่ (81)"  # provinces first
+    # Click 1 opens the list, click 2 picks Rayong. (AppTest does not rerun a script that
+    # finished on its default page, so the pick is replayed as the widget's state.)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["cockpit_jump"] = "21"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ระยอง"
+    assert at.query_params["scope"] == "21"
+    assert at.subheader[0].value.startswith("ต้องตัดสินใจ")  # the exceptions come first
+    red = engine_row(demo_store, "province", "21").query("light == 'red'")
+    listed = "\n".join(m.value for m in at.markdown if m.value.startswith("- "))
+    assert all(f"{code} " in listed for code in red["kpi_code"])
+
+
+def test_wall_mode_hides_the_menu_and_cycles(app):
+    at = open_cockpit(app, wall="1", refresh="5", cycle="21,20")
+    assert len(at.sidebar.selectbox) == 0 and len(at.toggle) == 0
+    css = at.markdown[0].value
+    assert '[data-testid="stSidebar"]' in css and "display:none" in css and "#0b0f17" in css
+    assert "http" not in css
+    assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ระยอง"
+    assert at.caption[0].value.startswith("21 · 1/2")
+    assert not [b for b in at.button if b.key and b.key.startswith("open_")]
+    at.run()  # the next refresh shows the next scope of the cycle
+    assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ชลบุรี"
+    assert at.caption[0].value.startswith("20 · 2/2")
+
+
+def test_bad_url_values_are_named_and_ignored(app):
+    at = open_cockpit(app, scope="XX", round="7")
+    warnings = [w.value for w in at.warning]
+    assert "ไม่พบพื้นที่ XX" in warnings and any("รอบ 7" in w for w in warnings)
+    assert at.title[0].value == "ห้องบัญชาการ: ประเทศไทย"
+    assert at.query_params["scope"] == "TH"

@@ -1,0 +1,298 @@
+"""AppTest of the map page and the province profile: controls, URL state, values, offline guard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from lib import coverage as cv
+from lib import districts as ds
+from lib import kpi
+from lib import mapdata as md
+from lib.mapview import external_urls
+from tests.conftest import AS_OF
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+FY = md.default_fiscal_year(AS_OF)
+
+
+@pytest.fixture
+def app(demo_store_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("EIS_DB_PATH", str(demo_store_path))
+    # never read or write the real district layer
+    monkeypatch.setattr(ds, "DISTRICTS_PATH", tmp_path / "layers" / "districts.geojson")
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def open_map(app, **params) -> AppTest:
+    app.switch_page("pages/map.py")
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def folium_specs(at) -> list[dict]:
+    return [json.loads(e.proto.json_args) for e in at.get("component_instance")]
+
+
+def widget(elements, label):
+    found = [e for e in elements if e.label == label]
+    assert found, f"no widget labelled {label!r}: {[e.label for e in elements]}"
+    return found[0]
+
+
+def map_table(at) -> pd.DataFrame:
+    return at.dataframe[0].value.set_index("รหัส")
+
+
+def test_map_draws_77_provinces_offline(app):
+    at = open_map(app)
+    assert not at.exception
+    specs = folium_specs(at)
+    assert len(specs) == 1
+    spec = specs[0]
+    page = spec["script"] + spec["html"] + spec["header"] + (spec["feature_group"] or "")
+    assert external_urls(page) == []
+    assert external_urls(" ".join(f'src="{u}"' for u in spec["css_links"] + spec["js_links"])) == []
+    assert all(link.startswith("/app/static/") for link in spec["css_links"] + spec["js_links"])
+    assert "Choropleth" not in page and "d3" not in " ".join(spec["js_links"])
+    assert spec["feature_group"].count('"type": "Feature"') == 77
+    assert spec["returned_objects"] == ["last_active_drawing"]
+    assert "tile" not in spec["script"].lower()  # no base map by default
+    # the view is in the URL
+    assert at.query_params["fig"] == "health:correct_and_timely_pct"
+    assert at.query_params["lv"] == "province"
+    assert at.query_params["per"] == str(FY)
+    assert [b.proto.label for b in at.get("download_button")] == ["ภาพแผนที่ (PNG)", "CSV", "XLSX"]
+
+
+def test_health_values_equal_the_engine(app, demo_store):
+    at = open_map(app)
+    table = map_table(at)
+    engine = cv.coverage(demo_store, "province", FY, AS_OF).set_index("area_code")
+    assert len(table) == 77
+    column = "ถูกต้องและทันเหตุการณ์ (%)"
+    np.testing.assert_allclose(
+        table.loc[engine.index, column].astype(float), engine["correct_and_timely_pct"]
+    )
+    legend = [m.value for m in at.markdown if "background:" in m.value]
+    assert any("ต่ำกว่า 80" in m for m in legend) and any("ไม่มีข้อมูล" in m for m in legend)
+
+
+def test_choosing_an_item_recolours_without_remount_and_updates_the_url(app, demo_store):
+    at = open_map(app)
+    before = at.get("component_instance")[0]
+    widget(at.sidebar.radio, "แสดง").set_value("item").run()
+    widget(at.sidebar.selectbox, "ตัวเลข").set_value("POP01").run()
+    widget(at.sidebar.selectbox, "งวด").set_value("2024").run()
+    assert not at.exception
+    assert at.query_params["fig"] == "item:POP01" and at.query_params["per"] == "2024"
+    assert at.query_params["cls"] == "quantiles"
+    after = at.get("component_instance")[0]
+    # same base map, same component id: only the feature group changed
+    assert after.proto.id == before.proto.id
+    a, b = json.loads(before.proto.json_args), json.loads(after.proto.json_args)
+    assert a["script"] == b["script"] and a["feature_group"] != b["feature_group"]
+    table = map_table(at)
+    stored = demo_store.map_item_cells("POP01", "2024").set_index("area_code")["value"]
+    label = demo_store.catalog().set_index("code").at["POP01", "name_th"]
+    assert stored.notna().sum() > 60
+    for code in table.index:
+        assert table.at[code, label] == pytest.approx(stored.get(code, np.nan), nan_ok=True)
+
+
+def test_cluster_level_sums_an_item_over_members(app, demo_store):
+    at = open_map(app, fig="item:POP01", per="2024", lv="cluster")
+    assert not at.exception
+    assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 18
+    table = map_table(at)
+    members = demo_store.group_members("cluster_2017", AS_OF)
+    stored = demo_store.map_item_cells("POP01", "2024").set_index("area_code")["value"]
+    label = demo_store.catalog().set_index("code").at["POP01", "name_th"]
+    for cluster, group in members.groupby("group_code"):
+        values = stored.reindex(group["province_code"]).dropna()
+        expected = values.sum() if len(values) else np.nan
+        assert table.at[cluster, label] == pytest.approx(expected, nan_ok=True)
+
+
+def test_kpi_scores_by_region_equal_the_engine(app, demo_store):
+    at = open_map(app, fig="kpi:KPI04", per=str(FY), lv="region", rs="region_royin6")
+    assert not at.exception
+    assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 6
+    engine = kpi.scores(demo_store, "region", FY, AS_OF, 12, regions="region_royin6")
+    engine = engine.loc[engine["kpi_code"] == "KPI04"].set_index("area_code")
+    table = map_table(at)
+    column = [c for c in table.columns if c.startswith("KPI04")][0]
+    for code, row in engine.iterrows():
+        assert table.at[code, column] == pytest.approx(row["score"])
+    assert widget(at.sidebar.selectbox, "การจัดชั้น").value == "fixed"
+
+
+def test_drill_path_in_the_url_shows_a_cluster_with_a_breadcrumb(app, demo_store):
+    at = open_map(app, lv="region", path="R7-E,C17-E1")
+    assert not at.exception
+    members = demo_store.group_members("cluster_2017", AS_OF)
+    n = int((members["group_code"] == "C17-E1").sum())
+    assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == n
+    crumbs = [b for b in at.button if b.key and b.key.startswith("crumb_")]
+    names = demo_store.areas().set_index("code")["name_th"]
+    assert [b.label for b in crumbs] == ["ประเทศไทย", names["R7-E"], names["C17-E1"]]
+    assert crumbs[2].disabled  # the current view
+    crumbs[1].click().run()  # up one level: the clusters of the East
+    assert at.query_params["path"] == "R7-E"
+    assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') >= 2
+    at.button(key="crumb_0").click().run()
+    assert at.query_params["path"] == ""
+    assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 7
+    at.query_params["path"] = "R7-E,C17-E1"
+    at.run()
+    # changing the level leaves the drill-down
+    widget(at.sidebar.radio, "ระดับ").set_value("cluster").run()
+    assert at.query_params["path"] == ""
+
+
+def test_english_labels(app):
+    at = open_map(app, lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Map: Correct and timely (%)"
+    assert widget(at.sidebar.radio, "Show").value == "health"
+
+
+def synthetic_districts(demo_store):
+    """Rayong's 8 districts as a 4 x 2 grid of boxes (no real geometry ships)."""
+    areas = demo_store.areas("district")
+    codes = sorted(areas.loc[areas["parent_code"] == "21", "code"])
+    boxes = [
+        shapely.box(
+            101 + (i % 4) * 0.1, 12.6 + (i // 4) * 0.1, 101.1 + (i % 4) * 0.1, 12.7 + (i // 4) * 0.1
+        )
+        for i in range(len(codes))
+    ]
+    gdf = gpd.GeoDataFrame({"AMP_CODE": codes}, geometry=boxes, crs="EPSG:4326")
+    return gdf.to_json().encode(), codes
+
+
+def test_admin_loads_a_district_layer_and_drills_to_districts(app, demo_store):
+    data, codes = synthetic_districts(demo_store)
+    at = open_map(app)
+    assert [r.label for r in at.sidebar.radio if r.label == "ระดับ"]
+    assert "district" not in widget(at.sidebar.radio, "ระดับ").options
+    at.file_uploader[0].upload("amphoe.geojson", data, "application/geo+json").run()
+    widget(at.button, "ตรวจและบันทึก").click().run()
+    assert not at.exception
+    report = (at.success or at.warning)[0].value
+    assert "บันทึกได้ 8 อำเภอ" in report and "อำเภอในทะเบียนที่ไม่มีรูปแปลง 920" in report
+    assert ds.DISTRICTS_PATH.exists()
+    at = open_map(app, fig="item:HLT01", lv="province", path="R7-E,C17-E1,21")
+    assert not at.exception
+    assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 8
+    table = map_table(at)
+    assert table.index.tolist() == codes
+    cells = demo_store.map_item_cells("HLT01", at.query_params["per"]).set_index("area_code")
+    label = demo_store.catalog().set_index("code").at["HLT01", "name_th"]
+    for code in codes:
+        expected = cells["value"].get(code, np.nan)
+        assert table.at[code, label] == pytest.approx(expected, nan_ok=True)
+
+
+# ---------------------------------------------------------------- profile
+
+
+def open_profile(app, code="21", **params) -> AppTest:
+    app.switch_page("pages/profile.py")
+    app.query_params["code"] = code
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def test_profile_deep_link_shows_name_groups_and_engine_figures(app, demo_store):
+    at = open_profile(app, "21")
+    assert not at.exception
+    names = demo_store.areas().set_index("code")["name_th"]
+    assert at.title[0].value == f"{names['21']} (21)"
+    members = md.memberships(
+        demo_store.group_members("region_nesdc7", AS_OF),
+        demo_store.group_members("cluster_2017", AS_OF),
+    ).set_index("province_code")
+    region, cluster = members.at["21", "region_code"], members.at["21", "cluster_code"]
+    assert names[region] in at.caption[0].value and names[cluster] in at.caption[0].value
+    health = cv.coverage(demo_store, "province", FY, AS_OF).set_index("area_code").loc["21"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["ครบถ้วน (%)"] == f"{health['complete_pct']:.1f}%"
+    assert metrics["ถูกต้องและทันเหตุการณ์ (%)"] == f"{health['correct_and_timely_pct']:.1f}%"
+    assert metrics["ระดับขั้นตอน มท. 4.4"] == str(int(health["milestone_level"]))
+    # breadcrumb back to the map: country, region, cluster
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links == ["ประเทศไทย", names[region], names[cluster]]
+
+
+def test_profile_kpis_against_cluster_and_country_equal_the_engine(app, demo_store):
+    at = open_profile(app, "21")
+    kpis = next(d.value for d in at.dataframe if "ตัวชี้วัด" in d.value.columns)
+    prov = kpi.scores(demo_store, "province", FY, AS_OF, 12).set_index(["area_code", "kpi_code"])
+    clusters = kpi.scores(demo_store, "cluster", FY, AS_OF, 12, grouping="cluster_2017")
+    country = kpi.scores(demo_store, "country", FY, AS_OF, 12).set_index("kpi_code")
+    cluster = md.province_path(
+        "21",
+        md.memberships(
+            demo_store.group_members("region_nesdc7", AS_OF),
+            demo_store.group_members("cluster_2017", AS_OF),
+        ),
+    )[1]
+    clusters = clusters.loc[clusters["area_code"] == cluster].set_index("kpi_code")
+    assert len(kpis) == len(country) == 13
+    for row in kpis.itertuples(index=False):
+        code = row[0]
+        assert row[3] == pytest.approx(prov.at[("21", code), "score"])
+        assert row[2] == pytest.approx(prov.at[("21", code), "result"], nan_ok=True)
+        assert row[4] == pytest.approx(clusters.at[code, "result"], nan_ok=True)
+        assert row[6] == pytest.approx(country.at[code, "result"], nan_ok=True)
+        assert row[8].endswith("/77")
+
+
+def test_profile_owed_items_and_districts(app, demo_store):
+    at = open_profile(app, "21")
+    owed = next(d.value for d in at.dataframe if "หน่วยงานเจ้าของข้อมูล" in d.value.columns)
+    inputs = cv.load_coverage_inputs(demo_store, FY, AS_OF)
+    cells = cv.item_area_coverage(
+        inputs.facts, inputs.items, inputs.areas, AS_OF, inputs.fiscal_years, inputs.window_end
+    )
+    late = cells.loc[(cells["province_code"] == "21") & (cells["item_areas_timely"] == 0)]
+    assert set(owed["รหัส"]) == set(late["item_code"])
+    assert owed["ผู้รับผิดชอบ"].str.len().min() > 0
+    districts = next(d.value for d in at.dataframe if "อำเภอ/เขต" in d.value.columns)
+    assert len(districts) == 8
+    assert any("ยังไม่มีชั้นข้อมูลขอบเขตอำเภอ" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_profile_draws_districts_when_a_layer_is_loaded(app, demo_store):
+    data, _ = synthetic_districts(demo_store)
+    layer, _ = ds.prepare_layer(data, "amphoe.geojson", demo_store.areas("district"))
+    ds.save_layer(layer)
+    at = open_profile(app, "21")
+    assert not at.exception
+    specs = folium_specs(at)
+    assert len(specs) == 1 and specs[0]["feature_group"].count('"type": "Feature"') == 8
+    spec = specs[0]
+    assert (
+        external_urls(spec["script"] + spec["html"] + spec["header"] + spec["feature_group"]) == []
+    )
+
+
+def test_profile_with_an_unknown_code_asks_for_a_province(app):
+    at = open_profile(app, "99")
+    assert not at.exception
+    assert "99" in at.warning[0].value
+    assert at.selectbox[0].label == "เลือกจังหวัด"
+    at.selectbox[0].set_value("50").run()
+    assert at.query_params["code"] == "50"
+    assert "(50)" in at.title[0].value
