@@ -43,6 +43,13 @@ CATALOG_TABLES = ("agencies", "data_groups", "aspects", "items", "kpis", "kpi_it
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
+def _cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
+    """Incoming cells with a real date column (object columns of dates scan slowly)."""
+    if cells["period_end"].dtype == object:
+        cells = cells.assign(period_end=pd.to_datetime(cells["period_end"]))
+    return cells
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened or a write was refused."""
 
@@ -352,15 +359,18 @@ class Store:
         """Each incoming cell with the value it would replace and new/changed/unchanged."""
         cur = self._con.cursor()
         try:
-            cur.register("_incoming", incoming)
-            return cur.execute(
-                "SELECT i.*, o.value AS old_value, o.status AS old_status, "
-                "o.batch_id AS old_batch, CASE WHEN o.value IS NULL THEN 'new' "
-                "WHEN o.value = i.value AND coalesce(o.note, '') = coalesce(i.note, '') "
-                "THEN 'unchanged' ELSE 'changed' END AS change "
-                f"FROM _incoming i LEFT JOIN observations o {self._CELL_KEY} "
-                "ORDER BY i.item_code, i.area_code, i.period"
-            ).df()
+            cur.register("_incoming", _cells_frame(incoming))
+            return (
+                cur.sql(
+                    "SELECT i.*, o.value AS old_value, o.status AS old_status, "
+                    "o.batch_id AS old_batch, CASE WHEN o.value IS NULL THEN 'new' "
+                    "WHEN o.value = i.value AND coalesce(o.note, '') = coalesce(i.note, '') "
+                    "THEN 'unchanged' ELSE 'changed' END AS change "
+                    f"FROM _incoming i LEFT JOIN observations o {self._CELL_KEY}"
+                )
+                .to_arrow_table()
+                .to_pandas()
+            )
         finally:
             cur.close()
 
@@ -394,7 +404,7 @@ class Store:
         """
         now = batch.get("created_at") or datetime.now()
         with self.transaction() as cur:
-            cur.register("_incoming", incoming)
+            cur.register("_incoming", _cells_frame(incoming))
             cur.execute(
                 "CREATE TEMP TABLE _delta AS SELECT i.*, "
                 "CASE WHEN o.value IS NULL THEN 'new' ELSE 'changed' END AS change "
