@@ -889,6 +889,7 @@ def owed_items(
     catalog: Store.catalog(). Columns: item, period owed, due date, areas overdue,
     owner agency, responsible person.
     """
+    cells = cells.loc[cells["item_code"].isin(set(catalog["code"]))]  # items the reader may see
     late = cells.loc[(cells["province_code"] == code) & (cells["item_areas_timely"] == 0)]
     if late.empty:
         return pd.DataFrame()
@@ -976,6 +977,9 @@ def districts_table(
     if latest.empty:
         return base.reset_index(drop=True)
     labels = catalog.set_index("code")[name]
+    latest = latest.loc[latest["item_code"].isin(set(labels.index))]
+    if latest.empty:
+        return base.reset_index(drop=True)
     wide = latest.pivot_table(
         index="area_code", columns="item_code", values="value", aggfunc="first"
     )

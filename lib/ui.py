@@ -363,9 +363,17 @@ def breadcrumb_links(crumbs, current, page: str | None = None) -> None:
 
 
 def district_upload(s: Store) -> None:
-    """The administrator's district-layer loader: check the codes, report, save."""
+    """The administrator's district-layer loader: check the codes, report, save, audit.
+
+    Shown to administrators only (those who may open the admin page).
+    """
+    import json
+
     from lib import districts
 
+    user = current_user(s)
+    if "admin" not in allowed_pages(user):
+        return
     with st.expander("สำหรับผู้ดูแลระบบ" + t("", " (administrators)")):
         st.caption(
             t(
@@ -390,6 +398,23 @@ def district_upload(s: Store) -> None:
             st.error(str(exc))
             return
         districts.save_layer(shapes)
+        summary = {
+            "file": upload.name,
+            "districts": report.kept,
+            "unknown": len(report.unknown),
+            "missing": len(report.missing),
+            "duplicates": len(report.duplicates),
+        }
+        s.record_meta(
+            {"district_layer": json.dumps(summary, ensure_ascii=False)},
+            audit={
+                "username": user.username,
+                "action": "load_district_layer",
+                "target": upload.name,
+                "detail": summary,
+                "origin": "app",
+            },
+        )
         show = st.success if report.complete else st.warning
         show("\n\n".join(f"- {line}" for line in report.messages(lang())))
 
@@ -463,13 +488,17 @@ def cockpit_view(_s: Store, version: str, scope_code: str, fy: int, rnd: int, as
 
 
 def cockpit_query(s: Store, version: str):
-    """The view the URL asks for (lib.cockpit.CockpitQuery)."""
+    """The view the URL asks for (lib.cockpit.CockpitQuery); no scope: the account's area."""
     from datetime import date
 
     from lib import cockpit
 
     today = cockpit.default_as_of(s.get_meta("demo_as_of"), date.today())
-    return cockpit.parse_query(st.query_params.to_dict(), cockpit_areas(s, version), today)
+    params, areas = st.query_params.to_dict(), cockpit_areas(s, version)
+    home = getattr(current_user(s), "area_code", None)
+    if "scope" not in params and home in set(areas["code"]):
+        params["scope"] = home  # a signed-in officer lands on their own province
+    return cockpit.parse_query(params, areas, today)
 
 
 def _url_bound(key: str, url_value) -> None:

@@ -13,9 +13,10 @@ ui.language_switch()
 store, lang, name = ui.store(), ui.lang(), ui.name_col()
 version, as_of = ui.data_version(store), ui.map_as_of(store)
 state = mapdata.from_query(st.query_params.to_dict())
-areas, members, catalog, kpis = ui.map_reference(
+areas, members, _, kpis = ui.map_reference(
     store, version, state.region_scheme, state.cluster_scheme, as_of
 )
+catalog = ui.visible_catalog(store, ui.current_user(store))  # the public: published items only
 provinces = areas.loc[areas["level"] == "province"].set_index("code")
 code = st.query_params.get("code", "")
 if code not in provinces.index:

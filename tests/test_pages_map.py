@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +17,7 @@ from lib import coverage as cv
 from lib import districts as ds
 from lib import kpi
 from lib import mapdata as md
+from lib.db import Store
 from lib.mapview import external_urls
 from tests.conftest import AS_OF
 
@@ -179,10 +181,32 @@ def synthetic_districts(demo_store):
     return gdf.to_json().encode(), codes
 
 
-def test_admin_loads_a_district_layer_and_drills_to_districts(app, demo_store):
+@pytest.fixture
+def admin_app(app_store_path, monkeypatch, tmp_path):
+    """The app on a private copy of the store with accounts, signed in as an administrator."""
+    path = tmp_path / "app.duckdb"
+    shutil.copyfile(app_store_path, path)
+    monkeypatch.setenv("EIS_DB_PATH", str(path))
+    monkeypatch.setattr(ds, "DISTRICTS_PATH", tmp_path / "layers" / "districts.geojson")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["auth_user"] = "admin1"
+    return at, path
+
+
+def test_the_public_sees_published_items_and_no_layer_upload(app, demo_store):
+    at = open_map(app, fig="item:POP01")
+    widget(at.sidebar.radio, "แสดง").set_value("item").run()
+    options = widget(at.sidebar.selectbox, "ตัวเลข").options
+    published = demo_store.catalog().query("is_published")
+    assert len(options) == len(published) < len(demo_store.catalog())
+    assert not at.file_uploader
+    assert "สำหรับผู้ดูแลระบบ" not in [e.label for e in at.expander]
+
+
+def test_admin_loads_a_district_layer_and_drills_to_districts(admin_app, demo_store):
+    app, path = admin_app
     data, codes = synthetic_districts(demo_store)
     at = open_map(app)
-    assert [r.label for r in at.sidebar.radio if r.label == "ระดับ"]
     assert "district" not in widget(at.sidebar.radio, "ระดับ").options
     at.file_uploader[0].upload("amphoe.geojson", data, "application/geo+json").run()
     widget(at.button, "ตรวจและบันทึก").click().run()
@@ -190,6 +214,10 @@ def test_admin_loads_a_district_layer_and_drills_to_districts(app, demo_store):
     report = (at.success or at.warning)[0].value
     assert "บันทึกได้ 8 อำเภอ" in report and "อำเภอในทะเบียนที่ไม่มีรูปแปลง 920" in report
     assert ds.DISTRICTS_PATH.exists()
+    with Store(path) as store:  # same settings as the app's open handle in this process
+        audit = store.audit_log()
+    entry = audit.loc[audit["action"] == "load_district_layer"].iloc[0]
+    assert (entry["username"], entry["target"]) == ("admin1", "amphoe.geojson")
     at = open_map(app, fig="item:HLT01", lv="province", path="R7-E,C17-E1,21")
     assert not at.exception
     assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 8
@@ -266,7 +294,8 @@ def test_profile_owed_items_and_districts(app, demo_store):
         inputs.facts, inputs.items, inputs.areas, AS_OF, inputs.fiscal_years, inputs.window_end
     )
     late = cells.loc[(cells["province_code"] == "21") & (cells["item_areas_timely"] == 0)]
-    assert set(owed["รหัส"]) == set(late["item_code"])
+    published = set(demo_store.catalog().query("is_published")["code"])
+    assert set(owed["รหัส"]) == set(late["item_code"]) & published  # the public reads these
     assert owed["ผู้รับผิดชอบ"].str.len().min() > 0
     districts = next(d.value for d in at.dataframe if "อำเภอ/เขต" in d.value.columns)
     assert len(districts) == 8
