@@ -11,6 +11,7 @@ from lib import cockpit as ck
 from lib import ui
 
 store = ui.store()
+ui.require_page(ui.current_user(store), "cockpit")
 q = ui.cockpit_query(store, ui.data_version(store))
 if not q.wall:
     ui.language_switch()

@@ -7,4 +7,4 @@ VENV="${VENV:-.venv}"
 PYTHON="$(command -v python3.11 || command -v python3)"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
-exec "$VENV/bin/python" -m streamlit run app.py "$@"
+exec "$VENV/bin/python" scripts/serve.py "$@"

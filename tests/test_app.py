@@ -66,3 +66,13 @@ def test_home_map_is_offline_and_draws_77_provinces(app):
     assert spec["script"].count('"type": "Feature"') == 77
     # pan and zoom must not rerun the script: only the clicked feature comes back
     assert spec["returned_objects"] == ["last_active_drawing"]
+
+
+def test_first_start_builds_the_store_from_shipped_files(tmp_path, monkeypatch):
+    path = tmp_path / "fresh" / "eis.duckdb"
+    monkeypatch.setenv("EIS_DB_PATH", str(path))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert path.exists()
+    assert _metrics(at)["จังหวัด"] == "77"
+    assert int(_metrics(at)["ค่าข้อมูล"].replace(",", "")) > 100_000

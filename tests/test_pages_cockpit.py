@@ -19,9 +19,22 @@ COMPOSITE_TH, COMPOSITE_EN = "คะแนนรวมถ่วงน้ำห�
 
 
 @pytest.fixture
-def app(demo_store_path, monkeypatch):
-    monkeypatch.setenv("EIS_DB_PATH", str(demo_store_path))
-    return AppTest.from_file(APP, default_timeout=180)
+def app(app_store_path, monkeypatch):
+    """The app as a signed-in administrator (the cockpit is for signed-in accounts)."""
+    monkeypatch.setenv("EIS_DB_PATH", str(app_store_path))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user"] = "admin1"
+    return at
+
+
+def test_the_public_gets_a_sign_in_form_not_the_cockpit(app_store_path, monkeypatch):
+    monkeypatch.setenv("EIS_DB_PATH", str(app_store_path))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/cockpit.py")
+    at.query_params["scope"] = "21"
+    at.run()
+    assert "กรุณาเข้าสู่ระบบ" in at.info[0].value
+    assert not at.metric
 
 
 def open_cockpit(at, **params):
@@ -146,23 +159,47 @@ def test_a_tile_opens_the_kpi_detail(app, demo_store):
     assert "kpi" not in at.query_params
 
 
-def test_province_red_items_two_clicks_from_the_start_page(app, demo_store_path, demo_store):
-    at = app.run()  # the start page (home) offers the cockpit of any province in its sidebar
+def red_items_listed(at, demo_store, code="21") -> bool:
+    red = engine_row(demo_store, "province", code).query("light == 'red'")
+    listed = "\n".join(m.value for m in at.markdown if m.value.startswith("- "))
+    return all(f"{kpi_code} " in listed for kpi_code in red["kpi_code"])
+
+
+@pytest.fixture
+def officer_app(app_store_path, monkeypatch):
+    """The app as the signed-in staff account of Rayong's provincial treasury (pto21)."""
+    monkeypatch.setenv("EIS_DB_PATH", str(app_store_path))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user"] = "pto21"
+    return at
+
+
+def test_province_red_items_two_clicks_from_the_start_page(officer_app, demo_store):
+    at = officer_app.run()  # the start page (home) offers any area's cockpit in its sidebar
     assert not at.exception
     jump = at.sidebar.selectbox(key="cockpit_jump")
     assert jump.value is None and jump.options[0] == "จังหวัด กระบี่ (81)"  # provinces first
     # Click 1 opens the list, click 2 picks Rayong. (AppTest does not rerun a script that
     # finished on its default page, so the pick is replayed as the widget's state.)
     at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user"] = "pto21"
     at.session_state["cockpit_jump"] = "21"
     at.run()
     assert not at.exception
     assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ระยอง"
     assert at.query_params["scope"] == "21"
     assert at.subheader[0].value.startswith("ต้องตัดสินใจ")  # the exceptions come first
-    red = engine_row(demo_store, "province", "21").query("light == 'red'")
-    listed = "\n".join(m.value for m in at.markdown if m.value.startswith("- "))
-    assert all(f"{code} " in listed for code in red["kpi_code"])
+    assert red_items_listed(at, demo_store)
+
+
+def test_officer_lands_on_their_province_in_one_click(officer_app, demo_store):
+    officer_app.switch_page(PAGE)  # click 1: the menu's cockpit link (no scope in the URL)
+    at = officer_app.run()
+    assert not at.exception
+    assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ระยอง"
+    assert at.query_params["scope"] == "21"
+    assert at.subheader[0].value.startswith("ต้องตัดสินใจ")
+    assert red_items_listed(at, demo_store)
 
 
 def test_wall_mode_hides_the_menu_and_cycles(app):

@@ -75,6 +75,37 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _prepare_store(path: Path) -> None:
+    """Build the demo store with one account per role before the server holds the file."""
+    from lib import auth
+    from lib.bootstrap import init_store
+    from lib.db import Store
+    from tests.conftest import APP_USERS, PASSWORD
+
+    with Store(path) as store:
+        init_store(store)
+        for name, role, agency, area in APP_USERS:
+            auth.add_user(
+                store,
+                name,
+                role,
+                PASSWORD,
+                actor=auth.cli_operator(),
+                origin="test",
+                agency_code=agency,
+                area_code=area,
+            )
+
+
+def sign_in(page, user: str) -> None:
+    """Sign in through the form the page shows in place of a restricted view."""
+    from tests.conftest import PASSWORD
+
+    page.get_by_label("ชื่อผู้ใช้").fill(user)
+    page.get_by_label("รหัสผ่าน").fill(PASSWORD)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """Base URL of a Streamlit server running the app on a fresh database file."""
@@ -84,13 +115,14 @@ def app_url(tmp_path_factory):
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "streamlit-server.log"
-    env = {**os.environ, "EIS_DB_PATH": str(tmp_path_factory.mktemp("db") / "eis.duckdb")}
+    db_path = tmp_path_factory.mktemp("db") / "eis.duckdb"
+    _prepare_store(db_path)
+    env = {**os.environ, "EIS_DB_PATH": str(db_path)}
+    # The real app starts through scripts/serve.py (st.navigation mode from the first session).
+    launcher = ["scripts/serve.py"] if script == "app.py" else ["-m", "streamlit", "run", script]
     cmd = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
+        *launcher,
         "--server.headless",
         "true",
         "--server.port",

@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
+
 WALL = "/cockpit?wall=1&refresh=5&cycle=21,20"
 STATUS = ".st-key-cockpit_status"
 DARK = "rgb(11, 15, 23)"  # #0b0f17, the wall's background
@@ -11,6 +13,8 @@ DARK = "rgb(11, 15, 23)"  # #0b0f17, the wall's background
 
 def test_cockpit_wall_refreshes_offline(page, traffic, wait_for_app, screenshot):
     page.goto(WALL)
+    wait_for_app(page)
+    sign_in(page, "gov21")  # the form shows in place; the wall's URL is kept
     wait_for_app(page)
     status = page.locator(STATUS)
     expect(status).to_contain_text("21 · 1/2")
