@@ -14,13 +14,14 @@ TRY004 exemptions).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+
+from lib.numbers import is_missing, to_decimal
 
 SCORE_MIN = 0.0
 SCORE_MAX = 5.0
@@ -37,36 +38,6 @@ _HUNDRED = Decimal(100)
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _is_missing(x: object) -> bool:
-    """True for None, NaN and pandas.NA."""
-    if x is None or x is pd.NA:
-        return True
-    try:
-        return math.isnan(x)  # type: ignore[arg-type]
-    except TypeError:
-        return False
-
-
-def _to_decimal(x: object, name: str) -> Decimal:
-    """A finite number as Decimal (floats by their shortest repr), else ValueError."""
-    if _is_missing(x):
-        raise ValueError(f"{name} is missing (None or NaN); a number is needed")
-    if isinstance(x, (bool, np.bool_, str, bytes)):
-        raise ValueError(f"{name} must be a number, got {x!r}")  # noqa: TRY004
-    try:
-        if isinstance(x, Decimal):
-            value = x
-        elif hasattr(x, "__index__"):  # int and numpy integers: exact
-            value = Decimal(int(x.__index__()))
-        else:  # floats: 8.5 is Decimal("8.5"), not its binary approximation
-            value = Decimal(repr(float(x)))  # type: ignore[arg-type]
-    except (TypeError, ValueError, InvalidOperation):
-        raise ValueError(f"{name} must be a number, got {x!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"{name} must be a finite number, got {x!r}")
-    return value
 
 
 def _round4(value: Decimal) -> float:
@@ -98,7 +69,7 @@ def _check_thresholds(thresholds: object, higher_is_better: bool) -> tuple[Decim
         raise ValueError(
             f"thresholds must have exactly {N_LEVELS} values (T1..T5), got {len(values)}"
         )
-    levels = tuple(_to_decimal(t, f"threshold T{i}") for i, t in enumerate(values, start=1))
+    levels = tuple(to_decimal(t, f"threshold T{i}") for i, t in enumerate(values, start=1))
     for i in range(1, N_LEVELS):
         before, after = levels[i - 1], levels[i]
         if higher_is_better and not after > before:
@@ -116,7 +87,7 @@ def _check_thresholds(thresholds: object, higher_is_better: bool) -> tuple[Decim
 
 def _check_floor(floor: object) -> Decimal:
     """The score given below T1: a number from 0 to 1."""
-    value = _to_decimal(floor, "floor")
+    value = to_decimal(floor, "floor")
     if not 0 <= value <= 1:
         raise ValueError(f"floor must be between 0 and 1, got {floor!r}")
     return value
@@ -156,8 +127,8 @@ def _as_series(values: object, name: str) -> pd.Series:
 
 def _check_light_bars(green_at: object, amber_at: object, higher_is_better: object) -> tuple:
     """(green_at, amber_at, higher) checked: amber must not be better than green."""
-    green = float(_to_decimal(green_at, "green_at"))
-    amber = float(_to_decimal(amber_at, "amber_at"))
+    green = float(to_decimal(green_at, "green_at"))
+    amber = float(to_decimal(amber_at, "amber_at"))
     higher = _check_direction(higher_is_better)
     if higher and amber > green:
         raise ValueError(f"amber_at ({amber_at}) must not be above green_at ({green_at})")
@@ -188,7 +159,7 @@ def milestone_score(steps_done: Sequence[bool]) -> int:
         raise ValueError(f"steps_done must have exactly {N_LEVELS} items, got {len(steps)}")
     level = 0
     for number, done in enumerate(steps, start=1):
-        if _is_missing(done) or isinstance(done, (str, bytes)) or done not in (True, False):
+        if is_missing(done) or isinstance(done, (str, bytes)) or done not in (True, False):
             raise ValueError(f"step {number} must be True or False, got {done!r}")
         if done and level == number - 1:
             level = number
@@ -218,7 +189,7 @@ def linear_score(
     """
     higher = _check_direction(higher_is_better)
     levels = _check_thresholds(thresholds, higher)
-    return _linear(_to_decimal(result, "result"), levels, higher, _check_floor(floor))
+    return _linear(to_decimal(result, "result"), levels, higher, _check_floor(floor))
 
 
 def linear_scores(
@@ -252,8 +223,8 @@ def weighted_score(weight_pct: float, score: float) -> float:
     >>> weighted_score(7, 5), weighted_score(4, 5), weighted_score(5, milestone_score([True] * 5))
     (0.35, 0.2, 0.25)
     """
-    weight = _to_decimal(weight_pct, "weight_pct")
-    value = _to_decimal(score, "score")
+    weight = to_decimal(weight_pct, "weight_pct")
+    value = to_decimal(score, "score")
     if not 0 <= weight <= 100:
         raise ValueError(f"weight_pct must be between 0 and 100, got {weight_pct!r}")
     if not SCORE_MIN <= value <= SCORE_MAX:
@@ -279,8 +250,8 @@ def composite_score(pairs: Iterable[tuple[float, float]]) -> float:
     for number, pair in enumerate(pairs, start=1):
         if isinstance(pair, (str, bytes)) or len(pair) != 2:
             raise ValueError(f"pair {number} must be (weight_pct, score), got {pair!r}")
-        weight = _to_decimal(pair[0], f"weight of pair {number}")
-        value = _to_decimal(pair[1], f"score of pair {number}")
+        weight = to_decimal(pair[0], f"weight of pair {number}")
+        value = to_decimal(pair[1], f"score of pair {number}")
         if weight < 0:
             raise ValueError(f"weight of pair {number} is negative: {pair[0]!r}")
         if not SCORE_MIN <= value <= SCORE_MAX:
@@ -301,9 +272,9 @@ def format_score(x: float | None) -> str:
     >>> format_score(weighted_score(7, 5)), format_score(5), format_score(None)
     ('0.3500', '5.0000', '-')
     """
-    if _is_missing(x):
+    if is_missing(x):
         return "-"
-    return f"{_to_decimal(x, 'score').quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP):.4f}"
+    return f"{to_decimal(x, 'score').quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP):.4f}"
 
 
 # ---------------------------------------------------------------- warnings (ระบบเตือนภัย)
@@ -323,7 +294,7 @@ def traffic_light(
     'amber'
     """
     green, amber, higher = _check_light_bars(green_at, amber_at, higher_is_better)
-    value = float(_to_decimal(score, "score"))
+    value = float(to_decimal(score, "score"))
     if higher:
         return "green" if value >= green else "amber" if value >= amber else "red"
     return "green" if value <= green else "amber" if value <= amber else "red"
@@ -378,7 +349,7 @@ def reliability(
     >>> reliability(60.0, None, 79.9)
     (False, ['low_coverage', 'unverified', 'stale'])
     """
-    bar = _to_decimal(coverage_bar, "coverage_bar")
+    bar = to_decimal(coverage_bar, "coverage_bar")
     if not 0 < bar <= 100:
         raise ValueError(f"coverage_bar must be above 0 and at most 100, got {coverage_bar!r}")
     reasons = []
@@ -388,10 +359,10 @@ def reliability(
         ("timely_pct", timely_pct, "stale"),
     )
     for name, pct, code in figures:
-        if _is_missing(pct):
+        if is_missing(pct):
             reasons.append(code)
             continue
-        value = _to_decimal(pct, name)
+        value = to_decimal(pct, name)
         if not 0 <= value <= 100:
             raise ValueError(f"{name} must be a percentage from 0 to 100, got {pct!r}")
         if value < bar:

@@ -19,10 +19,11 @@ rule; hence the TRY004 exemptions).
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
+
+from lib.numbers import half_up, is_missing
 
 FREQUENCIES = ("monthly", "quarterly", "annual", "fiscal_annual")
 LANGS = ("th", "en")
@@ -457,16 +458,6 @@ def thai_digits_to_arabic(text: str) -> str:
 # ---------------------------------------------------------------- numbers
 
 
-def _is_missing(x: object) -> bool:
-    """True for None and NaN (including pandas.NA)."""
-    if x is None:
-        return True
-    try:
-        return math.isnan(x)  # type: ignore[arg-type]
-    except TypeError:  # not a number; pandas.NA is the one missing marker among these
-        return type(x).__name__ == "NAType"
-
-
 def _check_decimals(decimals: object) -> int:
     """Return a number of decimals, or raise ValueError."""
     n = _check_int(decimals, "decimals")
@@ -477,20 +468,7 @@ def _check_decimals(decimals: object) -> int:
 
 def _half_up(x: object, decimals: int) -> Decimal:
     """x rounded half up to decimals places, read from its shortest decimal form."""
-    if isinstance(x, (bool, str, bytes)):
-        raise ValueError(f"expected a number, got {x!r}")  # noqa: TRY004
-    try:
-        if isinstance(x, Decimal):
-            value = x
-        elif hasattr(x, "__index__"):  # int and numpy integers: exact
-            value = Decimal(int(x.__index__()))
-        else:  # floats: their shortest repr, so 2.675 rounds to 2.68 as written
-            value = Decimal(repr(float(x)))
-    except (TypeError, ValueError, InvalidOperation):
-        raise ValueError(f"expected a number, got {x!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"expected a finite number, got {x!r}")
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return half_up(x, decimals, "number")
 
 
 def format_number_th(x: float | None, decimals: int = 0, missing: str = "-") -> str:
@@ -500,7 +478,7 @@ def format_number_th(x: float | None, decimals: int = 0, missing: str = "-") -> 
     ('1,234,567.89', '3', '-')
     """
     n = _check_decimals(decimals)
-    if _is_missing(x):
+    if is_missing(x):
         return missing
     value = _half_up(x, n)
     if value == 0:
@@ -515,4 +493,4 @@ def format_pct(x: float | None, decimals: int = 1, missing: str = "-") -> str:
     ('85.3%', '100.0%', '-')
     """
     text = format_number_th(x, decimals, missing)
-    return text if _is_missing(x) else f"{text}%"
+    return text if is_missing(x) else f"{text}%"

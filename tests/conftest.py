@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 
 import pytest
@@ -54,25 +55,28 @@ APP_USERS = (
 )
 
 
+def add_app_users(store: Store) -> None:
+    """One account per role (APP_USERS, password PASSWORD), added as the CLI operator."""
+    from lib import auth
+
+    for name, role, agency, area in APP_USERS:
+        auth.add_user(
+            store,
+            name,
+            role,
+            PASSWORD,
+            actor=auth.cli_operator(),
+            origin="test",
+            agency_code=agency,
+            area_code=area,
+        )
+
+
 @pytest.fixture(scope="session")
 def app_store_path(demo_store_path, tmp_path_factory):
     """A copy of the demo store with one account per role (password PASSWORD)."""
-    import shutil
-
-    from lib import auth
-
     path = tmp_path_factory.mktemp("app") / "app.duckdb"
     shutil.copyfile(demo_store_path, path)
     with Store(path) as store:
-        for name, role, agency, area in APP_USERS:
-            auth.add_user(
-                store,
-                name,
-                role,
-                PASSWORD,
-                actor=auth.cli_operator(),
-                origin="test",
-                agency_code=agency,
-                area_code=area,
-            )
+        add_app_users(store)
     return path

@@ -78,26 +78,15 @@ def _healthy(url: str) -> bool:
 def _prepare_store(path: Path) -> None:
     """Build the demo store with one account per role (and an XSS payload in a province's
     and a KPI's names, tests/xss.py) before the server holds the file."""
-    from lib import auth
     from lib.bootstrap import init_store
     from lib.db import Store
-    from tests.conftest import APP_USERS, PASSWORD
+    from tests.conftest import add_app_users
     from tests.xss import plant
 
     with Store(path) as store:
         init_store(store)
         plant(store)
-        for name, role, agency, area in APP_USERS:
-            auth.add_user(
-                store,
-                name,
-                role,
-                PASSWORD,
-                actor=auth.cli_operator(),
-                origin="test",
-                agency_code=agency,
-                area_code=area,
-            )
+        add_app_users(store)
 
 
 def sign_in(page, user: str) -> None:

@@ -17,7 +17,7 @@ def test_cockpit_wall_refreshes_offline(page, traffic, wait_for_app, screenshot)
     sign_in(page, "gov21")  # the form shows in place; the wall's URL is kept
     wait_for_app(page)
     status = page.locator(STATUS)
-    expect(status).to_contain_text("21 · 1/2")
+    expect(status).to_contain_text("21 · 1/2", timeout=120_000)  # a cold first render
     expect(page.locator("h1").first).to_contain_text("ระยอง")
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
     expect(page.locator("[data-testid='stSidebarNav']")).to_be_hidden()

@@ -17,7 +17,7 @@ def _no_script_ran(page) -> None:
 def test_markup_in_names_is_text_on_profile_and_cockpit(page, traffic, wait_for_app, screenshot):
     page.goto(f"/profile?code={PROVINCE}")
     wait_for_app(page)
-    expect(page.get_by_text(PAYLOAD).first).to_be_visible()  # the province name, as text
+    expect(page.get_by_text(PAYLOAD).first).to_be_visible(timeout=120_000)  # name, as text
     _no_script_ran(page)
 
     page.goto(f"/cockpit?scope={PROVINCE}")
@@ -25,7 +25,7 @@ def test_markup_in_names_is_text_on_profile_and_cockpit(page, traffic, wait_for_
     sign_in(page, "admin1")
     wait_for_app(page)
     # the province in the title and the KPI's name on its tile, both as text
-    expect(page.locator("h1").first).to_contain_text(PAYLOAD)
+    expect(page.locator("h1").first).to_contain_text(PAYLOAD, timeout=120_000)  # cold render
     expect(page.locator(".ck-name").filter(has_text=PAYLOAD).first).to_be_visible()
     screenshot(page, "xss_cockpit")
     _no_script_ran(page)
