@@ -513,9 +513,11 @@ class Store:
                 [batch_id, batch_id, batch_id],
             )
             try:
+                # A later change counts unless it was itself undone (or is an undo).
                 later = cur.execute(
                     f"SELECT count(*) FROM observation_history h JOIN _undo u {self._CELL_KEY} "
-                    "WHERE h.replaced_by_batch > ?",
+                    "JOIN upload_batches b ON b.batch_id = h.replaced_by_batch "
+                    "WHERE h.replaced_by_batch > ? AND b.status = 'committed' AND b.kind <> 'undo'",
                     [batch_id],
                 ).fetchone()[0]
                 if later:

@@ -157,3 +157,21 @@ def test_export_filters_by_item_and_area(store):
         ["21", "2025-01", 50.0, "submitted"]
     ]
     assert store.export_values(item_code="NOPE").empty
+
+
+def test_every_write_moves_the_data_version_so_caches_drop(store):
+    seen = [store.data_version()]
+    b = commit(store, [("21", "2025-01", 50.0)])
+    seen.append(store.data_version())
+    store.set_status(cells([("21", "2025-01", 0)]), "verified", "pto-21-verifier")
+    seen.append(store.data_version())
+    v = store.batches().query("kind == 'verify'")["batch_id"].iloc[0]
+    store.undo_batch(int(v), "admin")
+    seen.append(store.data_version())
+    store.undo_batch(b, "admin")
+    seen.append(store.data_version())
+    assert len(set(seen)) == len(seen)
+    # undoing the verification, then the upload, leaves the store as it was
+    assert store.export_values("FIN01").empty
+    # nothing written, nothing moved
+    assert store.data_version() == seen[-1]
