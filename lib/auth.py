@@ -23,9 +23,10 @@ region code its member provinces (membership in force on the index date, from
 
 Sign-in: local accounts with argon2id hashes (argon2-cffi). Where a site has an
 OIDC identity provider, set ``EIS_AUTH=oidc`` and the UI uses Streamlit's
-``st.login`` instead of the password form (`oidc_enabled`); the identity's
-e-mail is then looked up as a username with `load_user`, so roles and scopes
-still come from the users table.
+``st.login`` instead of the password form (`oidc_enabled`; it needs the
+Authlib package and an ``[auth]`` section in ``.streamlit/secrets.toml``); the
+identity's e-mail is then looked up as a username with `load_user`, so roles
+and scopes still come from the users table.
 """
 
 from __future__ import annotations
@@ -492,6 +493,12 @@ def can(
         return _ALLOW  # reading is not area-limited: executives compare with peers
     if action == "undo" and role == "admin":
         return _ALLOW
+    if action == "undo" and _get(batch, "kind") == "verify" and "verify" not in _ROLE_ACTIONS[role]:
+        # undoing a verification reverses the verifier's decision: a verifier's right
+        return _deny(
+            "การยกเลิกผลการตรวจสอบต้องทำโดยผู้ตรวจสอบข้อมูลของหน่วยงาน",
+            "only the agency's verifier may undo a verification",
+        )
     # upload, verify, undo by staff/verifier: own agency, own area
     if action == "undo":
         if batch is None:

@@ -55,6 +55,8 @@ MANIFEST_FORMAT_VERSION = 1
 DEFAULT_KEEP = 14
 DEFAULT_INTERVAL_HOURS = 24.0
 STALE_AFTER_HOURS = 48.0
+# A scheduled backup that failed is tried again after this long.
+FAILED_RETRY = timedelta(hours=1)
 
 REQUESTS_DIRNAME = "requests"
 REQUEST_SUFFIX = ".request.json"
@@ -555,11 +557,18 @@ def run_worker(
     Meant for a daemon thread of the app, e.g.
     ``threading.Thread(target=run_worker, args=(store, spool, stop), daemon=True)``.
     """
+    retry_at: datetime | None = None  # after a failed scheduled backup, wait before retrying
     while not stop.is_set():
         try:
             process_requests(store, spool_dir)
-            if backup_root is not None:
-                run_scheduled_backup(store, backup_root, interval_hours, keep)
         except (BackupError, StoreError, OSError) as exc:
-            log.error("backup worker: %s", exc)
+            log.error("backup worker (request): %s", exc)
+        if backup_root is not None and (retry_at is None or datetime.now() >= retry_at):
+            try:
+                run_scheduled_backup(store, backup_root, interval_hours, keep)
+                retry_at = None
+            except (BackupError, StoreError, OSError) as exc:
+                # one audited failure per hour, not one every poll (a full disk stays full)
+                retry_at = datetime.now() + FAILED_RETRY
+                log.error("backup worker (schedule): %s; next try at %s", exc, retry_at)
         stop.wait(poll_s)

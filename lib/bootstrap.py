@@ -58,16 +58,14 @@ def init_store(
         areas = demo.demo_areas(store.areas(), reference.province_baseline(), seed)
         chunks = demo.generate_observations(items, areas, as_of, seed, years_before)
         batch = demo.demo_batch(as_of, seed, scale)
-        report.demo_batch = store.load_observation_chunks(chunks, batch)
+        meta = {
+            "demo_as_of": as_of.isoformat(),
+            "demo_seed": str(seed),
+            "demo_scale": scale,
+            "demo_years_before": str(years_before),
+        }
+        report.demo_batch = store.load_observation_chunks(chunks, batch, meta)
         report.demo_rows = store.observation_count()
-        store.record_meta(
-            {
-                "demo_as_of": as_of.isoformat(),
-                "demo_seed": str(seed),
-                "demo_scale": scale,
-                "demo_years_before": str(years_before),
-            }
-        )
     return report
 
 

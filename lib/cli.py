@@ -585,7 +585,7 @@ def _problem_lines(problems, lang: str) -> list[str]:
 
 def cmd_import(args) -> int:
     """Validate a CSV/XLSX file and commit its values as one batch (exit 2: rejected)."""
-    from lib import auth, upload
+    from lib import upload
 
     path = Path(args.file)
     if not path.is_file():
@@ -596,21 +596,13 @@ def cmd_import(args) -> int:
         preview = upload.preview_upload(
             store, data, path.name, item_code=args.item, period=args.period
         )
-        try:
-            upload.check_write(store, user, preview.compare)
-        except auth.PermissionDenied as exc:
-            auth.audit_denied(store, user, "upload", path.name, "cli", reason=exc.message_en)
-            raise
         rejected = bool(preview.problems) and not args.clean_rows_only
         batch_id = None
-        if not rejected and not args.dry_run:
-            batch_id = upload.commit_upload(
-                store,
-                preview,
-                user.username,
-                user.agency_code,
-                clean_rows_only=args.clean_rows_only,
-                origin="cli",
+        if rejected or args.dry_run:  # still refuse (exit 3) what the account may not write
+            upload.check_as(store, user, preview, origin="cli")
+        else:
+            batch_id = upload.commit_as(
+                store, user, preview, clean_rows_only=args.clean_rows_only, origin="cli"
             )
     summary = {
         "file": path.name,
@@ -659,18 +651,11 @@ def cmd_batches(args) -> int:
 
 def cmd_undo(args) -> int:
     """Undo a batch: its previous values come back exactly; the undo is recorded."""
-    from lib import auth, upload
+    from lib import upload
 
     with _open(args) as store:
         user = _user_for(store, args.user, "undo", f"batch {args.batch_id}")
-        try:
-            upload.check_undo(store, user, args.batch_id)
-        except auth.PermissionDenied as exc:
-            auth.audit_denied(
-                store, user, "undo", f"batch {args.batch_id}", "cli", reason=exc.message_en
-            )
-            raise
-        result = store.undo_batch(args.batch_id, user.username, origin="cli")
+        result = upload.undo_as(store, user, args.batch_id, origin="cli")
     if args.format == "json":
         _print_json(result)
     else:
@@ -683,24 +668,13 @@ def cmd_undo(args) -> int:
 
 def cmd_verify(args) -> int:
     """Verify (or with --reject, reject) the submitted values of a batch."""
-    from lib import auth, upload
+    from lib import upload
 
     status = "rejected" if args.reject else "verified"
     with _open(args) as store:
         user = _user_for(store, args.user, "verify", f"batch {args.batch_id}")
-        cells = store.batch_cells(args.batch_id)
-        cells = cells[cells["status"] == "submitted"]
-        try:
-            upload.check_write(store, user, cells, action="verify")
-        except auth.PermissionDenied as exc:
-            auth.audit_denied(
-                store, user, "verify", f"batch {args.batch_id}", "cli", reason=exc.message_en
-            )
-            raise
-        batch_id = store.set_status(
-            cells, status, user.username, origin="cli", agency_code=user.agency_code
-        )
-    print(f"{len(cells)} values {status}" + (f" (batch {batch_id})" if batch_id else ""))
+        n, batch_id = upload.verify_as(store, user, args.batch_id, status, origin="cli")
+    print(f"{n} values {status}" + (f" (batch {batch_id})" if batch_id else ""))
     return EXIT_OK
 
 

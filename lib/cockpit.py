@@ -189,17 +189,6 @@ def option_label(row: Mapping, lang: str = "th") -> str:
 # ---------------------------------------------------------------- rounds
 
 
-def default_as_of(meta_as_of: str | None, today: date) -> date:
-    """The date the figures describe: the demo's as-of date when the store holds the demo.
-
-    Same rule as the map and profile pages, so every page shows the same day.
-
-    >>> default_as_of("2026-11-22", date(2030, 1, 1)), default_as_of(None, date(2030, 1, 1))
-    (datetime.date(2026, 11, 22), datetime.date(2030, 1, 1))
-    """
-    return date.fromisoformat(meta_as_of) if meta_as_of else today
-
-
 def default_round(as_of: date) -> tuple[int, int]:
     """The latest (fiscal year, round) whose end has passed by as_of.
 

@@ -43,6 +43,24 @@ CATALOG_TABLES = ("agencies", "data_groups", "aspects", "items", "kpis", "kpi_it
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
+_OBS_COLUMNS = (
+    "item_code, area_code, period, period_end, value, status, batch_id, submitted_by, "
+    "submitted_at, verified_by, verified_at, note, recorded_at"
+)
+
+
+def _prefixed(alias: str) -> str:
+    """The observation columns qualified by a table alias (o.item_code, ...)."""
+    return ", ".join(f"{alias}.{c.strip()}" for c in _OBS_COLUMNS.split(","))
+
+
+def _recorded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Bulk-loaded cells entered the store when they were submitted."""
+    if "submitted_at" not in frame:
+        return frame
+    return frame.assign(recorded_at=frame["submitted_at"])
+
+
 def _cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
     """Incoming cells with a real date column (object columns of dates scan slowly)."""
     if cells["period_end"].dtype == object:
@@ -186,6 +204,12 @@ class Store:
                     raise ValueError(f"not a reference or catalog table: {table}")
                 cur.execute(f"DELETE FROM {table}")
                 self._insert_frame(cur, table, frame)
+            # names, thresholds or weights changed: figures cached under the old version go
+            version = cur.execute(
+                "SELECT coalesce(max(CAST(value AS INTEGER)), 0) + 1 FROM meta "
+                "WHERE key = 'catalog_version'"
+            ).fetchone()[0]
+            self._set_meta(cur, "catalog_version", str(version))
             if audit:
                 self._audit(cur, **audit)
 
@@ -249,7 +273,7 @@ class Store:
         """
         with self.transaction() as cur:
             batch_id = self._new_batch(cur, n_new=len(frame), **batch)
-            self._insert_frame(cur, "observations", frame.assign(batch_id=batch_id))
+            self._insert_frame(cur, "observations", _recorded(frame.assign(batch_id=batch_id)))
             self._audit(
                 cur,
                 username=batch["username"],
@@ -261,14 +285,23 @@ class Store:
             )
         return batch_id
 
-    def load_observation_chunks(self, chunks: Iterator[pd.DataFrame], batch: dict) -> int:
-        """Like load_observations for a stream of frames (national-scale data)."""
+    def load_observation_chunks(
+        self, chunks: Iterator[pd.DataFrame], batch: dict, meta: dict[str, str] | None = None
+    ) -> int:
+        """Like load_observations for a stream of frames (national-scale data).
+
+        `meta` keys are set in the same transaction (the demo's as-of date lands
+        with the demo's values or not at all).
+        """
         total = 0
         with self.transaction() as cur:
             batch_id = self._new_batch(cur, n_new=0, **batch)
             for chunk in chunks:
-                total += self._insert_frame(cur, "observations", chunk.assign(batch_id=batch_id))
+                chunk = _recorded(chunk.assign(batch_id=batch_id))
+                total += self._insert_frame(cur, "observations", chunk)
             cur.execute("UPDATE upload_batches SET n_new = ? WHERE batch_id = ?", [total, batch_id])
+            for key, value in (meta or {}).items():
+                self._set_meta(cur, key, value)
             self._audit(
                 cur,
                 username=batch["username"],
@@ -343,13 +376,15 @@ class Store:
         )
 
     def data_version(self) -> str:
-        """Changes whenever observations change: newest batch, its state, cell count."""
+        """Changes whenever figures may change: the store, its batches, history and catalogue."""
         row = self._df(
             "SELECT coalesce(max(batch_id), 0) AS b, "
             "count(*) FILTER (WHERE status = 'undone') AS u, "
-            "(SELECT count(*) FROM observation_history) AS h FROM upload_batches"
+            "(SELECT count(*) FROM observation_history) AS h, "
+            "(SELECT coalesce(max(value), '0') FROM meta WHERE key = 'catalog_version') AS c "
+            "FROM upload_batches"
         ).iloc[0]
-        return f"{row.b}-{row.u}-{row.h}"
+        return f"{self.path}|{row.b}-{row.u}-{row.h}|{row.c}"
 
     # -- uploads: preview, commit, verify, undo (history kept) --------------
     # An incoming frame has item_code, area_code, period, period_end, value, note.
@@ -432,9 +467,10 @@ class Store:
                 )
                 self._archive_and_replace(cur, "_delta", batch_id, batch["username"], now)
                 cur.execute(
-                    "INSERT INTO observations SELECT item_code, area_code, period, period_end, "
-                    "value, 'submitted', ?, ?, ?, NULL, NULL, note FROM _delta",
-                    [batch_id, batch["username"], now],
+                    f"INSERT INTO observations ({_OBS_COLUMNS}) SELECT item_code, area_code, "
+                    "period, period_end, value, 'submitted', ?, ?, ?, NULL, NULL, note, ? "
+                    "FROM _delta",
+                    [batch_id, batch["username"], now, now],
                 )
                 entry = {k: v for k, v in audit.items() if k != "detail"}
                 detail = {**audit.get("detail", {}), "new": n_new, "changed": n_changed}
@@ -447,7 +483,8 @@ class Store:
     def _archive_and_replace(cur, cells: str, batch_id: int, username: str, now) -> None:
         """Copy the current rows of the given cells to history, then remove them."""
         cur.execute(
-            f"INSERT INTO observation_history SELECT o.*, ?, ?, ? FROM observations o "
+            f"INSERT INTO observation_history ({_OBS_COLUMNS}, replaced_at, replaced_by_batch,"
+            f" replaced_by) SELECT {_prefixed('o')}, ?, ?, ? FROM observations o "
             f"JOIN {cells} d {Store._CELL_KEY}",
             [now, batch_id, username],
         )
@@ -537,11 +574,11 @@ class Store:
                 )
                 self._archive_and_replace(cur, "_undo", undo_id, username, now)
                 restored = cur.execute(
-                    "INSERT INTO observations SELECT h.item_code, h.area_code, h.period, "
-                    "h.period_end, h.value, h.status, h.batch_id, h.submitted_by, h.submitted_at,"
-                    " h.verified_by, h.verified_at, h.note FROM observation_history h "
-                    "WHERE h.replaced_by_batch = ?",
-                    [batch_id],
+                    f"INSERT INTO observations ({_OBS_COLUMNS}) SELECT h.item_code, h.area_code,"
+                    " h.period, h.period_end, h.value, h.status, h.batch_id, h.submitted_by,"
+                    " h.submitted_at, h.verified_by, h.verified_at, h.note, ? "
+                    "FROM observation_history h WHERE h.replaced_by_batch = ?",
+                    [now, batch_id],
                 ).fetchone()[0]
             finally:
                 cur.execute("DROP TABLE IF EXISTS _undo")
@@ -578,6 +615,7 @@ class Store:
         username: str,
         origin: str = "app",
         agency_code: str | None = None,
+        batch_id: int | None = None,
     ) -> int | None:
         """Verify or reject submitted cells (a 'verify' batch; old rows go to history)."""
         if status not in ("verified", "rejected"):
@@ -587,13 +625,15 @@ class Store:
             cur.register("_cells", cells[["item_code", "area_code", "period"]])
             cur.execute(
                 "CREATE TEMP TABLE _verify AS SELECT o.* FROM observations o "
-                f"JOIN _cells c {self._CELL_KEY} WHERE o.status = 'submitted'"
+                f"JOIN _cells c {self._CELL_KEY} WHERE o.status = 'submitted' "
+                "AND (CAST(? AS BIGINT) IS NULL OR o.batch_id = ?)",
+                [batch_id, batch_id],
             )
             try:
                 n = cur.execute("SELECT count(*) FROM _verify").fetchone()[0]
                 if n == 0:
                     return None
-                batch_id = self._new_batch(
+                verify_id = self._new_batch(
                     cur,
                     n_new=0,
                     kind="verify",
@@ -602,27 +642,28 @@ class Store:
                     created_at=now,
                     note=f"{status} {n} values",
                 )
-                self._archive_and_replace(cur, "_verify", batch_id, username, now)
+                self._archive_and_replace(cur, "_verify", verify_id, username, now)
                 cur.execute(
-                    "INSERT INTO observations SELECT item_code, area_code, period, period_end, "
-                    "value, ?, batch_id, submitted_by, submitted_at, ?, ?, note FROM _verify",
-                    [status, username, now],
+                    f"INSERT INTO observations ({_OBS_COLUMNS}) SELECT item_code, area_code, "
+                    "period, period_end, value, ?, batch_id, submitted_by, submitted_at, ?, ?, "
+                    "note, ? FROM _verify",
+                    [status, username, now, now],
                 )
                 cur.execute(
-                    "UPDATE upload_batches SET n_changed = ? WHERE batch_id = ?", [n, batch_id]
+                    "UPDATE upload_batches SET n_changed = ? WHERE batch_id = ?", [n, verify_id]
                 )
                 self._audit(
                     cur,
                     username=username,
                     action=status,
-                    target=f"batch {batch_id}",
-                    detail={"cells": int(n)},
+                    target=f"batch {verify_id}",
+                    detail={"cells": int(n), "of_batch": batch_id},
                     origin=origin,
                     at=now,
                 )
             finally:
                 cur.execute("DROP TABLE IF EXISTS _verify")
-        return batch_id
+        return verify_id
 
     def export_values(self, item_code: str | None = None, area_code: str | None = None):
         """Current values: item code, area DOPA code, period, value, status, batch."""
@@ -634,19 +675,18 @@ class Store:
         )
 
     def cell_history(self, item_code: str, area_code: str, period: str) -> pd.DataFrame:
-        """Every value a cell has held, oldest first (provenance)."""
+        """Every version a cell has held, oldest first, with when each was in force."""
         return self._df(
             "SELECT value, status, batch_id, submitted_by, submitted_at, verified_by, "
-            "verified_at, note, replaced_at, replaced_by_batch FROM observation_history "
-            "WHERE item_code = ? AND area_code = ? AND period = ? "
+            "verified_at, note, recorded_at, replaced_at, replaced_by_batch "
+            "FROM observation_history WHERE item_code = ? AND area_code = ? AND period = ? "
             "UNION ALL SELECT value, status, batch_id, submitted_by, submitted_at, verified_by,"
-            " verified_at, note, NULL, NULL FROM observations "
+            " verified_at, note, recorded_at, NULL, NULL FROM observations "
             "WHERE item_code = ? AND area_code = ? AND period = ? "
-            "ORDER BY submitted_at, replaced_at NULLS LAST",
+            "ORDER BY recorded_at, replaced_at NULLS LAST",
             [item_code, area_code, period] * 2,
         )
 
-    # -- info -------------------------------------------------------------
     def info(self) -> dict:
         """Counts of what is loaded: areas by level, items, observations, KPIs, agencies."""
         levels = self._df("SELECT level, count(*) AS n FROM areas GROUP BY level")
@@ -716,13 +756,15 @@ class Store:
     # One pass over the cells as they stood at the cutoff: the current rows
     # submitted before it, plus history rows that were in force at it (submitted
     # before, replaced after). Bounds are [start, end] on period_end.
+    # The version of each cell in force at $cutoff: a row is in force from its
+    # recorded_at until it is replaced (history) or for good (current).
     _CELLS_AT = (
         "SELECT item_code, area_code, period_end, value, status, submitted_at, verified_at "
-        "FROM observations WHERE submitted_at < $cutoff "
+        "FROM observations WHERE recorded_at < $cutoff "
         "AND period_end BETWEEN $start AND $end "
         "UNION ALL "
         "SELECT item_code, area_code, period_end, value, status, submitted_at, verified_at "
-        "FROM observation_history WHERE submitted_at < $cutoff AND replaced_at >= $cutoff "
+        "FROM observation_history WHERE recorded_at < $cutoff AND replaced_at >= $cutoff "
         "AND period_end BETWEEN $start AND $end"
     )
 

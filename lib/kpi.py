@@ -61,6 +61,7 @@ RESULT_COLUMNS = [
     "as_of",
     "kpi_code",
     "kpi_name_th",
+    "kpi_name_en",
     "method",
     "aggregation",
     "weight_pct",
@@ -109,6 +110,19 @@ class KpiInputs:
     round_months: int
     period_start: date
     period_end: date
+
+
+def kpis_on_items(kpis: pd.DataFrame, item_codes) -> pd.DataFrame:
+    """The KPIs every linked item of which is among item_codes (what a reader may see).
+
+    >>> k = pd.DataFrame({"code": ["K1", "K2"], "item_codes": ["A,B", "A"]})
+    >>> kpis_on_items(k, {"A"})["code"].tolist()
+    ['K2']
+    """
+    allowed = set(item_codes)
+    links = kpi_item_links(kpis)
+    hidden = set(links.loc[~links["item_code"].isin(allowed), "kpi_code"])
+    return kpis[~kpis["code"].isin(hidden)]
 
 
 def kpi_item_links(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -301,6 +315,8 @@ def score_kpis(
     out["composite"] = out["area_code"].map(comp).astype("float64")
     out["composite_light"] = traffic_lights(out["composite"]).to_numpy()
     out["kpi_name_th"] = out["kpi_code"].map(meta["name_th"])
+    english = meta["name_en"] if "name_en" in meta else meta["name_th"]
+    out["kpi_name_en"] = out["kpi_code"].map(english)
     out["method"] = out["kpi_code"].map(meta["method"])
     out["aggregation"] = out["kpi_code"].map(meta["aggregation"])
     for column in ("target", "unit_th"):

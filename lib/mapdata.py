@@ -849,7 +849,7 @@ def kpi_comparison(
     rank_cluster = inside.loc[inside["area_code"] == code].set_index("kpi_code")["rank_cluster"]
     cl = clusters.loc[clusters["area_code"] == cluster_code].set_index("kpi_code")
     th = country.set_index("kpi_code")
-    name = "kpi_name_th"
+    name = "kpi_name_en" if lang == "en" else "kpi_name_th"
     out = pd.DataFrame(
         {
             _t("ตัวชี้วัด", "KPI", lang): mine.index,
@@ -1005,13 +1005,6 @@ def district_figures(latest: pd.DataFrame, item_code: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- store layer
-
-
-def as_of_date(meta_as_of: str | None, today: date | None = None) -> date:
-    """The date the figures describe: the demo's as-of date when the store holds the demo."""
-    if meta_as_of:
-        return date.fromisoformat(meta_as_of)
-    return today or date.today()
 
 
 def load_figures(store, state: MapState, level: str, as_of: date, members, areas) -> pd.DataFrame:

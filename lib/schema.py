@@ -120,7 +120,8 @@ CREATE TABLE IF NOT EXISTS observations (
     submitted_at TIMESTAMP NOT NULL,
     verified_by VARCHAR,
     verified_at TIMESTAMP,
-    note VARCHAR
+    note VARCHAR,
+    recorded_at TIMESTAMP NOT NULL     -- when this version of the cell entered the store
 );
 
 -- Every value an observation held before it was replaced or removed:
@@ -138,7 +139,8 @@ CREATE TABLE IF NOT EXISTS observation_history (
     verified_by VARCHAR,
     verified_at TIMESTAMP,
     note VARCHAR,
-    replaced_at TIMESTAMP NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,    -- this version was in force from recorded_at ...
+    replaced_at TIMESTAMP NOT NULL,    -- ... until replaced_at
     replaced_by_batch BIGINT,
     replaced_by VARCHAR NOT NULL
 );

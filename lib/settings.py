@@ -7,6 +7,7 @@ settings live in `.streamlit/config.toml`.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,3 +57,26 @@ BACKUP_STALE_HOURS = 48.0
 def backup_dir() -> Path:
     """Folder of scheduled backups: $EIS_BACKUP_DIR, else backups/ beside the store."""
     return Path(os.environ.get(BACKUP_DIR_ENV) or db_path().parent / "backups")
+
+
+# The day the pages describe and the demo is generated for; tests and
+# demonstrations pin it, otherwise it is the machine's date.
+AS_OF_ENV = "EIS_AS_OF"
+
+
+def today() -> date:
+    """$EIS_AS_OF (YYYY-MM-DD) if set, else the machine's date."""
+    pinned = os.environ.get(AS_OF_ENV)
+    return date.fromisoformat(pinned) if pinned else date.today()
+
+
+def figures_as_of(demo_as_of: str | None) -> date:
+    """The day the cockpit, map and profile describe: today, never before the demo's day.
+
+    A store built yesterday shows today's uploads; a demo generated for a later
+    day (a pinned date) is not cut short.
+    """
+    day = today()
+    if demo_as_of:
+        day = max(day, date.fromisoformat(demo_as_of))
+    return day

@@ -18,6 +18,7 @@ from lib import bootstrap, geo, mapview
 from lib import thaicalendar as tc
 from lib.db import Store
 from lib.settings import db_path, tile_url
+from lib.settings import figures_as_of as settings_figures_as_of
 
 LANGS = ("th", "en")
 
@@ -155,11 +156,9 @@ def map_layers(region_scheme: str, cluster_scheme: str) -> dict:
     }
 
 
-def map_as_of(s: Store):
-    """The date the map and profile describe (the demo's as-of date, else today)."""
-    from lib import mapdata
-
-    return mapdata.as_of_date(s.get_meta("demo_as_of"))
+def figures_as_of(s: Store):
+    """The day every page describes (lib.settings.figures_as_of)."""
+    return settings_figures_as_of(s.get_meta("demo_as_of"))
 
 
 @st.cache_data(show_spinner=False)
@@ -489,11 +488,10 @@ def cockpit_view(_s: Store, version: str, scope_code: str, fy: int, rnd: int, as
 
 def cockpit_query(s: Store, version: str):
     """The view the URL asks for (lib.cockpit.CockpitQuery); no scope: the account's area."""
-    from datetime import date
 
     from lib import cockpit
 
-    today = cockpit.default_as_of(s.get_meta("demo_as_of"), date.today())
+    today = figures_as_of(s)
     params, areas = st.query_params.to_dict(), cockpit_areas(s, version)
     home = getattr(current_user(s), "area_code", None)
     if "scope" not in params and home in set(areas["code"]):
@@ -827,6 +825,10 @@ def current_user(s: Store):
     """The signed-in account (lib.auth.User) or None; signs out after the idle timeout."""
     from lib import auth
 
+    if auth.oidc_enabled():  # the site's identity provider signs people in (st.login)
+        if not st.user.get("is_logged_in"):
+            return None
+        return auth.load_user(s, str(st.user.get("email", "")).strip().lower())
     name = st.session_state.get(SESSION_USER)
     if not name:
         return None
@@ -849,12 +851,28 @@ def sign_out(s: Store, reason: str = "sign_out") -> None:
     st.session_state.pop(SESSION_SEEN, None)
     if name:
         s.record_audit(name, "sign_out", None, {"reason": reason}, client_origin())
+    from lib import auth
+
+    if auth.oidc_enabled() and st.user.get("is_logged_in"):
+        s.record_audit(st.user.get("email"), "sign_out", None, {"reason": reason}, client_origin())
+        st.logout()
 
 
 def sign_in_form(s: Store) -> None:
-    """User name and password; a failure says why without telling which was wrong."""
+    """User name and password; a failure says why without telling which was wrong.
+
+    With EIS_AUTH=oidc the site's identity provider signs people in instead
+    (Streamlit's st.login; needs Authlib and an [auth] section in secrets.toml);
+    the e-mail it returns must be an account's user name.
+    """
     from lib import auth
 
+    if auth.oidc_enabled():
+        if st.user.get("is_logged_in"):
+            st.warning(t("บัญชีนี้ยังไม่มีสิทธิ์ในระบบ", "This identity has no account here"))
+        elif st.button(t("เข้าสู่ระบบผ่านผู้ให้บริการยืนยันตัวตน", "Sign in with the identity provider")):
+            st.login()
+        return
     with st.form("sign_in"):
         name = st.text_input(t("ชื่อผู้ใช้", "User name"))
         password = st.text_input(t("รหัสผ่าน", "Password"), type="password")
@@ -966,6 +984,13 @@ def visible_catalog(s: Store, user) -> pd.DataFrame:
     return cat[cat["is_published"]]
 
 
+def visible_kpis(s: Store, user, kpis: pd.DataFrame) -> pd.DataFrame:
+    """KPIs this account may read: for the public, only those built on published items."""
+    from lib import kpi
+
+    return kpi.kpis_on_items(kpis, visible_catalog(s, user)["code"])
+
+
 def item_label(row) -> str:
     """'CODE name' in the current language."""
     return f"{row['code']} {row[name_col()]}"
@@ -1051,22 +1076,15 @@ def show_preview(preview) -> None:
 
 
 def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
-    """Check rights, commit atomically, report; caches drop because the data version moves."""
+    """Commit atomically for the account (rights checked in lib); caches drop with the version."""
     from lib import auth, upload
 
     try:
-        upload.check_write(s, user, preview.compare)
-        batch = upload.commit_upload(
-            s,
-            preview,
-            user.username,
-            user.agency_code,
-            clean_rows_only=clean_only,
-            origin=client_origin(),
+        batch = upload.commit_as(
+            s, user, preview, clean_rows_only=clean_only, origin=client_origin()
         )
     except auth.PermissionDenied as exc:
-        auth.audit_denied(s, user, "upload", preview.file_name, client_origin(), exc.message_en)
-        st.error(exc.message_en if lang() == "en" else exc.message_th)
+        st.error(_message(exc))
         return
     st.session_state.pop("upload_preview", None)
     st.cache_data.clear()
@@ -1104,14 +1122,12 @@ def batch_history(s: Store, user, action: str = "undo") -> None:
     chosen = st.selectbox(t("ชุดข้อมูล", "Batch"), open_ids, key=f"{action}_batch")
     if action == "undo" and st.button(t("ยกเลิกชุดนี้ (คืนค่าเดิม)", "Undo this batch")):
         try:
-            upload.check_undo(s, user, int(chosen))
-            result = s.undo_batch(int(chosen), user.username, origin=client_origin())
+            result = upload.undo_as(s, user, int(chosen), origin=client_origin())
         except auth.PermissionDenied as exc:
-            auth.audit_denied(s, user, "undo", f"batch {chosen}", client_origin(), exc.message_en)
-            st.error(exc.message_en if lang() == "en" else exc.message_th)
+            st.error(_message(exc))
             return
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(t(f"ยกเลิกชุดที่ {chosen} ไม่ได้: {exc}", f"Batch {chosen} cannot be undone: {exc}"))
             return
         st.cache_data.clear()
         st.success(
@@ -1126,21 +1142,18 @@ def verify_batch(s: Store, user, batch_id: int, status: str) -> None:
     """Verify or reject the submitted values of one batch (the owner agency's verifier)."""
     from lib import auth, upload
 
-    cells = s.batch_cells(batch_id)
-    cells = cells[cells["status"] == "submitted"]
     try:
-        upload.check_write(s, user, cells, action="verify")
+        n, done = upload.verify_as(s, user, batch_id, status, origin=client_origin())
     except auth.PermissionDenied as exc:
-        auth.audit_denied(s, user, "verify", f"batch {batch_id}", client_origin(), exc.message_en)
-        st.error(exc.message_en if lang() == "en" else exc.message_th)
+        st.error(_message(exc))
         return
-    done = s.set_status(cells, status, user.username, client_origin(), user.agency_code)
     st.cache_data.clear()
-    st.success(
-        t(f"{len(cells)} ค่า: {status}", f"{len(cells)} values {status}")
-        if done
-        else t("ไม่มีค่าที่รอตรวจสอบ", "No submitted values left")
-    )
+    if not done:
+        st.info(t("ไม่มีค่าที่รอตรวจสอบ", "No submitted values left"))
+    elif status == "verified":
+        st.success(t(f"รับรองแล้ว {n} ค่า", f"{n} values verified"))
+    else:
+        st.success(t(f"ปฏิเสธแล้ว {n} ค่า", f"{n} values rejected"))
 
 
 # -- administration ---
@@ -1210,13 +1223,21 @@ def audit_admin(s: Store) -> None:
     )
 
 
+@st.cache_data(show_spinner=False)
+def _last_good_backup(root: str, listing: tuple[str, ...]):
+    """The newest backup whose checksums hold; re-checked only when the folder changes."""
+    from lib import backup
+
+    return backup.last_good_backup(root)
+
+
 def backups_admin(s: Store, admin) -> None:
     """When the last good backup was made, a warning when it is too old, and backup now."""
     from lib import auth, backup
     from lib.settings import BACKUP_KEEP, BACKUP_STALE_HOURS, backup_dir
 
     root = backup_dir()
-    last = backup.last_good_backup(root)
+    last = _last_good_backup(str(root), tuple(str(p) for p, _ in backup.list_backups(root)))
     when = None if last is None else last[1]
     if when is None:
         st.warning(t("ยังไม่มีข้อมูลสำรองที่ใช้ได้", "No good backup yet"))

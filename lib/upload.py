@@ -180,3 +180,71 @@ def check_undo(store: Store, user: auth.User | None, batch_id: int) -> dict:
         user, "undo", batch=batch, area_code=areas or None, area_index=auth.load_area_index(store)
     )
     return batch
+
+
+# -- writes on behalf of an account: check, audit a refusal, then write -------
+def _checked(store: Store, user, action: str, target: str, origin: str, check) -> None:
+    """Run a permission check; a refusal is audited and raised (auth.PermissionDenied)."""
+    try:
+        check()
+    except auth.PermissionDenied as exc:
+        auth.audit_denied(store, user, action, target, origin, reason=exc.message_en)
+        raise
+
+
+def check_as(store: Store, user, preview: Preview, origin: str = "app") -> None:
+    """Refuse (audited, auth.PermissionDenied) a file the account may not write."""
+    _checked(
+        store,
+        user,
+        "upload",
+        preview.file_name,
+        origin,
+        lambda: check_write(store, user, preview.compare),
+    )
+
+
+def commit_as(
+    store: Store, user, preview: Preview, *, clean_rows_only: bool = False, origin: str = "app"
+) -> int | None:
+    """Commit a previewed file for an account, if it may write every cell it holds."""
+    check_as(store, user, preview, origin)
+    return commit_upload(
+        store,
+        preview,
+        user.username,
+        user.agency_code,
+        clean_rows_only=clean_rows_only,
+        origin=origin,
+    )
+
+
+def undo_as(store: Store, user, batch_id: int, origin: str = "app") -> dict:
+    """Undo a batch for an account, if it may (the batch's agency and area)."""
+    _checked(
+        store, user, "undo", f"batch {batch_id}", origin, lambda: check_undo(store, user, batch_id)
+    )
+    return store.undo_batch(batch_id, user.username, origin=origin)
+
+
+def verify_as(
+    store: Store, user, batch_id: int, status: str = "verified", origin: str = "app"
+) -> tuple[int, int | None]:
+    """Verify (or reject) a batch's submitted values for the owner agency's verifier.
+
+    Returns (cells, verify batch id or None when nothing was left to verify).
+    """
+    cells = store.batch_cells(batch_id)
+    cells = cells[cells["status"] == "submitted"]
+    _checked(
+        store,
+        user,
+        "verify",
+        f"batch {batch_id}",
+        origin,
+        lambda: check_write(store, user, cells, action="verify"),
+    )
+    done = store.set_status(
+        cells, status, user.username, origin, agency_code=user.agency_code, batch_id=batch_id
+    )
+    return len(cells), done

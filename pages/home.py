@@ -1,5 +1,6 @@
 """First page: what is loaded (by data group and province) and a population-density map."""
 
+import pandas as pd
 import streamlit as st
 
 from lib import mapview, ui
@@ -14,15 +15,13 @@ st.title(ui.t("ระบบข้อมูลจังหวัด: ภาพร
 
 summary = ui.load_summary(store, version)
 latest = summary["latest_submission"].max()
-c = st.columns(5)
+if latest is not None and not pd.isna(latest):
+    st.caption(ui.t("ปรับปรุงล่าสุด ", "Latest update ") + tc.thai_date(latest.date(), lang=ui.lang()))
+c = st.columns(4)
 c[0].metric(ui.t("จังหวัด", "Provinces"), ui.fmt_int(info["areas"]["province"]))
 c[1].metric(ui.t("อำเภอ/เขต", "Districts"), ui.fmt_int(info["areas"]["district"]))
 c[2].metric(ui.t("รายการข้อมูล", "Data items"), ui.fmt_int(info["items"]))
 c[3].metric(ui.t("ค่าข้อมูล", "Values"), ui.fmt_int(info["observations"]))
-c[4].metric(
-    ui.t("ปรับปรุงล่าสุด", "Latest update"),
-    tc.thai_date(latest.date(), lang=ui.lang()) if latest is not None else "-",
-)
 
 left, right = st.columns([3, 2])
 with left:

@@ -7,10 +7,12 @@ from lib import mapdata, ui
 
 ui.language_switch()
 store, lang = ui.store(), ui.lang()
-version, as_of = ui.data_version(store), ui.map_as_of(store)
+version, as_of = ui.data_version(store), ui.figures_as_of(store)
 state = mapdata.from_query(st.query_params.to_dict())
 _, _, _, kpis = ui.map_reference(store, version, state.region_scheme, state.cluster_scheme, as_of)
-catalog = ui.visible_catalog(store, ui.current_user(store))  # the public: published items only
+user = ui.current_user(store)
+catalog = ui.visible_catalog(store, user)  # the public: published items (and KPIs on them)
+kpis = ui.visible_kpis(store, user, kpis)
 has_districts = ui.district_shapes() is not None
 state = ui.map_controls(store, version, state, catalog, kpis, has_districts, as_of)
 areas, members, _, _ = ui.map_reference(

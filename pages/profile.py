@@ -11,12 +11,14 @@ from lib import thaicalendar as tc
 
 ui.language_switch()
 store, lang, name = ui.store(), ui.lang(), ui.name_col()
-version, as_of = ui.data_version(store), ui.map_as_of(store)
+version, as_of = ui.data_version(store), ui.figures_as_of(store)
 state = mapdata.from_query(st.query_params.to_dict())
 areas, members, _, kpis = ui.map_reference(
     store, version, state.region_scheme, state.cluster_scheme, as_of
 )
-catalog = ui.visible_catalog(store, ui.current_user(store))  # the public: published items only
+user = ui.current_user(store)
+catalog = ui.visible_catalog(store, user)  # the public: published items (and KPIs on them)
+shown = set(ui.visible_kpis(store, user, kpis)["code"])
 provinces = areas.loc[areas["level"] == "province"].set_index("code")
 code = st.query_params.get("code", "")
 if code not in provinces.index:
@@ -58,7 +60,9 @@ st.dataframe(owed, hide_index=True, width="stretch")
 
 st.subheader(ui.t("ตัวชี้วัดเทียบกลุ่มจังหวัดและประเทศ", "KPIs against cluster and country"))
 scores = [
-    ui.kpi_scores(store, version, lv, fy, 12, as_of, state.cluster_scheme)
+    ui.kpi_scores(store, version, lv, fy, 12, as_of, state.cluster_scheme).query(
+        "kpi_code in @shown"
+    )
     for lv in ("province", "cluster", "country")
 ]
 table = mapdata.kpi_comparison(*scores, code, cluster, cluster_members, lang)

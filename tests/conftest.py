@@ -15,8 +15,10 @@ from lib.db import Store
 # (lib.backup's own tests drive the worker directly).
 os.environ["EIS_BACKUP_WORKER"] = "0"
 
-# Every test that needs "today" uses this date, so results never depend on the clock.
+# Every test that needs "today" uses this date, so results never depend on the clock;
+# the app under test (and a browser test's server) reads it from EIS_AS_OF.
 AS_OF = date(2026, 11, 22)
+os.environ["EIS_AS_OF"] = AS_OF.isoformat()
 
 
 @pytest.fixture(scope="session")

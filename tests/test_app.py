@@ -32,7 +32,7 @@ def test_home_shows_what_is_loaded(app, demo_store):
     assert metrics["อำเภอ/เขต"] == "928"
     assert metrics["รายการข้อมูล"] == "79"
     assert metrics["ค่าข้อมูล"] == f"{info['observations']:,}"
-    assert metrics["ปรับปรุงล่าสุด"].endswith("2569")  # Buddhist year of the as-of date
+    assert at.caption[0].value == "ปรับปรุงล่าสุด 22 พ.ย. 2569"  # the demo's as-of, Buddhist year
     table = at.dataframe[0].value
     assert len(table) == 77
     summary = demo_store.load_summary()

@@ -300,6 +300,10 @@ CASES = {
     "undo own batch": (("undo", {"batch": OWN_BATCH, "area_code": "20"}), "01101"),
     "undo other agency's batch": (("undo", {"batch": OTHER_BATCH, "area_code": "20"}), "00001"),
     "undo outside area": (("undo", {"batch": OWN_BATCH, "area_code": "50"}), "00001"),
+    "undo own agency's verification": (
+        ("undo", {"batch": {**OWN_BATCH, "kind": "verify"}, "area_code": "20"}),
+        "00101",
+    ),
     "manage users": (("manage_users", {}), "00001"),
     "backup": (("backup", {}), "00001"),
     "read audit": (("read_audit", {}), "00001"),

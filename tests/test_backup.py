@@ -371,3 +371,30 @@ def test_backup_while_the_app_holds_the_store(live_path, tmp_path, capsys):
         assert store.audit_log_filtered(action="backup").origin.tolist() == [
             "app worker, request from cli"
         ]
+
+
+def test_worker_backs_off_after_a_failed_scheduled_backup(tmp_path, monkeypatch):
+    """A full disk gives one failure an hour, not one every poll."""
+    import threading
+
+    from lib import backup
+
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        raise backup.BackupError("disk full")
+
+    class FivePolls(threading.Event):
+        polls = 0
+
+        def wait(self, timeout=None):
+            self.polls += 1
+            if self.polls >= 5:
+                self.set()
+            return self.is_set()
+
+    monkeypatch.setattr(backup, "run_scheduled_backup", failing)
+    monkeypatch.setattr(backup, "process_requests", lambda store, spool: [])
+    backup.run_worker(None, tmp_path / "spool", FivePolls(), poll_s=0, backup_root=tmp_path)
+    assert len(calls) == 1

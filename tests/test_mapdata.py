@@ -531,8 +531,3 @@ def test_districts_table_spreads_latest_values(demo_store):
     name = demo_store.catalog().set_index("code").at["HLT01", "name_th"]
     first = latest.loc[(latest["item_code"] == "HLT01") & (latest["area_code"] == "2101"), "value"]
     assert table.loc[table["รหัส"] == "2101", name].iloc[0] == pytest.approx(first.iloc[0])
-
-
-def test_as_of_date():
-    assert md.as_of_date("2026-11-22") == date(2026, 11, 22)
-    assert md.as_of_date(None, date(2030, 1, 1)) == date(2030, 1, 1)

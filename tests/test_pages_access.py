@@ -109,11 +109,15 @@ GOOD = (
 
 
 def test_upload_preview_commit_and_verify(store_path):
+    with Store(store_path) as store:
+        before = store.export_values("FIN01", "21").set_index("period")["value"]
+    new = sum(p not in before.index for p in ("2026-10", "2026-08"))
     at = app("pto21", "pages/upload.py").run()
     assert not at.exception
     at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
     metrics = {m.label: m.value for m in at.metric}
-    assert (metrics["ค่าใหม่"], metrics["เปลี่ยนแปลง"], metrics["แถวที่มีปัญหา"]) == ("1", "1", "0")
+    shown = (metrics["ค่าใหม่"], metrics["เปลี่ยนแปลง"], metrics["แถวที่มีปัญหา"])
+    assert shown == (str(new), str(2 - new), "0")
     commit = next(b for b in at.button if b.label.startswith("3."))
     commit.click().run()
     assert "บันทึกแล้ว" in at.success[0].value
@@ -159,3 +163,47 @@ def test_staff_cannot_open_the_admin_page(store_path):
     at = app("pto21", "pages/admin.py").run()
     assert "ไม่มีสิทธิ์" in at.warning[0].value
     assert not at.dataframe
+
+
+@pytest.mark.parametrize(("user", "shows_unpublished"), [(None, False), ("gov21", True)])
+def test_profile_kpis_built_on_unpublished_items_are_for_signed_in_readers(
+    store_path, user, shows_unpublished
+):
+    at = app(user, "pages/profile.py")
+    at.query_params["code"] = "21"
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "ตัวชี้วัด" in d.value.columns)
+    codes = set(table["ตัวชี้วัด"])
+    # KPI01 and KPI02 are computed from GOV02 and GOV01, which are not published
+    assert ({"KPI01", "KPI02"} <= codes) is shows_unpublished
+    assert "KPI03" in codes
+
+
+def test_oidc_sign_in_maps_the_identity_to_an_account(store_path, monkeypatch):
+    monkeypatch.setenv("EIS_AUTH", "oidc")
+    with Store(store_path) as store:
+        from lib import auth
+
+        auth.add_user(
+            store,
+            "gov@province.go.th",
+            "executive",
+            PASSWORD,
+            actor=auth.cli_operator(),
+            origin="test",
+        )
+    at = app(page="pages/account.py")
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.text_input  # no password form: the identity provider signs in
+    assert at.button[0].label == "เข้าสู่ระบบผ่านผู้ให้บริการยืนยันตัวตน"
+    at = app(page="pages/account.py")
+    at.user = {"is_logged_in": True, "email": "gov@province.go.th"}
+    at.run()
+    assert not at.exception
+    assert "gov@province.go.th" in at.markdown[0].value
+    at = app()
+    at.user = {"is_logged_in": True, "email": "gov@province.go.th"}
+    at.run()
+    assert "ห้องบัญชาการ" in menu(at)  # the executive's pages

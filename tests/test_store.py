@@ -77,3 +77,31 @@ def test_replace_tables_writes_an_audit_entry(empty_store):
 def test_unknown_table_is_refused(empty_store):
     with pytest.raises(ValueError, match="no such table"):
         empty_store.table_frame("nope; DROP TABLE areas")
+
+
+def test_figures_follow_the_clock_but_never_precede_the_demo(monkeypatch):
+    from datetime import date
+
+    from lib import settings
+
+    monkeypatch.setenv("EIS_AS_OF", "2026-12-05")
+    assert settings.today() == date(2026, 12, 5)
+    # a store built on 22 Nov shows 5 Dec's uploads on 5 Dec
+    assert settings.figures_as_of("2026-11-22") == date(2026, 12, 5)
+    # a demo generated for a later day is not cut short
+    assert settings.figures_as_of("2027-01-31") == date(2027, 1, 31)
+    assert settings.figures_as_of(None) == date(2026, 12, 5)
+
+
+def test_data_version_names_the_store_and_moves_with_the_catalogue(tmp_path):
+    from lib.bootstrap import init_store
+
+    with Store(tmp_path / "a.duckdb") as a, Store(tmp_path / "b.duckdb") as b:
+        init_store(a, with_demo=False)
+        init_store(b, with_demo=False)
+        assert a.data_version() != b.data_version()  # two stores never share cached figures
+        before = a.data_version()
+        kpis = a.table_frame("kpis")
+        kpis.loc[kpis.code == "KPI03", "weight_pct"] = 12.0
+        a.replace_tables({"kpis": kpis})
+        assert a.data_version() != before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 import pandas as pd
 import pytest
 
@@ -107,7 +109,11 @@ def test_undo_brings_back_exactly_the_previous_values(store):
     b2 = commit(store, [("21", "2025-01", 99.0), ("21", "2025-02", 61.0)])
     result = store.undo_batch(b2, "pto-21")
     assert (result["restored"], result["removed"]) == (1, 1)
-    pd.testing.assert_frame_equal(store.table_frame("observations"), before)
+    # every value, status, batch and date as before; only recorded_at says when it came back
+    pd.testing.assert_frame_equal(
+        store.table_frame("observations").drop(columns="recorded_at"),
+        before.drop(columns="recorded_at"),
+    )
     assert store.batch(b2)["status"] == "undone"
     undo = store.batch(result["undo_batch"])
     assert undo["kind"] == "undo" and undo["username"] == "pto-21"
@@ -178,3 +184,38 @@ def test_every_write_moves_the_data_version_so_caches_drop(store):
     before = store.data_version()
     assert commit(store, [("20", "2025-01", 1.0)]) is None
     assert store.data_version() == before
+
+
+def test_figures_for_a_past_day_ignore_later_verification_and_undo(store):
+    """What the cockpit said yesterday stays what it said, whatever happens today."""
+    today = date.today()
+    submitted = datetime.combine(today - timedelta(days=10), datetime.min.time())
+    frame = cells([("21", "2025-01", 50.0), ("20", "2025-01", 40.0)]).assign(
+        status="submitted",
+        submitted_by="pto-21",
+        submitted_at=submitted,
+        verified_by=None,
+        verified_at=pd.NaT,
+    )
+    store.load_observations(frame, {"username": "pto-21", "kind": "upload"})
+    yesterday = today - timedelta(days=1)
+    args = (yesterday, date(2025, 1, 1), date(2025, 1, 31), date(2024, 10, 1), date(2025, 9, 30))
+
+    def facts():
+        f = store.coverage_facts(*args).set_index("area_code")
+        return f[["present_cells", "correct_cells"]].to_dict("index")
+
+    before = facts()
+    assert before == {
+        "20": {"present_cells": 1, "correct_cells": 0},
+        "21": {"present_cells": 1, "correct_cells": 0},
+    }
+    v = store.set_status(cells([("21", "2025-01", 0)]), "verified", "pto-21-verifier")
+    assert facts() == before  # verified today: yesterday it was still unverified, counted once
+    b = commit(store, [("20", "2025-01", 45.0)])
+    store.undo_batch(b, "admin")
+    store.undo_batch(v, "admin")
+    assert facts() == before
+    # and today the verification counts
+    today_facts = store.coverage_facts(today, *args[1:]).set_index("area_code")
+    assert today_facts.loc["21", "present_cells"] == 1
