@@ -53,6 +53,7 @@ ACTIONS = (
     "manage_users",
     "backup",
     "read_audit",
+    "manage_layers",
 )
 PAGES = ("home", "cockpit", "map", "profile", "explore", "upload", "verify", "admin", "audit")
 
@@ -400,7 +401,15 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "verifier": frozenset({"read_published", "read_unpublished", "upload", "verify", "undo"}),
     "executive": frozenset({"read_published", "read_unpublished"}),
     "admin": frozenset(
-        {"read_published", "read_unpublished", "undo", "manage_users", "backup", "read_audit"}
+        {
+            "read_published",
+            "read_unpublished",
+            "undo",
+            "manage_users",
+            "backup",
+            "read_audit",
+            "manage_layers",
+        }
     ),
 }
 
@@ -421,6 +430,7 @@ _ACTION_TH = {
     "manage_users": "จัดการผู้ใช้",
     "backup": "สำรองและกู้คืนข้อมูล",
     "read_audit": "ดูบันทึกการใช้งาน",
+    "manage_layers": "นำเข้าชั้นข้อมูลแผนที่",
 }
 
 
@@ -489,7 +499,7 @@ def can(
             f"บทบาท {role} ไม่มีสิทธิ์{_ACTION_TH[action]}",
             f"the role {role} may not {action.replace('_', ' ')}",
         )
-    if action in ("read_unpublished", "manage_users", "backup", "read_audit"):
+    if action in ("read_unpublished", "manage_users", "backup", "read_audit", "manage_layers"):
         return _ALLOW  # reading is not area-limited: executives compare with peers
     if action == "undo" and role == "admin":
         return _ALLOW

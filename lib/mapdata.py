@@ -39,6 +39,7 @@ import pandas as pd
 
 from lib import mapview
 from lib import thaicalendar as tc
+from lib.exporting import safe_csv_bytes, safe_xlsx_bytes
 from lib.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME, MILESTONE_BARS
 
 KINDS = ("health", "kpi", "item")
@@ -96,7 +97,6 @@ FLAG_LABELS = {
     "no_data": ("ไม่มีข้อมูล", "no data"),
 }
 FIGURE_COLUMNS = ["code", "level", "value", "flag", "members", "members_with_data"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FONT_PATH = Path(__file__).resolve().parent.parent / "static" / "fonts" / "Sarabun-Regular.ttf"
 
 
@@ -713,37 +713,14 @@ def figure_table(joined, label: str, unit: str, lang: str = "th") -> pd.DataFram
     return table.sort_values(table.columns[0], ignore_index=True)
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe.
-
-    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "ok", "@x", -3.0]}))["a"].tolist()
-    ["'=1+1", 'ok', "'@x", -3.0]
-    """
-    out = frame.copy()
-    out.columns = [_neutral(c) for c in out.columns]
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(_neutral)
-    return out
-
-
-def _neutral(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def table_csv(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a BOM (Excel then reads Thai correctly), formulas neutralised."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+    return safe_csv_bytes(frame)
 
 
 def table_xlsx(frame: pd.DataFrame, sheet: str = "map") -> bytes:
     """An XLSX workbook of the table, formulas neutralised."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise_formulas(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buffer.getvalue()
+    return safe_xlsx_bytes(frame, sheet)
 
 
 def map_png(

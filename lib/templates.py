@@ -33,13 +33,13 @@ import codecs
 import csv
 import io
 import math
-import re
 from collections import Counter
 from datetime import date
 
 import pandas as pd
 
 from lib import thaicalendar as tc
+from lib.exporting import neutralise_cell as neutralise
 from lib.ingest import TEMPLATE_SHEET, normalise_period
 
 FORMS = ("long", "wide_periods", "wide_items")
@@ -54,22 +54,6 @@ SOURCE_NOTE = {
     "th": "ที่มา: แบบฟอร์มนำเข้าข้อมูล ระบบฐานข้อมูลจังหวัด (กรอกเฉพาะคอลัมน์ค่า)",
     "en": "Source: upload template of the provincial database (fill in the values only)",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, prefixed with a quote.
-
-    Numbers, and text that is a plain number such as "-12.5", are left as they are.
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("-12.5"), neutralise(-3), neutralise("ok")
-    ("'=HYPERLINK(1)", '-12.5', -3, 'ok')
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        if not _NUMBER.fullmatch(value.strip()):
-            return "'" + value
-    return value
 
 
 def due_periods(item: dict, as_of: date, due_only: bool = True) -> list[str]:

@@ -366,9 +366,7 @@ def district_upload(s: Store) -> None:
 
     Shown to administrators only (those who may open the admin page).
     """
-    import json
-
-    from lib import districts
+    from lib import auth, districts
 
     user = current_user(s)
     if "admin" not in allowed_pages(user):
@@ -390,30 +388,12 @@ def district_upload(s: Store) -> None:
         if upload is None or not st.button(t("ตรวจและบันทึก", "Check and save")):
             return
         try:
-            shapes, report = districts.prepare_layer(
-                upload.getvalue(), upload.name, s.areas("district")
+            report = districts.install_layer(
+                s, user, upload.getvalue(), upload.name, origin=client_origin()
             )
-        except districts.DistrictLayerError as exc:
-            st.error(str(exc))
+        except (districts.DistrictLayerError, auth.PermissionDenied) as exc:
+            st.error(_message(exc))
             return
-        districts.save_layer(shapes)
-        summary = {
-            "file": upload.name,
-            "districts": report.kept,
-            "unknown": len(report.unknown),
-            "missing": len(report.missing),
-            "duplicates": len(report.duplicates),
-        }
-        s.record_meta(
-            {"district_layer": json.dumps(summary, ensure_ascii=False)},
-            audit={
-                "username": user.username,
-                "action": "load_district_layer",
-                "target": upload.name,
-                "detail": summary,
-                "origin": "app",
-            },
-        )
         show = st.success if report.complete else st.warning
         show("\n\n".join(f"- {line}" for line in report.messages(lang())))
 
@@ -1209,7 +1189,7 @@ def users_admin(s: Store, admin) -> None:
 
 def audit_admin(s: Store) -> None:
     """Filter and export the audit log (read-only: the app has no way to edit it)."""
-    from lib.exporting import safe_csv_bytes
+    from lib.exporting import neutralise_frame, safe_csv_bytes
 
     c1, c2, c3, c4 = st.columns(4)
     who = c1.text_input(t("ผู้ใช้", "User")) or None
@@ -1217,7 +1197,8 @@ def audit_admin(s: Store) -> None:
     since = c3.date_input(t("ตั้งแต่", "Since"), value=None)
     until = c4.date_input(t("ถึง", "Until"), value=None)
     log = s.audit_log_filtered(username=who, action=action, since=since, until=until)
-    st.dataframe(log, hide_index=True, width="stretch")
+    # the table's own CSV download exports what it shows: shown neutralised too
+    st.dataframe(neutralise_frame(log), hide_index=True, width="stretch")
     st.download_button(
         t("ส่งออก CSV", "Export CSV"), safe_csv_bytes(log), "audit-log.csv", "text/csv"
     )

@@ -425,6 +425,7 @@ def test_audit_log_cannot_be_replaced_as_a_table(empty_store):
         ("\t=1", "'\t=1"),
         ("ชลบุรี", "ชลบุรี"),
         ("a=b", "a=b"),
+        ("-5", "-5"),  # text that is a plain number is data
         (-5, -5),
         (3.5, 3.5),
         (None, None),

@@ -238,3 +238,26 @@ def test_layer_path_is_git_ignored():
     root = Path(__file__).resolve().parent.parent
     assert ds.DISTRICTS_PATH == root / "data" / "layers" / "districts.geojson"
     assert "data/layers/" in (root / ".gitignore").read_text().splitlines()
+
+
+def test_only_an_administrator_installs_a_layer_and_it_is_audited(
+    rayong_codes, reference_districts, tmp_path
+):
+    from lib import auth
+    from lib.bootstrap import init_store
+    from lib.db import Store
+
+    gdf = frame(rayong_codes, wiggly_grid(rayong_codes))
+    data, name = as_bytes(gdf, "geojson", tmp_path)
+    target = tmp_path / "layers" / "districts.geojson"
+    staff = auth.User("pto21", "staff", agency_code="PTO", area_code="21")
+    admin = auth.User("admin1", "admin")
+    with Store(tmp_path / "s.duckdb") as store:
+        init_store(store, with_demo=False)
+        with pytest.raises(auth.PermissionDenied):
+            ds.install_layer(store, staff, data, name, path=target)
+        assert not target.exists()
+        report = ds.install_layer(store, admin, data, name, path=target)
+        log = store.audit_log()
+    assert report.kept == len(rayong_codes) and target.exists()
+    assert log["action"].tolist()[:2] == ["load_district_layer", "denied"]

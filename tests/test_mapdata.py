@@ -408,17 +408,18 @@ def test_clicked_code_reads_the_feature():
 
 def test_exports_neutralise_formulas_and_keep_thai():
     table = pd.DataFrame(
-        {"พื้นที่": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "ระยอง"], "ค่า": [1, -2, 3, 4, 5]}
+        {"พื้นที่": ['=HYPERLINK("x")', "+1+1", "-2", "@SUM(A1)", "ระยอง"], "ค่า": [1, -2, 3, 4, 5]}
     )
     csv = md.table_csv(table)
     assert csv.startswith(b"\xef\xbb\xbf")
     text = csv.decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and "\n'+1," in text and "\n'-2," in text and "'@SUM" in text
+    assert "'=HYPERLINK" in text and "\n'+1+1," in text and "'@SUM" in text
+    assert "\n-2," in text  # text that is a plain number is data, not a formula
     assert "ระยอง,5" in text and ",-2\n" in text  # numbers stay numbers
     book = openpyxl.load_workbook(io.BytesIO(md.table_xlsx(table)))
     cells = [row for row in book.active.iter_rows(values_only=True)]
     assert cells[0] == ("พื้นที่", "ค่า")
-    assert [r[0] for r in cells[1:]] == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "ระยอง"]
+    assert [r[0] for r in cells[1:]] == ['\'=HYPERLINK("x")', "'+1+1", "-2", "'@SUM(A1)", "ระยอง"]
     assert [r[1] for r in cells[1:]] == [1, -2, 3, 4, 5]
     assert all(book.active.cell(r, 1).data_type == "s" for r in range(2, 7))
 
