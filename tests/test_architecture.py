@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIB = ROOT / "lib"
-UI_MODULE = "ui.py"
+UI_PACKAGE = LIB / "ui"  # the one Streamlit-aware part of lib/
 SQL_MODULES = {"db.py", "schema.py"}
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET|CREATE\s+TABLE)\b",
@@ -34,18 +34,19 @@ def _strings(path: Path) -> list[str]:
     ]
 
 
-def test_only_the_ui_module_of_lib_imports_streamlit():
+def test_only_the_ui_package_of_lib_imports_streamlit():
     offenders = [
-        p.name
-        for p in LIB.glob("*.py")
-        if p.name != UI_MODULE and {"streamlit", "streamlit_folium"} & _imports(p)
+        str(p.relative_to(LIB))
+        for p in LIB.rglob("*.py")
+        if UI_PACKAGE not in p.parents and {"streamlit", "streamlit_folium"} & _imports(p)
     ]
     assert offenders == []
+    assert "streamlit" in _imports(UI_PACKAGE / "core.py")  # the rule is not vacuous
 
 
 def test_sql_lives_only_behind_db():
     offenders = []
-    for p in [*LIB.glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+    for p in [*LIB.rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
         if p.name in SQL_MODULES:
             continue
         if any(SQL.search(s) for s in _strings(p)):
@@ -56,7 +57,7 @@ def test_sql_lives_only_behind_db():
 def test_pages_and_lib_do_not_import_duckdb_directly():
     offenders = [
         p.name
-        for p in [*LIB.glob("*.py"), *(ROOT / "pages").glob("*.py")]
+        for p in [*LIB.rglob("*.py"), *(ROOT / "pages").glob("*.py")]
         if p.name not in SQL_MODULES and "duckdb" in _imports(p)
     ]
     assert offenders == []
@@ -66,7 +67,7 @@ def test_pages_are_thin():
     long_pages = {
         p.name: n
         for p in (ROOT / "pages").glob("*.py")
-        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 120
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 100
     }
     assert long_pages == {}
 
@@ -75,7 +76,7 @@ def test_no_silent_except():
     pattern = re.compile(r"except[^:\n]*:\s*\n\s*pass\b")
     offenders = [
         p.name
-        for p in [*LIB.glob("*.py"), *(ROOT / "pages").glob("*.py")]
+        for p in [*LIB.rglob("*.py"), *(ROOT / "pages").glob("*.py")]
         if pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -1,0 +1,69 @@
+"""Store handle, data version, language and formatting shared by every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from lib import bootstrap
+from lib import thaicalendar as tc
+from lib.db import Store
+from lib.settings import db_path
+
+LANGS = ("th", "en")
+
+
+@st.cache_resource(show_spinner="กำลังเตรียมฐานข้อมูล (ครั้งแรกเท่านั้น) / Preparing the store")
+def _store(path: str) -> Store:
+    return bootstrap.open_store(Path(path))
+
+
+def store() -> Store:
+    """The app's store, built from data/ on first start; one per process."""
+    return _store(str(db_path()))
+
+
+def data_version(s: Store) -> str:
+    """A small key that changes whenever observations change (cache key for figures)."""
+    return s.data_version()
+
+
+def lang() -> str:
+    """Language chosen in the URL (?lang=en); Thai by default."""
+    value = st.query_params.get("lang", "th")
+    return value if value in LANGS else "th"
+
+
+def t(th: str, en: str) -> str:
+    """The Thai or English text, by the current language."""
+    return en if lang() == "en" else th
+
+
+def language_switch() -> None:
+    """A sidebar switch between Thai and English that lives in the URL."""
+    english = st.sidebar.toggle("English", value=lang() == "en", key="lang_toggle")
+    wanted = "en" if english else "th"
+    if wanted != lang():
+        st.query_params["lang"] = wanted
+        st.rerun()
+
+
+def name_col(prefix: str = "name") -> str:
+    """Column holding names in the current language (name_th or name_en)."""
+    return f"{prefix}_{lang()}"
+
+
+def fmt_int(x) -> str:
+    """A whole number with Thai-style grouping."""
+    return tc.format_number_th(x, 0)
+
+
+def client_origin() -> str:
+    """Where a request comes from, for the audit log (the client's address when known)."""
+    address = getattr(st.context, "ip_address", None)
+    return f"app {address}" if address else "app"
+
+
+def _message(exc) -> str:
+    return getattr(exc, "message_en" if lang() == "en" else "message_th", None) or str(exc)

@@ -1,0 +1,376 @@
+"""The governor's cockpit and its wall mode: cached rounds, controls, tiles, CSS."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from lib import thaicalendar as tc
+from lib.db import Store
+from lib.ui.access import current_user
+from lib.ui.core import data_version, lang, name_col, store, t
+from lib.ui.maps import figures_as_of
+
+
+# -- cockpit ---
+def wall_mode() -> bool:
+    """True when the URL asks for the war-room wall (?wall=1): no menu, dark, large type."""
+    return str(st.query_params.get("wall", "")).lower() in ("1", "true", "yes", "on")
+
+
+@st.cache_data(show_spinner=False)
+def cockpit_areas(_s: Store, version: str) -> pd.DataFrame:
+    """Areas a cockpit scope may be (country, regions, clusters, provinces)."""
+    from lib import cockpit
+
+    return cockpit.scope_table(_s.areas())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cockpit_round(_s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs: str, full=True):
+    """lib.cockpit.round_figures of a round (every level), cached per data version."""
+    from lib import cockpit
+
+    return cockpit.round_figures(_s, fy, rnd, as_of, cs, rs, full)
+
+
+@st.cache_data(show_spinner="กำลังคำนวณ / Computing", max_entries=256)
+def cockpit_view(_s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of):
+    """The cockpit of one scope and round, cached by (version, scope, fy, round, as-of)."""
+    from lib import cockpit
+
+    scope = cockpit.parse_scope(scope_code, cockpit_areas(_s, version))
+    cs, rs = cockpit.schemes_for(_s, scope, fy, rnd, as_of)
+    figures = cockpit_round(_s, version, fy, rnd, as_of, cs, rs)
+    history = {
+        (f, r): cockpit_round(_s, version, f, r, as_of, cs, rs, False).scores
+        for f, r in cockpit.history_rounds(fy, rnd)[:-1]
+        if tc.fiscal_year_bounds(f)[0] <= as_of
+    }
+    history[(fy, rnd)] = figures.scores
+    return cockpit.build_view(figures, history, scope)
+
+
+def cockpit_query(s: Store, version: str):
+    """The view the URL asks for (lib.cockpit.CockpitQuery); no scope: the account's area."""
+
+    from lib import cockpit
+
+    today = figures_as_of(s)
+    params, areas = st.query_params.to_dict(), cockpit_areas(s, version)
+    home = getattr(current_user(s), "area_code", None)
+    if "scope" not in params and home in set(areas["code"]):
+        params["scope"] = home  # a signed-in officer lands on their own province
+    return cockpit.parse_query(params, areas, today)
+
+
+def _url_bound(key: str, url_value) -> None:
+    """Give a widget the URL's value when the URL changed since the widget last wrote it."""
+    mark = f"_{key}_url"
+    if key not in st.session_state or st.session_state.get(mark) != url_value:
+        st.session_state[key] = url_value
+    st.session_state[mark] = url_value
+
+
+def cockpit_controls(s: Store, version: str, q):
+    """Sidebar scope, fiscal year and round pickers; the choice is written to the URL."""
+    from dataclasses import replace
+
+    from lib import cockpit
+
+    areas = cockpit_areas(s, version)
+    cs, rs = cockpit.schemes_for(s, q.scope, q.fiscal_year, q.round_months, q.as_of)
+    options = cockpit.scope_options(areas, cs, rs)
+    if q.scope.code not in set(options["code"]):
+        options = areas.loc[areas["code"] == q.scope.code]._append(options)
+    labels = {r["code"]: cockpit.option_label(r, lang()) for r in options.to_dict("records")}
+    sb = st.sidebar
+    sb.subheader(t("ห้องบัญชาการ", "Cockpit"))
+    _url_bound("cockpit_scope", q.scope.code)
+    code = sb.selectbox(
+        t("พื้นที่ (ประเทศ ภาค กลุ่มจังหวัด จังหวัด)", "Scope (country, region, cluster, province)"),
+        list(labels),
+        format_func=labels.get,
+        key="cockpit_scope",
+    )
+    years = cockpit.fiscal_year_choices(q.as_of)
+    if q.fiscal_year not in years:
+        years.append(q.fiscal_year)
+    _url_bound("cockpit_fy", q.fiscal_year)
+    fy = sb.selectbox(t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"), years, key="cockpit_fy")
+    _url_bound("cockpit_round", q.round_months)
+    months = t("{} เดือน", "{} months")  # bound now: the format runs after the script too
+    rnd = sb.radio(
+        t("รอบการประเมิน", "Round"),
+        list(cockpit.ROUNDS),
+        format_func=months.format,
+        horizontal=True,
+        key="cockpit_round",
+    )
+    scope = q.scope if code == q.scope.code else cockpit.parse_scope(code, areas)
+    new = replace(q, scope=scope, fiscal_year=int(fy), round_months=int(rnd))
+    wanted = cockpit.encode_query(new)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    for key, value in (("cockpit_scope", code), ("cockpit_fy", fy), ("cockpit_round", rnd)):
+        st.session_state[f"_{key}_url"] = value
+    return new
+
+
+def cockpit_tick(wall: bool) -> int:
+    """How many times the wall has refreshed in this session (0 outside wall mode)."""
+    if not wall:
+        return 0
+    tick = st.session_state.get("cockpit_tick", -1) + 1
+    st.session_state["cockpit_tick"] = tick
+    return tick
+
+
+def cockpit_run(body, q) -> None:
+    """Run the cockpit body; on the wall as a fragment that reruns itself every refresh_s."""
+    if q.wall:
+        st.fragment(body, run_every=q.refresh_s)()
+    else:
+        body()
+
+
+_COCKPIT_CSS = """<style>
+.ck-tile{padding:.5rem .8rem;border-radius:6px;background:rgba(127,127,127,.08);min-height:11.5rem}
+.ck-code{font-size:.8rem;opacity:.85}.ck-name{font-size:.95rem;line-height:1.25;min-height:2.5em}
+.ck-value{font-size:1.7rem;font-weight:700}.ck-line{font-size:.9rem}
+.ck-score{font-size:1.1rem}.ck-warn{color:#c05600;font-size:.8rem}
+</style>"""
+_WALL_CSS = """<style>
+[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="collapsedControl"],
+[data-testid="stHeader"],[data-testid="stToolbar"],[data-testid="stSidebarNav"]{display:none!important}
+html{font-size:21px}
+.stApp,[data-testid="stAppViewContainer"],[data-testid="stMain"],[data-testid="stBottom"]>div
+{background:#0b0f17!important;color:#f2f2f2!important}
+.stApp p,.stApp li,.stApp span,.stApp label,.stApp h1,.stApp h2,.stApp h3,.stApp div
+{color:#f2f2f2}
+[data-testid="stMainBlockContainer"]{max-width:100%;padding:1rem 2rem}
+.ck-tile{background:#161c29}.ck-warn{color:#ffb066!important}
+</style>"""
+
+
+def cockpit_style(wall: bool) -> None:
+    """The tiles' style, and on the wall: no sidebar or header, dark, large type (no URL)."""
+    st.markdown(_COCKPIT_CSS + (_WALL_CSS if wall else ""), unsafe_allow_html=True)
+
+
+def plot(fig, key: str) -> None:
+    """A plotly figure, drawn by the bundled plotly.js with the figure's own (Thai) font."""
+    st.plotly_chart(fig, theme=None, key=key, config={"displayModeBar": False, "responsive": True})
+
+
+def cockpit_shortcut(page) -> None:
+    """On the start page: pick a province (or any scope) and land on its cockpit (2 clicks)."""
+    from lib import cockpit
+    from lib.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME
+
+    s = store()
+    areas = cockpit_areas(s, data_version(s))
+    options = cockpit.scope_options(areas, DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME)
+    options = options.assign(_p=options["level"] != "province").sort_values(["_p", "name_th"])
+    labels = {r["code"]: cockpit.option_label(r, lang()) for r in options.to_dict("records")}
+
+    target = st.sidebar.selectbox(
+        t("ห้องบัญชาการของ", "Cockpit of"),
+        list(labels),
+        index=None,
+        format_func=labels.get,
+        placeholder=t("เลือกจังหวัดหรือพื้นที่…", "Choose a province or area…"),
+        key="cockpit_jump",
+    )
+    if target:  # the widget is not drawn on the cockpit, so its state is gone on return
+        params = {"scope": target, **({"lang": "en"} if lang() == "en" else {})}
+        st.switch_page(page, query_params=params)
+
+
+def cockpit_header(view, q, tick: int) -> None:
+    """Title, round, as-of date and the composite score with its light."""
+
+    from lib import cockpit
+    from lib.scoring import format_score
+
+    language = lang()
+    st.title(t("ห้องบัญชาการ: ", "Cockpit: ") + view.scope.label(language))
+    light = cockpit.LIGHT_LABELS.get(view.composite_light, ("-", "-"))
+    colour = cockpit.LIGHT_COLOURS.get(view.composite_light, cockpit.NO_LIGHT)
+    left, right = st.columns([1, 3])
+    left.metric(t("คะแนนรวมถ่วงน้ำหนัก", "Composite score"), format_score(view.composite))
+    marker = f'<span style="color:{colour};font-size:1.3rem">● {t(*light)}</span>'
+    left.markdown(marker, unsafe_allow_html=True)
+    with right.container(key="cockpit_status"):
+        st.markdown(
+            f"**{cockpit.round_title(view.fiscal_year, view.round_months, language)}** · "
+            + t("ข้อมูล ณ ", "data as of ")
+            + tc.thai_date(view.as_of, lang=language)
+        )
+        if q.wall:
+            n = len(q.scopes())
+            st.caption(
+                f"{view.scope.code} · {tick % n + 1}/{n} · "
+                + t("ปรับปรุงเมื่อ ", "refreshed at ")
+                + datetime.now().strftime("%H:%M:%S")
+            )
+
+
+def cockpit_exceptions(view, limit: int = 8) -> None:
+    """What needs a decision now, most severe first; the rest behind an expander."""
+    from lib import cockpit
+
+    rows = view.exceptions(lang())
+    with st.container(border=True, key="cockpit_exceptions"):
+        st.subheader(t(f"ต้องตัดสินใจ ({len(rows)} เรื่อง)", f"Needs a decision ({len(rows)})"))
+        if rows.empty:
+            st.success(t("ไม่มีเรื่องเร่งด่วน", "Nothing urgent"))
+            return
+        lines = [cockpit.exception_label(r, lang()) for r in rows.to_dict("records")]
+        st.markdown("\n".join(f"- {x}" for x in lines[:limit]))
+        if len(lines) > limit:
+            with st.expander(t(f"อีก {len(lines) - limit} เรื่อง", f"{len(lines) - limit} more")):
+                st.markdown("\n".join(f"- {x}" for x in lines[limit:]))
+
+
+def cockpit_tiles(view, wall: bool, per_row: int = 4) -> None:
+    """KPI tiles: value, target, score, weighted score, light, sparkline; a button opens it."""
+    from lib import cockpit
+
+    language = lang()
+    tiles = view.tiles.to_dict("records")
+    per_row = 5 if wall else per_row
+    for start in range(0, len(tiles), per_row):
+        cols = st.columns(per_row)
+        for col, row in zip(cols, tiles[start : start + per_row], strict=False):
+            with col:
+                st.markdown(cockpit.tile_html(row, language), unsafe_allow_html=True)
+                trend = view.trends.loc[view.trends["kpi_code"] == row["kpi_code"]]
+                plot(cockpit.sparkline(trend, language, wall), f"spark_{row['kpi_code']}")
+                if not wall and st.button(
+                    t("รายละเอียด", "Details"), key=f"open_{row['kpi_code']}", width="stretch"
+                ):
+                    st.query_params["kpi"] = row["kpi_code"]
+                    st.rerun()
+
+
+def cockpit_detail(view, code: str) -> None:
+    """A KPI's definition, thresholds, trend and how each member area scores (?kpi=CODE)."""
+    from lib import cockpit
+    from lib.scoring import format_score
+
+    language, name = lang(), name_col()
+    kpis = view.kpis.set_index("code")
+    if code not in kpis.index:
+        st.warning(t(f"ไม่พบตัวชี้วัด {code}", f"No KPI {code}"))
+        return
+    k = kpis.loc[code]
+    with st.container(border=True, key="cockpit_detail"):
+        st.subheader(f"{code} {k[name]}")
+        text = k.get(f"description_{language}")
+        if isinstance(text, str) and text:
+            st.write(text)
+        milestone = k["method"] == "milestone"
+        method = t("ขั้นตอน", "milestone") if milestone else t("เชิงเส้น", "linear")
+        higher = bool(k["higher_is_better"])
+        better = t("มากดี", "higher is better") if higher else t("น้อยดี", "lower is better")
+        st.markdown(
+            f"{t('น้ำหนัก', 'Weight')} {tc.format_number_th(k['weight_pct'], 0)}% · "
+            f"{t('วิธีให้คะแนน', 'Scoring')}: {method} ({better}) · "
+            f"{t('เป้าหมาย', 'Target')} {tc.format_number_th(k['target'], 2)} "
+            f"{k.get(f'unit_{language}') or ''} · {t('รอบ', 'Rounds')} {k.get('rounds') or '-'} · "
+            f"{t('ผู้จัดเก็บข้อมูล', 'Data collectors')}: {k.get('data_collectors') or '-'}"
+        )
+        if k["method"] != "milestone":
+            levels = {
+                f"{t('ระดับ', 'Level')} {i}": [tc.format_number_th(k[f"t{i}"], 2)]
+                for i in range(1, 6)
+            }
+            st.dataframe(pd.DataFrame(levels), hide_index=True)
+        trend = view.trends.loc[view.trends["kpi_code"] == code]
+        plot(cockpit.trend_figure(trend, k.to_dict(), language, wall_mode()), f"trend_{code}")
+        members = view.members.loc[view.members["kpi_code"] == code]
+        table = pd.DataFrame(
+            {
+                t("พื้นที่", "Area"): members[f"area_name_{language}"],
+                t("ผล", "Result"): [tc.format_number_th(v, 2) for v in members["result"]],
+                t("คะแนน", "Score"): members["score"].map(format_score),
+                t("สัญญาณไฟ", "Light"): [
+                    t(*cockpit.LIGHT_LABELS.get(x, ("-", "-"))) for x in members["light"]
+                ],
+                t("ข้อมูลน่าเชื่อถือ", "Reliable"): members["reliable"],
+            }
+        )
+        st.dataframe(table, hide_index=True)
+        if st.button(t("ปิด", "Close"), key="close_detail"):
+            del st.query_params["kpi"]
+            st.rerun()
+
+
+def cockpit_health(view) -> None:
+    """Data health of the scope, the 4 data groups side by side and the weakest members."""
+    from lib import cockpit
+
+    language, h = lang(), view.health
+    st.subheader(t("คุณภาพข้อมูล (ตัวชี้วัด มท. 4.4)", "Data health (MOI KPI 4.4)"))
+    cols = st.columns(5)
+    for col, column in zip(cols, cockpit.HEALTH_COLUMNS, strict=False):
+        col.metric(t(*cockpit.HEALTH_LABELS[column]), tc.format_pct(h.get(column), 1))
+    cols[4].metric(t("ขั้นตอนที่ผ่าน", "Milestone step"), str(h.get("milestone_level", "-")))
+    left, right = st.columns([3, 2])
+    with left:
+        plot(cockpit.groups_figure(view.groups, language, wall_mode()), "groups")
+    with right:
+        st.markdown(
+            t(
+                "**พื้นที่ที่อ่อนที่สุด** (ถูกต้องและทันเหตุการณ์)",
+                "**Weakest member areas** (correct and timely)",
+            )
+        )
+        w = view.weakest
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("พื้นที่", "Area"): w[f"area_name_{language}"],
+                    t("ครบถ้วน", "Complete"): w["complete_pct"].map(tc.format_pct),
+                    t("ทันเหตุการณ์", "Timely"): w["timely_pct"].map(tc.format_pct),
+                    t("ถูกต้องและทันฯ", "Correct & timely"): w["correct_and_timely_pct"].map(
+                        tc.format_pct
+                    ),
+                }
+            ),
+            hide_index=True,
+        )
+
+
+def cockpit_peers(view) -> None:
+    """The scope beside its cluster, region and country, its rank, and its peers' scores."""
+    from lib import cockpit
+    from lib.scoring import format_score
+
+    language = lang()
+    st.subheader(t("เทียบกับพื้นที่อื่น", "Compared with peers"))
+    p = view.peers
+    levels = [t(*cockpit.LEVEL_LABELS[x]) for x in p["level"]]
+    ranks = [
+        "-" if pd.isna(r) else t(f"{int(r)} จาก {int(n)}", f"{int(r)} of {int(n)}")
+        for r, n in zip(p["rank"], p["ranked"], strict=True)
+    ]
+    table = pd.DataFrame(
+        {
+            t("ระดับ", "Level"): levels,
+            t("พื้นที่", "Area"): p[f"area_name_{language}"],
+            t("คะแนนรวม", "Composite"): p["composite"].map(format_score),
+            t("สัญญาณไฟ", "Light"): [
+                t(*cockpit.LIGHT_LABELS.get(x, ("-", "-"))) for x in p["composite_light"]
+            ],
+            t("ถูกต้องและทันฯ", "Correct & timely"): p["correct_and_timely_pct"].map(tc.format_pct),
+            t("อันดับ", "Rank"): ranks,
+        }
+    )
+    left, right = st.columns([2, 3])
+    left.dataframe(table, hide_index=True)
+    with right:
+        plot(cockpit.peers_figure(view.peer_bars, language, wall_mode()), "peers")
