@@ -588,7 +588,12 @@ def audit_denied(
 
 # -- user management ---------------------------------------------------------------
 class UserInputError(ValueError):
-    """A bad value for a user field (role, agency, area, name, password)."""
+    """A bad value for a user field (role, agency, area, name, password), Thai and English."""
+
+    def __init__(self, message_en: str, message_th: str | None = None):
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_th = message_th or message_en
 
 
 def validate_user_fields(
@@ -606,22 +611,33 @@ def validate_user_fields(
     name = (username or "").strip().lower()
     if not USERNAME_PATTERN.match(name):
         raise UserInputError(
-            f"bad username {username!r}: 2-64 characters, lower-case letters, digits, . _ - @"
+            f"bad username {username!r}: 2-64 characters, lower-case letters, digits, . _ - @",
+            f"ชื่อผู้ใช้ {username!r} ใช้ไม่ได้: 2-64 ตัวอักษร a-z ตัวเลข และ . _ - @",
         )
     if role not in ROLES:
-        raise UserInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise UserInputError(
+            f"unknown role {role!r}; roles: {', '.join(ROLES)}",
+            f"ไม่มีบทบาท {role!r} (บทบาทที่มี: {', '.join(ROLES)})",
+        )
     agency = (agency_code or "").strip().upper() or None
     if agency is not None and agency not in set(store.agency_codes()):
-        raise UserInputError(f"unknown agency {agency_code!r} (see `python -m lib catalog`)")
+        raise UserInputError(
+            f"unknown agency {agency_code!r} (see `python -m lib catalog`)",
+            f"ไม่มีหน่วยงานรหัส {agency_code!r} (ดูรหัสได้จากรายการข้อมูล)",
+        )
     if role in ("staff", "verifier") and agency is None:
-        raise UserInputError(f"a {role} account needs --agency (the agency whose items it writes)")
+        raise UserInputError(
+            f"a {role} account needs --agency (the agency whose items it writes)",
+            "บัญชีเจ้าหน้าที่และผู้ตรวจสอบต้องระบุหน่วยงาน",
+        )
     area = (area_code or "").strip().upper() or None
     if area is not None:
         index = area_index or load_area_index(store)
         if not index.is_known(area):
             raise UserInputError(
                 f"unknown area {area_code!r}: give a DOPA province/district code, "
-                "a cluster or a region code"
+                "a cluster or a region code",
+                f"ไม่มีพื้นที่รหัส {area_code!r}: ใช้รหัสจังหวัด/อำเภอของกรมการปกครอง รหัสกลุ่มจังหวัด หรือรหัสภาค",
             )
         if index.level[area] == "country":
             area = None

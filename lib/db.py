@@ -465,7 +465,8 @@ class Store:
                         batch_id,
                     ],
                 )
-                self._archive_and_replace(cur, "_delta", batch_id, batch["username"], now)
+                if n_changed:  # only replaced cells have a value to keep
+                    self._archive_and_replace(cur, "_delta", batch_id, batch["username"], now)
                 cur.execute(
                     f"INSERT INTO observations ({_OBS_COLUMNS}) SELECT item_code, area_code, "
                     "period, period_end, value, 'submitted', ?, ?, ?, NULL, NULL, note, ? "

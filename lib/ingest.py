@@ -117,6 +117,9 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from lib import thaicalendar as tc
 
@@ -476,7 +479,7 @@ def _read_csv_grid(data: bytes, max_rows: int, items: _Items) -> _Grid:
             ),
             encoding,
         )
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(), without copying the text
         raise _FileProblem(make_problem("empty_file"), encoding)
     sample = text[:65536]
     best: tuple[int, int, str, list[list[str]]] | None = None
@@ -490,33 +493,76 @@ def _read_csv_grid(data: bytes, max_rows: int, items: _Items) -> _Grid:
             best = (score, width, delim, recs)
     assert best is not None
     _, width, delim, _ = best
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delim,
-            header=None,
-            names=range(max(width, 1)),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            index_col=False,
-            engine="c",
-        )
-    except pd.errors.ParserError:
-        # A row wider than the first rows: read it all with the csv module instead.
+    # pandas reads a text buffer as its UTF-8 bytes: hand it those bytes directly.
+    raw = data if encoding == "utf-8" else text.encode("utf-8")
+    frame = _arrow_csv_frame(raw, delim, width)
+    if frame is None:
         try:
-            recs = list(csv.reader(io.StringIO(text), delimiter=delim))
-        except csv.Error as exc:
-            raise _FileProblem(
-                make_problem("unreadable_file", th=f" ({exc})", en=f" ({exc})"), encoding
-            ) from None
-        width = max(len(r) for r in recs)
-        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in recs], dtype=str)
+            frame = pd.read_csv(
+                io.BytesIO(raw),
+                sep=delim,
+                header=None,
+                names=range(max(width, 1)),
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+            )
+        except pd.errors.ParserError:
+            # A row wider than the first rows: read it all with the csv module instead.
+            try:
+                recs = list(csv.reader(io.StringIO(text), delimiter=delim))
+            except csv.Error as exc:
+                raise _FileProblem(
+                    make_problem("unreadable_file", th=f" ({exc})", en=f" ({exc})"), encoding
+                ) from None
+            width = max(len(r) for r in recs)
+            frame = pd.DataFrame([r + [""] * (width - len(r)) for r in recs], dtype=str)
+        frame = frame.apply(lambda s: s.str.strip())
     if len(frame) > max_rows + HEADER_SCAN_ROWS:
         raise _FileProblem(make_problem("too_many_rows", value=f"{max_rows:,}"), encoding)
-    frame = frame.apply(lambda s: s.str.strip())
     return _Grid(frame, encoding, delim, None)
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
+
+
+def _str_series(values: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """A "str" Series over Arrow strings, without a round trip through Python objects."""
+    return pd.Series(pd.arrays.ArrowStringArray(values, dtype=_STR))
+
+
+def _arrow_csv_frame(raw: bytes, delim: str, width: int) -> pd.DataFrame | None:
+    """The stripped grid of a plain CSV (no quotes, every row `width` cells) read by Arrow.
+
+    Such a file is split on the delimiter and line ends alone, so pandas' C parser would
+    give the same cells; anything else (quotes, a BOM left, blank or ragged rows) is None
+    and left to pandas.
+    """
+    if width < 2 or b'"' in raw or raw.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(raw),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delim, quote_char=False, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{j}": pa.large_string() for j in range(width)},
+                strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None  # a blank or ragged row: pandas reads it (and pads it) instead
+    if table.num_columns != width:
+        return None
+    return pd.DataFrame(
+        {j: _str_series(pc.utf8_trim_whitespace(c)) for j, c in enumerate(table.columns)},
+        columns=range(width),
+    )
 
 
 def _read_xlsx_grids(data: bytes, max_rows: int) -> list[_Grid]:
@@ -1080,15 +1126,55 @@ _EMPTY_VALUES = ("", "-", "–", "—", "−", "n/a", "N/A", "na", "NA")
 _GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 
+# Plain decimals that Arrow and pandas both read exactly (15 characters at most: every
+# digit string fits a double's mantissa, so both divide it by an exact power of ten).
+_PLAIN_INT = r"^-?[0-9]{1,15}$"
+_PLAIN_DECIMAL = r"^-?[0-9]+(?:\.[0-9]+)?$"
+
+
+def _plain_values(raw: pd.Series, empty: np.ndarray) -> np.ndarray | None:
+    """pd.to_numeric(raw, errors="coerce") as floats, read by Arrow; None unless every text
+    is empty (see _EMPTY_VALUES) or a plain decimal of at most 15 characters.
+
+    pandas reads a column of integers only as int64 ("-0" is 0) and any other column
+    as floats ("-0" is -0.0); the empty texts do not parse, so they make it floats.
+    """
+    arr = pa.array(raw.array)
+    if not len(arr) or arr.null_count:
+        return None
+    short = pc.less_equal(pc.utf8_length(arr), 15)
+    if empty.any():
+        texts = pc.filter(arr, pa.array(~empty))
+        if not pc.all(pc.match_substring_regex(texts, _PLAIN_DECIMAL)).as_py():
+            return None
+        if not pc.all(pc.filter(short, pa.array(~empty))).as_py():
+            return None
+        values = np.full(len(raw), np.nan)
+        values[~empty] = pc.cast(texts, pa.float64()).to_numpy()
+        return values
+    if not pc.all(short).as_py():
+        return None
+    if pc.all(pc.match_substring_regex(arr, _PLAIN_INT)).as_py():
+        return np.array(pc.cast(pc.cast(arr, pa.int64()), pa.float64()).to_numpy())
+    if pc.all(pc.match_substring_regex(arr, _PLAIN_DECIMAL)).as_py():
+        return np.array(pc.cast(arr, pa.float64()).to_numpy())
+    return None
+
+
 def _parse_values(raw: pd.Series, is_percent: np.ndarray) -> tuple:
     """(values, empty mask, bad mask, detail_th, detail_en) of stripped value texts."""
-    values = np.array(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
     empty = raw.isin(_EMPTY_VALUES).to_numpy()
+    values = _plain_values(raw, empty)
+    if values is None:
+        numbers = pd.to_numeric(raw, errors="coerce")
+        values = np.array(numbers.to_numpy(dtype=float, na_value=np.nan))
     slow = np.isnan(values) & ~empty
     n = len(raw)
-    detail_th = np.full(n, "", dtype=object)
-    detail_en = np.full(n, "", dtype=object)
+    detail_th: np.ndarray | str = ""
+    detail_en: np.ndarray | str = ""
     if slow.any():
+        detail_th = np.full(n, "", dtype=object)
+        detail_en = np.full(n, "", dtype=object)
         s = raw[slow].map(clean_text).str.replace(r"[\s']", "", regex=True)
         s = s.str.replace("\u2212", "-", regex=False)
         neg = s.str.fullmatch(r"\(.*\)")
@@ -1161,7 +1247,7 @@ _NO_PERIOD_EN = " (no period column and no period chosen)"
 
 
 def _constant(text: str, n: int) -> pd.Series:
-    return pd.Series(text, index=range(n), dtype="str")
+    return _str_series(pa.repeat(pa.scalar(text, pa.large_string()), n))
 
 
 def _long_cells(
@@ -1388,7 +1474,15 @@ def _problem_frame(cells: _Cells, mask: np.ndarray, role: str, code: str, th, en
 
 def _per(values: list, codes: np.ndarray, dtype=object) -> np.ndarray:
     """Per-cell array from per-distinct-value results and the cells' codes."""
-    return np.asarray(values, dtype=dtype)[codes]
+    distinct = np.asarray(values, dtype=dtype)
+    if dtype is bool and not distinct.any():  # nothing flagged: no need to index
+        return np.zeros(len(codes), dtype=bool)
+    return distinct[codes]
+
+
+def _per_text(values: list[str], codes: np.ndarray) -> np.ndarray | str:
+    """Like _per for a problem's detail texts; just "" when every text is empty."""
+    return _per(values, codes) if any(values) else ""
 
 
 _LEVELS = ("", "province", "district")
@@ -1432,8 +1526,8 @@ def _validate(
         ~item_known & ~item_blank,
         "item",
         "unknown_item",
-        _per([r[1] for r in iresolved], icodes),
-        _per([r[2] for r in iresolved], icodes),
+        _per_text([r[1] for r in iresolved], icodes),
+        _per_text([r[2] for r in iresolved], icodes),
     )
 
     def attr(name, default, dtype=object):
@@ -1448,7 +1542,7 @@ def _validate(
     qcodes, quniq = pd.factorize(f["area_q"])
     quniq = list(quniq)
     akey = (acodes.astype(np.int64) * len(quniq) + qcodes) * len(_LEVELS) + level_idx
-    akeys, ainv = np.unique(akey, return_inverse=True)
+    ainv, akeys = _factorize_keys(akey)
     decided = []
     for k in akeys.tolist():
         rest, lvl = divmod(k, len(_LEVELS))
@@ -1467,7 +1561,7 @@ def _validate(
     pcodes, puniq = pd.factorize(f["period"])
     puniq = list(puniq)
     nf = len(tc.FREQUENCIES) + 1
-    pkeys, pinv = np.unique(pcodes.astype(np.int64) * nf + freq_idx, return_inverse=True)
+    pinv, pkeys = _factorize_keys(pcodes.astype(np.int64) * nf + freq_idx)
     parsed = []
     for k in pkeys.tolist():
         p, fi = divmod(k, nf)
@@ -1508,9 +1602,9 @@ def _validate(
     area_id = pd.factorize(pd.Series([d[0] for d in decided], dtype=object))[0][ainv]
     period_id = pd.factorize(pd.Series([p[0] for p in parsed], dtype=object))[0][pinv]
     keyed = (item_id >= 0) & (area_id >= 0) & (period_id >= 0) & ~empty & ~total
-    ids = pd.DataFrame({"i": item_id, "a": area_id, "p": period_id})[keyed]
-    dup = ids.duplicated(keep=False)
+    dup = _duplicated(item_id[keyed], area_id[keyed], period_id[keyed])
     if dup.any():
+        ids = pd.DataFrame({"i": item_id, "a": area_id, "p": period_id})[keyed]
         d = ids[dup].assign(row=f["row"].to_numpy()[ids.index[dup]])
         rows_of = d.groupby(["i", "a", "p"])["row"].transform(
             lambda r: ", ".join(map(str, sorted(r)))
@@ -1523,8 +1617,11 @@ def _validate(
 
     keep = np.flatnonzero(~error & ~empty)
     note = f["note"].take(keep).reset_index(drop=True)
-    quoted = note.str.match(r"'[=+\-@]")  # a note exported neutralised reads back as typed
-    note = note.where(~quoted, note.str.slice(1)).astype(object).where(note != "", None)
+    if not (note != "").any():  # no notes at all (the common case)
+        note = pd.Series(np.full(len(note), None, dtype=object), name=note.name)
+    else:
+        quoted = note.str.match(r"'[=+\-@]")  # a note exported neutralised reads back as typed
+        note = note.where(~quoted, note.str.slice(1)).astype(object).where(note != "", None)
     value_col = cells.locs["value"][1]
     clean = pd.DataFrame(
         {
@@ -1535,16 +1632,46 @@ def _validate(
             "value": values[keep],
             "note": note,
             "source_row": f["row"].to_numpy(dtype=np.int64)[keep],
-            "source_column": pd.Series(_at(value_col, keep, object), dtype="str"),
+            "source_column": (
+                pd.Series(value_col[keep], dtype="str")
+                if isinstance(value_col, np.ndarray)
+                else _take_str([value_col], np.zeros(len(keep), dtype=np.intp))
+            ),
         },
         columns=CLEAN_COLUMNS,
     )
     return clean, found
 
 
+def _factorize_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct keys) of int64 keys; the order of the distinct keys is immaterial."""
+    size = int(keys.max()) + 1 if len(keys) else 0
+    if size > 4 * len(keys) + 1024 or (len(keys) and keys.min() < 0):
+        return pd.factorize(keys)  # by hash
+    present = np.zeros(size, dtype=bool)
+    present[keys] = True
+    position = np.cumsum(present, dtype=np.int64) - 1
+    return position[keys], np.flatnonzero(present)
+
+
+def _duplicated(i: np.ndarray, a: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Mask of the (i, a, p) triples (non-negative ids) that occur more than once."""
+    if not len(i):
+        return np.zeros(0, dtype=bool)
+    ni, na, np_ = (int(x.max()) + 1 for x in (i, a, p))
+    slots = ni * na * np_
+    if slots < 2**62:  # one int64 key per triple
+        key = (i.astype(np.int64) * na + a) * np_ + p
+        if slots <= 4 * len(key) + 1024:  # few possible triples: count them
+            return np.bincount(key, minlength=slots)[key] > 1
+        return pd.Series(key).duplicated(keep=False).to_numpy()
+    ids = pd.DataFrame({"i": i, "a": a, "p": p})
+    return ids.duplicated(keep=False).to_numpy()
+
+
 def _take_str(values: list[str], codes: np.ndarray) -> pd.Series:
     """A str Series of values[codes] (taken in Arrow, not built string by string)."""
-    return pd.Series(values, dtype="str").take(codes).reset_index(drop=True)
+    return _str_series(pc.take(pa.array(values, pa.large_string()), pa.array(codes)))
 
 
 def _fmt(x: float) -> str:
@@ -1666,7 +1793,7 @@ def read_upload(
             grids = [_read_csv_grid(data, max_rows, item_index)]
     except _FileProblem as exc:
         return fail(exc.problem, exc.encoding)
-    if not grids or all(g.cells.empty or not g.cells.ne("").any().any() for g in grids):
+    if not grids or all(_all_blank(g.cells) for g in grids):
         g0 = grids[0] if grids else None
         return fail(make_problem("empty_file"), *(_meta(g0) if g0 else ()))
 
@@ -1721,12 +1848,28 @@ def read_upload(
         delimiter=grid.delimiter,
         sheet=grid.sheet,
         header_row=header.row + 1,
-        rows_read=int(cells.frame["row"].nunique()),
+        rows_read=_count_distinct(cells.frame["row"].to_numpy(dtype=np.int64)),
         problem_count=total,
         lang=lang,
         item_code=item_index.resolve(item_text)[0] if item_text else None,
         period_text=period_text,
     )
+
+
+def _count_distinct(rows: np.ndarray) -> int:
+    """Number of distinct rows (a long sheet's rows are already increasing)."""
+    if len(rows) < 2 or bool((rows[1:] > rows[:-1]).all()):
+        return len(rows)
+    return int(pd.Series(rows).nunique())
+
+
+def _all_blank(cells: pd.DataFrame) -> bool:
+    """True when no cell is filled in (the first rows are looked at first)."""
+    if cells.empty:
+        return True
+    if cells.iloc[:HEADER_SCAN_ROWS].ne("").any().any():
+        return False
+    return not cells.ne("").any().any()
 
 
 def _meta(grid: _Grid) -> tuple:

@@ -84,7 +84,7 @@ def cockpit_controls(s: Store, version: str, q):
     cs, rs = cockpit.schemes_for(s, q.scope, q.fiscal_year, q.round_months, q.as_of)
     options = cockpit.scope_options(areas, cs, rs)
     if q.scope.code not in set(options["code"]):
-        options = areas.loc[areas["code"] == q.scope.code]._append(options)
+        options = pd.concat([areas.loc[areas["code"] == q.scope.code], options])
     labels = {r["code"]: cockpit.option_label(r, lang()) for r in options.to_dict("records")}
     sb = st.sidebar
     sb.subheader(t("ห้องบัญชาการ", "Cockpit"))
