@@ -852,7 +852,8 @@ class Store:
         try:
             return cur.execute(
                 "SELECT count(*), sum(value), max(period_end), max(submitted_at),"
-                " max(verified_at), max(status), max(item_code), max(area_code) FROM observations"
+                " max(verified_at), max(recorded_at), max(status), max(item_code), max(area_code)"
+                " FROM observations"
             ).fetchone()
         finally:
             cur.close()
