@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import bootstrap
+from lib import bootstrap, settings
 from lib.db import Store, StoreError
 from lib.settings import DEMO_SEED, DEMO_YEARS_BEFORE, db_path
 
@@ -162,7 +162,7 @@ def _engine_as_of(args) -> date:
     from lib.thaicalendar import fiscal_year_bounds
 
     start, end = fiscal_year_bounds(args.fiscal_year)
-    as_of = args.as_of or min(date.today(), end)
+    as_of = args.as_of or min(settings.today(), end)
     if as_of < start:
         raise CliError(
             f"fiscal year {args.fiscal_year} starts on {start}, after the as-of date {as_of}",

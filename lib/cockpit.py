@@ -1064,7 +1064,7 @@ def round_figures(
     )
     if not full:
         return RoundFigures(**base)
-    counting = cov.items.loc[cov.items["counts_for_coverage"].fillna(False).astype(bool), "code"]
+    counting = cv.counting_items(cov.items)["code"]
     counted = cells.loc[cells["item_code"].isin(counting)]
     coverage = pd.concat(
         [cv.summarise(counted, cov, level, m) for level, m in levels.items()], ignore_index=True

@@ -124,6 +124,28 @@ class CoverageInputs:
     window_end: date
     feed_items: tuple[str, ...]
 
+    def cells(self, only_counting: bool = True) -> pd.DataFrame:
+        """Item x area coverage cells of the window (item_area_coverage on these inputs)."""
+        return item_area_coverage(
+            self.facts,
+            self.items,
+            self.areas,
+            self.as_of,
+            self.fiscal_years,
+            self.window_end,
+            only_counting,
+        )
+
+
+def counting_items(items: pd.DataFrame) -> pd.DataFrame:
+    """The items that count for coverage.
+
+    >>> counting_items(pd.DataFrame({"code": ["A", "B"], "counts_for_coverage": [True, None]}))
+      code counts_for_coverage
+    0    A                True
+    """
+    return items.loc[items["counts_for_coverage"].fillna(False).astype(bool)]
+
 
 # ---------------------------------------------------------------- checks
 
@@ -263,9 +285,7 @@ def item_area_coverage(
     )
     _check_columns(areas, ["code", "level", "parent_code"], "areas")
     start, end = window_bounds(fiscal_years, as_of, window_end)
-    counting = items
-    if only_counting:
-        counting = items.loc[items["counts_for_coverage"].fillna(False).astype(bool)]
+    counting = counting_items(items) if only_counting else items
     req = item_requirements(counting, start, end, as_of).merge(
         counting[["code", "group_code", "area_level"]], on="code"
     )
@@ -476,14 +496,7 @@ def coverage_report(
     group_members: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Coverage and KPI 4.4 milestone per area of a level (SUMMARY_COLUMNS)."""
-    cells = item_area_coverage(
-        inputs.facts,
-        inputs.items,
-        inputs.areas,
-        inputs.as_of,
-        inputs.fiscal_years,
-        inputs.window_end,
-    )
+    cells = inputs.cells()
     return summarise(cells, inputs, level, group_members)
 
 
@@ -501,8 +514,7 @@ def summarise(
         prov[column] = prov[column].fillna(0).astype("int64")
     prov = add_percentages(prov)
     fed = feed_delivered(inputs.facts, inputs.areas, inputs.feed_items)
-    counting = inputs.items["counts_for_coverage"].fillna(False).astype(bool)
-    n_groups = int(inputs.items.loc[counting, "group_code"].nunique())
+    n_groups = int(counting_items(inputs.items)["group_code"].nunique())
     full = groups_present(cells, n_groups)
     prov["step1_feed"] = prov["area_code"].isin(fed)
     prov["step5_groups"] = prov["area_code"].isin(full)
@@ -524,14 +536,7 @@ def coverage_by_group(
     group_members: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Coverage per area x data group (the cockpit shows the 4 groups side by side)."""
-    cells = item_area_coverage(
-        inputs.facts,
-        inputs.items,
-        inputs.areas,
-        inputs.as_of,
-        inputs.fiscal_years,
-        inputs.window_end,
-    )
+    cells = inputs.cells()
     prov = province_summary(cells, by=("group_code",))
     out = rollup(prov, level, members_for(level, inputs.areas, group_members), by=("group_code",))
     names = inputs.areas.set_index("code")

@@ -385,7 +385,7 @@ def kpi_scores(
     if cells is None:
         cells = all_item_cells(cov)
     members = cv.members_for(level, cov.areas, group_members)
-    counting = cells.loc[cells["item_code"].isin(_counting(cov.items))]
+    counting = cells.loc[cells["item_code"].isin(cv.counting_items(cov.items)["code"])]
     summary = cv.summarise(counting, cov, level, group_members)
     prov = province_results(inputs.kpis, inputs.values, cov.items, inputs.period_start)
     pooled = prov.merge(members, on="province_code")
@@ -413,15 +413,9 @@ def kpi_scores(
     return out[RESULT_COLUMNS]
 
 
-def _counting(items: pd.DataFrame) -> list[str]:
-    return items.loc[items["counts_for_coverage"].fillna(False).astype(bool), "code"].tolist()
-
-
 def all_item_cells(cov: cv.CoverageInputs) -> pd.DataFrame:
     """Item x area coverage cells of every item (KPI items need not count for coverage)."""
-    return cv.item_area_coverage(
-        cov.facts, cov.items, cov.areas, cov.as_of, cov.fiscal_years, cov.window_end, False
-    )
+    return cov.cells(only_counting=False)
 
 
 def scores(

@@ -159,12 +159,11 @@ def coverage_cells(_s: Store, version: str, fy: int, as_of):
     from lib import coverage as cv
 
     inputs = cv.load_coverage_inputs(_s, fy, as_of)
-    cells = cv.item_area_coverage(
-        inputs.facts, inputs.items, inputs.areas, as_of, inputs.fiscal_years, inputs.window_end
-    )
+    cells = inputs.cells()
     start, _ = cv.window_bounds(inputs.fiscal_years, as_of, inputs.window_end)
-    counting = inputs.items.loc[inputs.items["counts_for_coverage"].fillna(False).astype(bool)]
-    requirements = cv.item_requirements(counting, start, inputs.window_end, as_of)
+    requirements = cv.item_requirements(
+        cv.counting_items(inputs.items), start, inputs.window_end, as_of
+    )
     return cv.coverage_report(inputs, "province"), cells, requirements
 
 
