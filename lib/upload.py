@@ -8,6 +8,7 @@ own history, the permission check and the atomic commit through lib.db.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -85,8 +86,15 @@ def preview_upload(
     item_code: str | None = None,
     period: str | None = None,
     as_of: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> Preview:
-    """Read and validate a file and compare its clean cells with the store (no write)."""
+    """Read and validate a file and compare its clean cells with the store (no write).
+
+    `progress(fraction, stage)` is told when each stage starts (stage: "read",
+    "compare", "history", "done"), so a page can show how far a large file is.
+    """
+    step = progress or (lambda fraction, stage: None)
+    step(0.0, "read")
     result = ingest.read_upload(
         data,
         file_name,
@@ -97,8 +105,10 @@ def preview_upload(
         as_of=as_of or date.today(),
     )
     clean = result.clean[CELL_COLUMNS]
+    step(0.6, "compare")
     compare = store.compare_with_current(clean)
     if not compare.empty:
+        step(0.8, "history")
         stats = store.history_stats(compare)
         compare["jump"] = flag_jumps(compare, stats).to_numpy()
         compare["jump_size"] = compare["value"] - compare["old_value"]
@@ -111,6 +121,7 @@ def preview_upload(
     counts["rejected"] = len({p.row for p in result.errors if p.row is not None})
     counts["flagged"] = int(compare["jump"].sum())
     earlier = store.find_batch_by_checksum(checksum(data))["batch_id"].astype(int).tolist()
+    step(1.0, "done")
     return Preview(result, file_name, checksum(data), compare, counts, earlier)
 
 

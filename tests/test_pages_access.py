@@ -207,3 +207,16 @@ def test_oidc_sign_in_maps_the_identity_to_an_account(store_path, monkeypatch):
     at.user = {"is_logged_in": True, "email": "gov@province.go.th"}
     at.run()
     assert "ห้องบัญชาการ" in menu(at)  # the executive's pages
+
+
+def test_upload_reports_its_progress_stage_by_stage(store_path):
+    from lib import upload
+
+    seen = []
+    with Store(store_path) as store:
+        upload.preview_upload(store, GOOD, "fin.csv", progress=lambda f, s: seen.append((f, s)))
+    assert seen == [(0.0, "read"), (0.6, "compare"), (0.8, "history"), (1.0, "done")]
+    at = app("pto21", "pages/upload.py").run()
+    at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
+    bar = at.get("progress")[0]
+    assert bar.proto.value == 100 and bar.proto.text == "ตรวจสอบแล้ว"

@@ -94,9 +94,21 @@ def upload_preview(s: Store, data: bytes, file_name: str, item: str | None, peri
     cached = st.session_state.get("upload_preview")
     if cached is not None and cached[0] == key:
         return cached[1]
-    with st.status(t("กำลังตรวจสอบไฟล์", "Checking the file"), expanded=False) as status:
-        preview = upload.preview_upload(s, data, file_name, item_code=item, period=period)
-        status.update(label=t("ตรวจสอบแล้ว", "Checked"), state="complete")
+    stages = {
+        "read": t("อ่านและตรวจสอบไฟล์", "Reading and checking the file"),
+        "compare": t("เทียบกับข้อมูลในระบบ", "Comparing with the stored values"),
+        "history": t("ตรวจค่าที่กระโดดผิดปกติ", "Looking for unusual jumps"),
+        "done": t("ตรวจสอบแล้ว", "Checked"),
+    }
+    bar = st.progress(0.0, text=stages["read"])
+    preview = upload.preview_upload(
+        s,
+        data,
+        file_name,
+        item_code=item,
+        period=period,
+        progress=lambda fraction, stage: bar.progress(fraction, text=stages[stage]),
+    )
     st.session_state["upload_preview"] = (key, preview)
     return preview
 
