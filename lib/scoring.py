@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from lib.numbers import is_missing, to_decimal
+from lib.numbers import half_up, is_missing, to_decimal
 
 SCORE_MIN = 0.0
 SCORE_MAX = 5.0
@@ -33,7 +33,6 @@ RELIABILITY_REASONS = {
     "unverified": ("ข้อมูลยังไม่ถูกต้อง/ยังไม่ผ่านการตรวจสอบ", "data not correct or not verified"),
     "stale": ("ข้อมูลไม่ทันเหตุการณ์", "data out of date"),
 }
-_FOUR_PLACES = Decimal("0.0001")
 _HUNDRED = Decimal(100)
 
 
@@ -42,7 +41,7 @@ _HUNDRED = Decimal(100)
 
 def _round4(value: Decimal) -> float:
     """Round half up to 4 decimals and return as float."""
-    return float(value.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP))
+    return float(half_up(value, 4))
 
 
 def _check_direction(higher_is_better: object) -> bool:
@@ -274,7 +273,7 @@ def format_score(x: float | None) -> str:
     """
     if is_missing(x):
         return "-"
-    return f"{to_decimal(x, 'score').quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP):.4f}"
+    return f"{half_up(x, 4, 'score'):.4f}"
 
 
 # ---------------------------------------------------------------- warnings (ระบบเตือนภัย)

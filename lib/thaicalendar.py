@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
 
 from lib.numbers import half_up, is_missing
 
@@ -466,11 +465,6 @@ def _check_decimals(decimals: object) -> int:
     return n
 
 
-def _half_up(x: object, decimals: int) -> Decimal:
-    """x rounded half up to decimals places, read from its shortest decimal form."""
-    return half_up(x, decimals, "number")
-
-
 def format_number_th(x: float | None, decimals: int = 0, missing: str = "-") -> str:
     """A number with comma thousands separators, rounded half up ('-' when missing).
 
@@ -480,7 +474,7 @@ def format_number_th(x: float | None, decimals: int = 0, missing: str = "-") -> 
     n = _check_decimals(decimals)
     if is_missing(x):
         return missing
-    value = _half_up(x, n)
+    value = half_up(x, n, "number")
     if value == 0:
         value = abs(value)  # no "-0.00"
     return f"{value:,.{n}f}"

@@ -49,7 +49,7 @@ def draw_map():
     """The map alone reruns on a click; a drill rewrites the URL, a province opens its profile."""
     m = ui.offline_map(bounds=mapdata.view_bounds(joined))
     group = mapdata.choropleth_group(joined, classes, lang)
-    value = ui.show_layered_map(m, group, key="map-" + "-".join(state.path), height=640)
+    value = ui.show_map(m, key="map-" + "-".join(state.path), height=640, group=group)
     clicked = mapdata.clicked_code(value)
     if clicked:
         after, profile = mapdata.drill(state, clicked, has_districts)

@@ -39,6 +39,18 @@ def demo_store(demo_store_path):
 
 
 @pytest.fixture
+def fast_hasher(monkeypatch):
+    """Cheap argon2 parameters: the tests check behaviour, not cost."""
+    from argon2 import PasswordHasher
+
+    from lib import auth
+
+    monkeypatch.setattr(
+        auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@pytest.fixture
 def empty_store(tmp_path):
     """A migrated store with nothing loaded."""
     store = Store(tmp_path / "empty.duckdb")

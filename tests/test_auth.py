@@ -22,14 +22,6 @@ PASSWORD = "correct horse battery"
 ADMIN = User("root-admin", "admin")
 
 
-@pytest.fixture
-def fast_hasher(monkeypatch):
-    """Cheap argon2 parameters: the tests check behaviour, not cost."""
-    monkeypatch.setattr(
-        auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
 @pytest.fixture(scope="module")
 def index(demo_store) -> AreaIndex:
     return auth.load_area_index(demo_store, on=date(2026, 11, 22))

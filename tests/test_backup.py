@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from argon2 import PasswordHasher
 
 from lib import auth, backup
 from lib.db import Store, StoreError
@@ -45,11 +44,8 @@ def file_sha256(path: Path) -> str:
 
 
 @pytest.fixture
-def live_path(demo_store_path, tmp_path, monkeypatch) -> Path:
+def live_path(demo_store_path, tmp_path, fast_hasher) -> Path:
     """A copy of the demo store with a user and Thai text, closed, ready to back up."""
-    monkeypatch.setattr(
-        auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
     path = tmp_path / "live" / "eis.duckdb"
     path.parent.mkdir()
     shutil.copy(demo_store_path, path)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from argon2 import PasswordHasher
 
 from lib import auth
 from lib.cli import main
@@ -27,11 +26,8 @@ HOLDER = (
 
 
 @pytest.fixture
-def db(demo_store_path, tmp_path, monkeypatch) -> Path:
+def db(demo_store_path, tmp_path, fast_hasher) -> Path:
     """A private copy of the demo store; cheap argon2 parameters for speed."""
-    monkeypatch.setattr(
-        auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
     path = tmp_path / "data" / "eis.duckdb"
     path.parent.mkdir()
     shutil.copy(demo_store_path, path)

@@ -58,7 +58,6 @@ from lib.ui.maps import (  # noqa: F401
     province_density,
     province_shapes,
     province_shapes_detail,
-    show_layered_map,
     show_map,
 )
 from lib.ui.upload import (  # noqa: F401

@@ -46,8 +46,12 @@ def draw_legend(rows: pd.DataFrame, title: str) -> None:
         )
 
 
-def show_map(m, key: str, height: int = 620) -> dict | None:
-    """Draw a folium map offline; pan and zoom do not rerun the script."""
+def show_map(m, key: str, height: int = 620, group=None) -> dict | None:
+    """Draw a folium map offline; pan and zoom do not rerun the script.
+
+    With `group`, the coloured layer goes in as a feature group, so recolouring
+    does not remount the map.
+    """
     from streamlit_folium import st_folium
 
     return st_folium(
@@ -55,6 +59,7 @@ def show_map(m, key: str, height: int = 620) -> dict | None:
         height=height,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
+        feature_group_to_add=group,
         key=key,
     )
 
@@ -171,20 +176,6 @@ def coverage_cells(_s: Store, version: str, fy: int, as_of):
 def item_series(_s: Store, version: str, item_code: str, start, end, as_of) -> pd.DataFrame:
     """Values of one item per province and period end (Store.kpi_item_values)."""
     return _s.kpi_item_values([item_code], as_of, start, end)
-
-
-def show_layered_map(m, group, key: str, height: int = 620) -> dict | None:
-    """show_map with the coloured layer as a feature group: recolouring does not remount."""
-    from streamlit_folium import st_folium
-
-    return st_folium(
-        m,
-        height=height,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
-        feature_group_to_add=group,
-        key=key,
-    )
 
 
 def map_link_params(query: dict) -> dict:
@@ -368,6 +359,6 @@ def district_map(shapes, latest: pd.DataFrame, catalog: pd.DataFrame, language: 
     left, right = st.columns([3, 1])
     with left:
         m = offline_map(bounds=md.view_bounds(joined))
-        show_layered_map(m, md.choropleth_group(joined, classes, language), "district_map", 480)
+        show_map(m, "district_map", 480, group=md.choropleth_group(joined, classes, language))
     with right:
         draw_legend(classes.legend, row[f"unit_{language}"])
