@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import shapely
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from lib import geo, reference
@@ -35,6 +36,19 @@ def _click_area(page, index: int) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+def _click_area_until(page, index: int, condition: str, arg=None, tries: int = 3) -> None:
+    """Click an area until the JS condition holds: a map still settling after its first
+    rerun may miss one click (seen under load), which is not what the test is about."""
+    for attempt in range(tries):
+        _click_area(page, index)
+        try:
+            page.wait_for_function(condition, arg=arg, timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 def _expect_areas(page, n: int) -> None:
     frame = page.frame_locator(FOLIUM_IFRAME).first
     expect(frame.locator(PATHS)).to_have_count(n, timeout=60_000)
@@ -59,8 +73,7 @@ def test_click_a_province_opens_its_profile_and_the_breadcrumb_leads_back(
     _expect_areas(page, 77)
     screenshot(page, "map_national")
 
-    _click_area(page, index)
-    page.wait_for_url("**/profile?**", timeout=60_000)
+    _click_area_until(page, index, "() => location.pathname.endsWith('/profile')")
     wait_for_app(page)
     assert _params(page.url)["code"] == code
     name = provinces.set_index("code").at[code, "name_th"]
@@ -97,9 +110,8 @@ def test_click_a_region_drills_to_its_clusters(page, traffic, wait_for_app, scre
     wait_for_app(page)
     _expect_areas(page, len(regions))
 
-    _click_area(page, index)
-    page.wait_for_function(
-        "code => new URLSearchParams(location.search).get('path') === code", arg=code
+    _click_area_until(
+        page, index, "code => new URLSearchParams(location.search).get('path') === code", code
     )
     wait_for_app(page)
     groups = reference.grouping_members()
