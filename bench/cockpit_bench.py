@@ -27,9 +27,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from lib import cockpit as ck  # noqa: E402
-from lib import coverage as cv  # noqa: E402
-from lib.db import Store  # noqa: E402
+from lib.engine import coverage as cv  # noqa: E402
+from lib.store import Store  # noqa: E402
+from lib.views import cockpit as ck  # noqa: E402
 
 AIM = 3.0
 APP = str(HERE.parent / "app.py")

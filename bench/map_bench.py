@@ -54,7 +54,9 @@ def measure(app_path: str, repeat: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from lib import mapdata, mapview, ui
+    from lib import ui
+    from lib.geo import mapview
+    from lib.views import mapdata
 
     st.cache_resource.clear()
     at = AppTest.from_file(app_path, default_timeout=300)
@@ -112,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
 
-    from lib import geo
-    from lib.bootstrap import init_store
-    from lib.db import Store
+    from lib.geo import layers as geo
+    from lib.services.bootstrap import init_store
+    from lib.store import Store
 
     with tempfile.TemporaryDirectory(prefix="map-bench-") as tmp:
         folder = Path(tmp)

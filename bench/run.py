@@ -25,11 +25,11 @@ sys.path.insert(0, str(HERE.parent))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from lib import coverage as cv  # noqa: E402
-from lib import kpi  # noqa: E402
-from lib.bootstrap import init_store  # noqa: E402
-from lib.db import Store  # noqa: E402
-from lib.thaicalendar import fiscal_year_of  # noqa: E402
+from lib.core.thaicalendar import fiscal_year_of  # noqa: E402
+from lib.engine import coverage as cv  # noqa: E402
+from lib.engine import kpi  # noqa: E402
+from lib.services.bootstrap import init_store  # noqa: E402
+from lib.store import Store  # noqa: E402
 
 AIM = 3.0  # coverage for the whole country within 3x one full scan (issue 3)
 

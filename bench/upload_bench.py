@@ -25,9 +25,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bench.run import machine  # noqa: E402
-from lib import ingest, upload  # noqa: E402
-from lib.bootstrap import init_store  # noqa: E402
-from lib.db import Store  # noqa: E402
+from lib import ingest  # noqa: E402
+from lib.services import upload  # noqa: E402
+from lib.services.bootstrap import init_store  # noqa: E402
+from lib.store import Store  # noqa: E402
 
 ITEMS = ("POP03", "POP04", "HLT01", "CRM03")  # monthly district items of the demo catalogue
 

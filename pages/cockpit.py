@@ -7,8 +7,8 @@ turns it into the war-room wall (no menu, dark, large type, refreshes itself).
 
 import streamlit as st
 
-from lib import cockpit as ck
 from lib import ui
+from lib.views import cockpit as ck
 
 store = ui.store()
 ui.require_page(ui.current_user(store), "cockpit")

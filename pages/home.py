@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from lib import mapview, ui
-from lib import thaicalendar as tc
+from lib import ui
+from lib.core import thaicalendar as tc
+from lib.geo import mapview
 
 ui.language_switch()
 store = ui.store()

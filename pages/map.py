@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import mapdata, ui
+from lib import ui
+from lib.views import mapdata
 
 ui.language_switch()
 store, lang = ui.store(), ui.lang()

@@ -6,8 +6,9 @@ from dataclasses import replace
 import plotly.express as px
 import streamlit as st
 
-from lib import mapdata, ui
-from lib import thaicalendar as tc
+from lib import ui
+from lib.core import thaicalendar as tc
+from lib.views import mapdata
 
 ui.language_switch()
 store, lang, name = ui.store(), ui.lang(), ui.name_col()

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from lib.bootstrap import init_store
-from lib.db import Store
+from lib.services.bootstrap import init_store
+from lib.store import Store
 
 # The app's backup worker writes scheduled backups under data/: never from tests
 # (lib.backup's own tests drive the worker directly).
@@ -43,7 +43,7 @@ def fast_hasher(monkeypatch):
     """Cheap argon2 parameters: the tests check behaviour, not cost."""
     from argon2 import PasswordHasher
 
-    from lib import auth
+    from lib.services import auth
 
     monkeypatch.setattr(
         auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -71,7 +71,7 @@ APP_USERS = (
 
 def add_app_users(store: Store) -> None:
     """One account per role (APP_USERS, password PASSWORD), added as the CLI operator."""
-    from lib import auth
+    from lib.services import auth
 
     for name, role, agency, area in APP_USERS:
         auth.add_user(

@@ -10,9 +10,9 @@ from functools import lru_cache
 import openpyxl
 import pandas as pd
 
-from lib.demo import catalog_frames
+from lib.geo.reference import reference_frames
 from lib.ingest import UploadResult, read_upload
-from lib.reference import reference_frames
+from lib.services.demo import catalog_frames
 
 AS_OF = date(2026, 11, 22)
 LONG_HEADER = ["รหัสรายการ", "พื้นที่", "งวด", "ค่า", "หมายเหตุ"]

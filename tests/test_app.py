@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.mapview import external_urls
+from lib.geo.mapview import external_urls
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import auth, backup
-from lib.db import Store, StoreError
+from lib.services import auth, backup
+from lib.store import Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 22, 9, 0, 0)
@@ -23,8 +23,8 @@ NOW = datetime(2026, 11, 22, 9, 0, 0)
 # running; it stops when its stdin closes.
 APP_HOLDER = """
 import sys, threading
-from lib.db import Store
-from lib.backup import run_worker, spool_dir_for
+from lib.store import Store
+from lib.services.backup import run_worker, spool_dir_for
 store = Store(sys.argv[1])
 stop = threading.Event()
 worker = threading.Thread(
@@ -373,7 +373,7 @@ def test_worker_backs_off_after_a_failed_scheduled_backup(tmp_path, monkeypatch)
     """A full disk gives one failure an hour, not one every poll."""
     import threading
 
-    from lib import backup
+    from lib.services import backup
 
     calls = []
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import auth
 from lib.cli import main
-from lib.db import Store
+from lib.services import auth
+from lib.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 HOLDER = (
-    "import sys\nfrom lib.db import Store\nstore = Store(sys.argv[1])\n"
+    "import sys\nfrom lib.store import Store\nstore = Store(sys.argv[1])\n"
     "print('ready', flush=True)\nsys.stdin.readline()\nstore.close()\n"
 )
 
@@ -195,7 +195,7 @@ def test_permission_denied_exits_3(monkeypatch, capsys, db):
     def refuse(args):
         raise auth.PermissionDenied("ไม่มีสิทธิ์", "not allowed", "upload")
 
-    monkeypatch.setattr("lib.cli.cmd_info", refuse)
+    monkeypatch.setattr("lib.cli.commands.cmd_info", refuse)
     code, _, err = run(capsys, monkeypatch, "info", "--db", db)
     assert code == 3 and err == "refused: not allowed (ไม่มีสิทธิ์)\n"
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lib.cli import main
-from lib.db import Store
+from lib.store import Store
 
 WRITE_TABLES = ("observations", "observation_history", "upload_batches")
 

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import cockpit as ck
-from lib import coverage as cv
-from lib import kpi
-from lib.scoring import format_score
+from lib.engine import coverage as cv
+from lib.engine import kpi
+from lib.engine.scoring import format_score
+from lib.views import cockpit as ck
 from tests.conftest import AS_OF
 
 AREAS = pd.DataFrame(

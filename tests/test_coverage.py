@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from lib import coverage as cv
-from lib import reference
+from lib.engine import coverage as cv
+from lib.geo import reference
 
 AS_OF = date(2025, 3, 15)  # fiscal year 2568; window of this year only (years_before=0)
 

@@ -8,9 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import demo, reference
-from lib import thaicalendar as tc
-from lib.settings import DEMO_YEARS_BEFORE
+from lib.core import thaicalendar as tc
+from lib.core.settings import DEMO_YEARS_BEFORE
+from lib.geo import reference
+from lib.services import demo
 
 AS_OF = date(2026, 11, 22)
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from lib import districts as ds
-from lib import reference
+from lib.geo import districts as ds
+from lib.geo import reference
 
 RAYONG = "21"
 
@@ -243,9 +243,9 @@ def test_layer_path_is_git_ignored():
 def test_only_an_administrator_installs_a_layer_and_it_is_audited(
     rayong_codes, reference_districts, tmp_path
 ):
-    from lib import auth
-    from lib.bootstrap import init_store
-    from lib.db import Store
+    from lib.services import auth
+    from lib.services.bootstrap import init_store
+    from lib.store import Store
 
     gdf = frame(rayong_codes, wiggly_grid(rayong_codes))
     data, name = as_bytes(gdf, "geojson", tmp_path)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
-from lib import geo
+from lib.geo import layers as geo
 
 REPO = Path(__file__).resolve().parent.parent
 EQUAL_AREA = "EPSG:6933"

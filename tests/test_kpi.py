@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from test_coverage import AREAS, AS_OF, KPIS, MEMBERS, load_tiny
 
-from lib import coverage as cv
-from lib import kpi
+from lib.engine import coverage as cv
+from lib.engine import kpi
 
 KPI_FRAME = KPIS.assign(
     green_at=4.0, amber_at=3.0, item_codes=["FEED", "M1", "Q1"], target=None, unit_th="x"

@@ -14,9 +14,11 @@ import pytest
 import shapely
 from PIL import Image
 
-from lib import coverage as cv
-from lib import geo, kpi, mapview
-from lib import mapdata as md
+from lib.engine import coverage as cv
+from lib.engine import kpi
+from lib.geo import layers as geo
+from lib.geo import mapview
+from lib.views import mapdata as md
 from tests.conftest import AS_OF
 
 FY = md.default_fiscal_year(AS_OF)

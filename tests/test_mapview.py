@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from lib import mapview
+from lib.geo import mapview
 
 XSS_NAMES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from lib import numbers
+from lib.core import numbers
 
 
 def test_doctests():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.db import Store
+from lib.store import Store
 from tests.conftest import PASSWORD
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -183,7 +183,7 @@ def test_profile_kpis_built_on_unpublished_items_are_for_signed_in_readers(
 def test_oidc_sign_in_maps_the_identity_to_an_account(store_path, monkeypatch):
     monkeypatch.setenv("EIS_AUTH", "oidc")
     with Store(store_path) as store:
-        from lib import auth
+        from lib.services import auth
 
         auth.add_user(
             store,
@@ -210,7 +210,7 @@ def test_oidc_sign_in_maps_the_identity_to_an_account(store_path, monkeypatch):
 
 
 def test_upload_reports_its_progress_stage_by_stage(store_path):
-    from lib import upload
+    from lib.services import upload
 
     seen = []
     with Store(store_path) as store:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import coverage as cv
-from lib import kpi
-from lib import thaicalendar as tc
-from lib.scoring import format_score
+from lib.core import thaicalendar as tc
+from lib.engine import coverage as cv
+from lib.engine import kpi
+from lib.engine.scoring import format_score
 from tests.conftest import AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

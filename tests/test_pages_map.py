@@ -13,12 +13,12 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from lib import coverage as cv
-from lib import districts as ds
-from lib import kpi
-from lib import mapdata as md
-from lib.db import Store
-from lib.mapview import external_urls
+from lib.engine import coverage as cv
+from lib.engine import kpi
+from lib.geo import districts as ds
+from lib.geo.mapview import external_urls
+from lib.store import Store
+from lib.views import mapdata as md
 from tests.conftest import AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

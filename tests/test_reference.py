@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from lib import reference
+from lib.geo import reference
 
 CLUSTER_SCHEMES = ("cluster_2009", "cluster_2017")
 

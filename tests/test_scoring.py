@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import scoring as sc
+from lib.engine import scoring as sc
 
 # Seed 002: 6..10 sub-issues (ประเด็นย่อย) covered -> levels 1..5.
 SEED_002 = [6, 7, 8, 9, 10]

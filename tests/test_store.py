@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.db import Store
-from lib.schema import MIGRATIONS, latest_version
+from lib.store import Store
+from lib.store.migrations import MIGRATIONS, latest_version
 
 EXPECTED_TABLES = {
     "areas",
@@ -82,7 +82,7 @@ def test_unknown_table_is_refused(empty_store):
 def test_figures_follow_the_clock_but_never_precede_the_demo(monkeypatch):
     from datetime import date
 
-    from lib import settings
+    from lib.core import settings
 
     monkeypatch.setenv("EIS_AS_OF", "2026-12-05")
     assert settings.today() == date(2026, 12, 5)
@@ -94,7 +94,7 @@ def test_figures_follow_the_clock_but_never_precede_the_demo(monkeypatch):
 
 
 def test_data_version_names_the_store_and_moves_with_the_catalogue(tmp_path):
-    from lib.bootstrap import init_store
+    from lib.services.bootstrap import init_store
 
     with Store(tmp_path / "a.duckdb") as a, Store(tmp_path / "b.duckdb") as b:
         init_store(a, with_demo=False)

@@ -11,9 +11,8 @@ import numpy as np
 import openpyxl
 import pytest
 
-from lib import templates
-from lib.ingest import HEADER_WORDS, TEMPLATE_SHEET
-from lib.templates import (
+from lib.ingest import HEADER_WORDS, TEMPLATE_SHEET, templates
+from lib.ingest.templates import (
     due_periods,
     neutralise,
     template_frame,

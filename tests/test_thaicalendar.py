@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import thaicalendar as tc
+from lib.core import thaicalendar as tc
 
 
 def test_doctests_pass():

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from lib.bootstrap import init_store
-from lib.db import Store
+from lib.services.bootstrap import init_store
+from lib.store import Store
 
 WRITE_TABLES = ("observations", "observation_history", "upload_batches", "audit_log")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lib.db import Store
+from lib.store import Store
 from tests.xss import KPI, PAYLOAD, PROVINCE, plant
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lib.db import Store
+from lib.store import Store
 
 PAYLOAD = '<img src=x onerror="window.__xss=1">'
 # Narathiwat (96): last in code order, so its map path is the last one Leaflet draws.

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib.db import Store
-from lib.settings import db_path
+from lib.core.settings import db_path
+from lib.store import Store
 from lib.ui.core import _store, client_origin, lang, store, t
 
 # -- access ---
@@ -19,7 +19,7 @@ SESSION_SEEN = "auth_seen"
 
 def current_user(s: Store):
     """The signed-in account (lib.auth.User) or None; signs out after the idle timeout."""
-    from lib import auth
+    from lib.services import auth
 
     if auth.oidc_enabled():  # the site's identity provider signs people in (st.login)
         if not st.user.get("is_logged_in"):
@@ -47,7 +47,7 @@ def sign_out(s: Store, reason: str = "sign_out") -> None:
     st.session_state.pop(SESSION_SEEN, None)
     if name:
         s.record_audit(name, "sign_out", None, {"reason": reason}, client_origin())
-    from lib import auth
+    from lib.services import auth
 
     if auth.oidc_enabled() and st.user.get("is_logged_in"):
         s.record_audit(st.user.get("email"), "sign_out", None, {"reason": reason}, client_origin())
@@ -61,7 +61,7 @@ def sign_in_form(s: Store) -> None:
     (Streamlit's st.login; needs Authlib and an [auth] section in secrets.toml);
     the e-mail it returns must be an account's user name.
     """
-    from lib import auth
+    from lib.services import auth
 
     if auth.oidc_enabled():
         if st.user.get("is_logged_in"):
@@ -84,7 +84,7 @@ def sign_in_form(s: Store) -> None:
 
 def password_form(s: Store, user) -> None:
     """Change one's own password (the old one is asked for)."""
-    from lib import auth
+    from lib.services import auth
 
     with st.form("password_change", clear_on_submit=True):
         old = st.text_input(t("รหัสผ่านเดิม", "Current password"), type="password")
@@ -108,7 +108,7 @@ def password_form(s: Store, user) -> None:
 
 def allowed_pages(user) -> set[str]:
     """Keys of the pages this account's role may use (lib.auth.pages_for)."""
-    from lib import auth
+    from lib.services import auth
 
     return auth.pages_for(None if user is None else user.role)
 
@@ -138,8 +138,8 @@ def menu(registry: dict, user) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _backup_worker(path: str):
-    from lib import backup
-    from lib.settings import BACKUP_INTERVAL_HOURS, BACKUP_KEEP, backup_dir
+    from lib.core.settings import BACKUP_INTERVAL_HOURS, BACKUP_KEEP, backup_dir
+    from lib.services import backup
 
     stop = threading.Event()
     worker = threading.Thread(

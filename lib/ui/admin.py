@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import thaicalendar as tc
-from lib.db import Store
+from lib.core import thaicalendar as tc
+from lib.store import Store
 from lib.ui.core import _message, client_origin, lang, t
 
 
 # -- administration ---
 def users_admin(s: Store, admin) -> None:
     """Accounts: list (never hashes), add, disable; every change is audited."""
-    from lib import auth
+    from lib.services import auth
 
     st.dataframe(auth.users_frame(s), hide_index=True, width="stretch")
     with st.form("user_add", clear_on_submit=True):
@@ -58,7 +58,7 @@ def users_admin(s: Store, admin) -> None:
 
 def audit_admin(s: Store) -> None:
     """Filter and export the audit log (read-only: the app has no way to edit it)."""
-    from lib.exporting import neutralise_frame, safe_csv_bytes
+    from lib.core.exporting import neutralise_frame, safe_csv_bytes
 
     c1, c2, c3, c4 = st.columns(4)
     who = c1.text_input(t("ผู้ใช้", "User")) or None
@@ -76,15 +76,15 @@ def audit_admin(s: Store) -> None:
 @st.cache_data(show_spinner=False)
 def _last_good_backup(root: str, listing: tuple[str, ...]):
     """The newest backup whose checksums hold; re-checked only when the folder changes."""
-    from lib import backup
+    from lib.services import backup
 
     return backup.last_good_backup(root)
 
 
 def backups_admin(s: Store, admin) -> None:
     """When the last good backup was made, a warning when it is too old, and backup now."""
-    from lib import auth, backup
-    from lib.settings import BACKUP_KEEP, BACKUP_STALE_HOURS, backup_dir
+    from lib.core.settings import BACKUP_KEEP, BACKUP_STALE_HOURS, backup_dir
+    from lib.services import auth, backup
 
     root = backup_dir()
     last = _last_good_backup(str(root), tuple(str(p) for p, _ in backup.list_backups(root)))

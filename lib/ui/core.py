@@ -6,10 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import bootstrap
-from lib import thaicalendar as tc
-from lib.db import Store
-from lib.settings import db_path
+from lib.core import thaicalendar as tc
+from lib.core.settings import db_path
+from lib.services import bootstrap
+from lib.store import Store
 
 LANGS = ("th", "en")
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import geo, mapview
-from lib.db import Store
-from lib.settings import figures_as_of as settings_figures_as_of
-from lib.settings import tile_url
+from lib.core.settings import figures_as_of as settings_figures_as_of
+from lib.core.settings import tile_url
+from lib.geo import layers as geo
+from lib.geo import mapview
+from lib.store import Store
 from lib.ui.access import allowed_pages, current_user
 from lib.ui.core import _message, client_origin, lang, name_col, t
 
@@ -84,14 +85,14 @@ def group_shapes(scheme: str):
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _district_shapes(path: str, layer_version: str):
-    from lib import districts
+    from lib.geo import districts
 
     return districts.load_layer(Path(path))
 
 
 def district_shapes():
     """The loaded district layer (GeoDataFrame) or None; re-read when the file changes."""
-    from lib import districts
+    from lib.geo import districts
 
     path = districts.DISTRICTS_PATH
     return _district_shapes(str(path), districts.layer_version(path))
@@ -116,7 +117,7 @@ def figures_as_of(s: Store):
 @st.cache_data(show_spinner=False)
 def map_reference(_s: Store, version: str, region_scheme: str, cluster_scheme: str, as_of):
     """(areas, province memberships, catalog, kpis), cached per data version."""
-    from lib import mapdata
+    from lib.views import mapdata
 
     members = mapdata.memberships(
         _s.group_members(region_scheme, as_of), _s.group_members(cluster_scheme, as_of)
@@ -133,7 +134,7 @@ def map_item_periods(_s: Store, version: str, item_code: str) -> pd.DataFrame:
 @st.cache_data(show_spinner="กำลังคำนวณ / Computing")
 def map_figures(_s: Store, version: str, query: tuple, level: str, as_of) -> pd.DataFrame:
     """lib.mapdata.load_figures, cached by data version and the figure part of the URL."""
-    from lib import mapdata
+    from lib.views import mapdata
 
     state = mapdata.from_query(dict(query))
     areas, members, _, _ = map_reference(
@@ -144,7 +145,7 @@ def map_figures(_s: Store, version: str, query: tuple, level: str, as_of) -> pd.
 
 def figure_key(state) -> tuple:
     """The URL parameters that decide a figure (not the drill path or the classes)."""
-    from lib import mapdata
+    from lib.views import mapdata
 
     q = mapdata.to_query(state)
     return tuple((k, q[k]) for k in ("fig", "per", "rnd", "rs", "cs"))
@@ -153,7 +154,7 @@ def figure_key(state) -> tuple:
 @st.cache_data(show_spinner=False)
 def kpi_scores(_s: Store, version: str, level: str, fy: int, rnd: int, as_of, grouping=None):
     """lib.kpi.scores of a level (cached per data version)."""
-    from lib import kpi
+    from lib.engine import kpi
 
     return kpi.scores(_s, level, fy, as_of, rnd, grouping=grouping)
 
@@ -161,7 +162,7 @@ def kpi_scores(_s: Store, version: str, level: str, fy: int, rnd: int, as_of, gr
 @st.cache_data(show_spinner=False)
 def coverage_cells(_s: Store, version: str, fy: int, as_of):
     """(province coverage report, item x area cells, item requirements) for the profile."""
-    from lib import coverage as cv
+    from lib.engine import coverage as cv
 
     inputs = cv.load_coverage_inputs(_s, fy, as_of)
     cells = inputs.cells()
@@ -187,7 +188,7 @@ def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bo
     """Sidebar widgets of the map page; returns the chosen state and writes it to the URL."""
     from dataclasses import replace
 
-    from lib import mapdata as md
+    from lib.views import mapdata as md
 
     sb, name = st.sidebar, name_col()
     kinds = {
@@ -279,7 +280,7 @@ def breadcrumb_links(crumbs, current, page: str | None = None) -> None:
     (a page link to the page already open does not navigate); elsewhere each
     step is a link to the map page.
     """
-    from lib import mapdata as md
+    from lib.views import mapdata as md
 
     row = st.container(horizontal=True, gap=None, key="breadcrumb")
     for i, (label, target) in enumerate(crumbs):
@@ -303,7 +304,8 @@ def district_upload(s: Store) -> None:
 
     Shown to administrators only (those who may open the admin page).
     """
-    from lib import auth, districts
+    from lib.geo import districts
+    from lib.services import auth
 
     user = current_user(s)
     if "admin" not in allowed_pages(user):
@@ -337,7 +339,7 @@ def district_upload(s: Store) -> None:
 
 def district_map(shapes, latest: pd.DataFrame, catalog: pd.DataFrame, language: str) -> None:
     """The province's districts coloured by the latest value of a district item."""
-    from lib import mapdata as md
+    from lib.views import mapdata as md
 
     have = [c for c in catalog["code"] if c in set(latest["item_code"])]
     if not have:

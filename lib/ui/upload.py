@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.db import Store
+from lib.store import Store
 from lib.ui.core import _message, client_origin, data_version, fmt_int, lang, name_col, t
 
 
@@ -20,7 +20,7 @@ def catalog(_s: Store, version: str) -> pd.DataFrame:
 
 def visible_catalog(s: Store, user) -> pd.DataFrame:
     """Items this account may read: published only for the public."""
-    from lib import auth
+    from lib.services import auth
 
     cat = catalog(s, data_version(s))
     if auth.can(user, "read_unpublished").allowed:
@@ -30,7 +30,7 @@ def visible_catalog(s: Store, user) -> pd.DataFrame:
 
 def visible_kpis(s: Store, user, kpis: pd.DataFrame) -> pd.DataFrame:
     """KPIs this account may read: for the public, only those built on published items."""
-    from lib import kpi
+    from lib.engine import kpi
 
     return kpi.kpis_on_items(kpis, visible_catalog(s, user)["code"])
 
@@ -42,7 +42,7 @@ def item_label(row) -> str:
 
 def template_downloads(s: Store, user) -> None:
     """Pick a form and items of the account's agency; download CSV (UTF-8 BOM) or XLSX."""
-    from lib import templates
+    from lib.ingest import templates
 
     cat = catalog(s, data_version(s))
     own = cat[cat["owner_agency"] == user.agency_code] if user.agency_code else cat
@@ -88,7 +88,7 @@ def template_downloads(s: Store, user) -> None:
 
 def upload_preview(s: Store, data: bytes, file_name: str, item: str | None, period: str | None):
     """Read, validate and compare a file once per (file, options); kept in the session."""
-    from lib import upload
+    from lib.services import upload
 
     key = (upload.checksum(data), item, period, data_version(s))
     cached = st.session_state.get("upload_preview")
@@ -133,7 +133,7 @@ def show_preview(preview) -> None:
 
 def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
     """Commit atomically for the account (rights checked in lib); caches drop with the version."""
-    from lib import auth, upload
+    from lib.services import auth, upload
 
     try:
         batch = upload.commit_as(
@@ -152,7 +152,7 @@ def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
 
 def batch_history(s: Store, user, action: str = "undo") -> None:
     """The agency's batches, newest first, with undo (or verify) of one batch."""
-    from lib import auth, upload
+    from lib.services import auth, upload
 
     batches = s.batches(user.agency_code if user.role != "admin" else None)
     batches = batches[batches["kind"].isin(["upload", "verify", "undo"])]
@@ -196,7 +196,7 @@ def batch_history(s: Store, user, action: str = "undo") -> None:
 
 def verify_batch(s: Store, user, batch_id: int, status: str) -> None:
     """Verify or reject the submitted values of one batch (the owner agency's verifier)."""
-    from lib import auth, upload
+    from lib.services import auth, upload
 
     try:
         n, done = upload.verify_as(s, user, batch_id, status, origin=client_origin())

@@ -7,8 +7,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from lib import thaicalendar as tc
-from lib.db import Store
+from lib.core import thaicalendar as tc
+from lib.store import Store
 from lib.ui.access import current_user
 from lib.ui.core import data_version, lang, name_col, store, t
 from lib.ui.maps import figures_as_of
@@ -23,7 +23,7 @@ def wall_mode() -> bool:
 @st.cache_data(show_spinner=False)
 def cockpit_areas(_s: Store, version: str) -> pd.DataFrame:
     """Areas a cockpit scope may be (country, regions, clusters, provinces)."""
-    from lib import cockpit
+    from lib.views import cockpit
 
     return cockpit.scope_table(_s.areas())
 
@@ -31,7 +31,7 @@ def cockpit_areas(_s: Store, version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def cockpit_round(_s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs: str, full=True):
     """lib.cockpit.round_figures of a round (every level), cached per data version."""
-    from lib import cockpit
+    from lib.views import cockpit
 
     return cockpit.round_figures(_s, fy, rnd, as_of, cs, rs, full)
 
@@ -39,7 +39,7 @@ def cockpit_round(_s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs
 @st.cache_data(show_spinner="กำลังคำนวณ / Computing", max_entries=256)
 def cockpit_view(_s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of):
     """The cockpit of one scope and round, cached by (version, scope, fy, round, as-of)."""
-    from lib import cockpit
+    from lib.views import cockpit
 
     scope = cockpit.parse_scope(scope_code, cockpit_areas(_s, version))
     cs, rs = cockpit.schemes_for(_s, scope, fy, rnd, as_of)
@@ -56,7 +56,7 @@ def cockpit_view(_s: Store, version: str, scope_code: str, fy: int, rnd: int, as
 def cockpit_query(s: Store, version: str):
     """The view the URL asks for (lib.cockpit.CockpitQuery); no scope: the account's area."""
 
-    from lib import cockpit
+    from lib.views import cockpit
 
     today = figures_as_of(s)
     params, areas = st.query_params.to_dict(), cockpit_areas(s, version)
@@ -78,7 +78,7 @@ def cockpit_controls(s: Store, version: str, q):
     """Sidebar scope, fiscal year and round pickers; the choice is written to the URL."""
     from dataclasses import replace
 
-    from lib import cockpit
+    from lib.views import cockpit
 
     areas = cockpit_areas(s, version)
     cs, rs = cockpit.schemes_for(s, q.scope, q.fiscal_year, q.round_months, q.as_of)
@@ -167,8 +167,8 @@ def plot(fig, key: str) -> None:
 
 def cockpit_shortcut(page) -> None:
     """On the start page: pick a province (or any scope) and land on its cockpit (2 clicks)."""
-    from lib import cockpit
-    from lib.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME
+    from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME
+    from lib.views import cockpit
 
     s = store()
     areas = cockpit_areas(s, data_version(s))
@@ -192,8 +192,8 @@ def cockpit_shortcut(page) -> None:
 def cockpit_header(view, q, tick: int) -> None:
     """Title, round, as-of date and the composite score with its light."""
 
-    from lib import cockpit
-    from lib.scoring import format_score
+    from lib.engine.scoring import format_score
+    from lib.views import cockpit
 
     language = lang()
     st.title(t("ห้องบัญชาการ: ", "Cockpit: ") + view.scope.label(language))
@@ -220,7 +220,7 @@ def cockpit_header(view, q, tick: int) -> None:
 
 def cockpit_exceptions(view, limit: int = 8) -> None:
     """What needs a decision now, most severe first; the rest behind an expander."""
-    from lib import cockpit
+    from lib.views import cockpit
 
     rows = view.exceptions(lang())
     with st.container(border=True, key="cockpit_exceptions"):
@@ -237,7 +237,7 @@ def cockpit_exceptions(view, limit: int = 8) -> None:
 
 def cockpit_tiles(view, wall: bool, per_row: int = 4) -> None:
     """KPI tiles: value, target, score, weighted score, light, sparkline; a button opens it."""
-    from lib import cockpit
+    from lib.views import cockpit
 
     language = lang()
     tiles = view.tiles.to_dict("records")
@@ -258,8 +258,8 @@ def cockpit_tiles(view, wall: bool, per_row: int = 4) -> None:
 
 def cockpit_detail(view, code: str) -> None:
     """A KPI's definition, thresholds, trend and how each member area scores (?kpi=CODE)."""
-    from lib import cockpit
-    from lib.scoring import format_score
+    from lib.engine.scoring import format_score
+    from lib.views import cockpit
 
     language, name = lang(), name_col()
     kpis = view.kpis.set_index("code")
@@ -311,7 +311,7 @@ def cockpit_detail(view, code: str) -> None:
 
 def cockpit_health(view) -> None:
     """Data health of the scope, the 4 data groups side by side and the weakest members."""
-    from lib import cockpit
+    from lib.views import cockpit
 
     language, h = lang(), view.health
     st.subheader(t("คุณภาพข้อมูล (ตัวชี้วัด มท. 4.4)", "Data health (MOI KPI 4.4)"))
@@ -347,8 +347,8 @@ def cockpit_health(view) -> None:
 
 def cockpit_peers(view) -> None:
     """The scope beside its cluster, region and country, its rank, and its peers' scores."""
-    from lib import cockpit
-    from lib.scoring import format_score
+    from lib.engine.scoring import format_score
+    from lib.views import cockpit
 
     language = lang()
     st.subheader(t("เทียบกับพื้นที่อื่น", "Compared with peers"))

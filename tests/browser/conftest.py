@@ -78,8 +78,8 @@ def _healthy(url: str) -> bool:
 def _prepare_store(path: Path) -> None:
     """Build the demo store with one account per role (and an XSS payload in a province's
     and a KPI's names, tests/xss.py) before the server holds the file."""
-    from lib.bootstrap import init_store
-    from lib.db import Store
+    from lib.services.bootstrap import init_store
+    from lib.store import Store
     from tests.conftest import add_app_users
     from tests.xss import plant
 

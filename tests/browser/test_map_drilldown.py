@@ -8,7 +8,8 @@ import shapely
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from lib import geo, reference
+from lib.geo import layers as geo
+from lib.geo import reference
 
 FOLIUM_IFRAME = "iframe[title*='st_folium']"
 PATHS = "path.leaflet-interactive"

@@ -38,9 +38,9 @@ from datetime import date
 
 import pandas as pd
 
-from lib import thaicalendar as tc
-from lib.exporting import neutralise_cell as neutralise
-from lib.ingest import TEMPLATE_SHEET, normalise_period
+from lib.core import thaicalendar as tc
+from lib.core.exporting import neutralise_cell as neutralise
+from lib.ingest.read import TEMPLATE_SHEET, normalise_period
 
 FORMS = ("long", "wide_periods", "wide_items")
 LONG_HEADERS = {

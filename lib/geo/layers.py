@@ -6,8 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-GEO_DIR = REPO_ROOT / "geo"
+from lib.core.settings import GEO_DIR  # noqa: F401
 
 PROVINCES_PATH = GEO_DIR / "provinces.geojson"
 PROVINCES_DETAIL_PATH = GEO_DIR / "provinces_detail.geojson"

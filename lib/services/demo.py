@@ -18,9 +18,9 @@ from datetime import date, datetime, time
 import numpy as np
 import pandas as pd
 
-from lib import settings
-from lib import thaicalendar as tc
-from lib.settings import DATA_DIR, DEMO_SEED, DEMO_YEARS_BEFORE
+from lib.core import settings
+from lib.core import thaicalendar as tc
+from lib.core.settings import DATA_DIR, DEMO_SEED, DEMO_YEARS_BEFORE
 
 ROLES = pd.DataFrame(
     [

@@ -46,9 +46,15 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from lib import coverage as cv
-from lib import thaicalendar as tc
-from lib.scoring import composite_score, linear_scores, reliability, traffic_lights, weighted_score
+from lib.core import thaicalendar as tc
+from lib.engine import coverage as cv
+from lib.engine.scoring import (
+    composite_score,
+    linear_scores,
+    reliability,
+    traffic_lights,
+    weighted_score,
+)
 
 MISSING_RULES = ("zero", "exclude")
 RESULT_COLUMNS = [

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from lib.numbers import half_up, is_missing
+from lib.core.numbers import half_up, is_missing
 
 FREQUENCIES = ("monthly", "quarterly", "annual", "fiscal_annual")
 LANGS = ("th", "en")

@@ -21,7 +21,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from lib.numbers import half_up, is_missing, to_decimal
+from lib.core.numbers import half_up, is_missing, to_decimal
 
 SCORE_MIN = 0.0
 SCORE_MAX = 5.0

@@ -48,14 +48,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lib import thaicalendar as tc
-from lib.scoring import milestone_score
-from lib.settings import (
+from lib.core import thaicalendar as tc
+from lib.core.settings import (
     DEFAULT_CLUSTER_SCHEME,
     DEFAULT_REGION_SCHEME,
     MILESTONE_BARS,
     WINDOW_YEARS_BEFORE,
 )
+from lib.engine.scoring import milestone_score
 
 LEVELS = ("province", "cluster", "region", "country")
 CLUSTER_SCHEMES = ("cluster_2017", "cluster_2009")

@@ -25,7 +25,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from lib.core.settings import ROOT as REPO_ROOT
+
 # Where the loaded layer is kept (git-ignored: data/layers/).
 DISTRICTS_PATH = REPO_ROOT / "data" / "layers" / "districts.geojson"
 
@@ -356,7 +357,7 @@ def install_layer(
     """
     import json
 
-    from lib import auth
+    from lib.services import auth
 
     try:
         auth.require(user, "manage_layers")

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import bootstrap, settings
-from lib.db import Store, StoreError
-from lib.settings import DEMO_SEED, DEMO_YEARS_BEFORE, db_path
+from lib.core import settings
+from lib.core.settings import DEMO_SEED, DEMO_YEARS_BEFORE, db_path
+from lib.services import bootstrap
+from lib.store import Store, StoreError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -144,7 +145,7 @@ FISCAL_YEAR_MIN = 2500  # ปีงบประมาณ 2500 = 1956-57: nothing
 
 
 def _fiscal_year(text: str) -> int:
-    from lib.thaicalendar import normalise_year
+    from lib.core.thaicalendar import normalise_year
 
     try:
         fy = normalise_year(text)
@@ -159,7 +160,7 @@ def _fiscal_year(text: str) -> int:
 
 def _engine_as_of(args) -> date:
     """--as-of, or the earlier of today and the end of the fiscal year; checked against it."""
-    from lib.thaicalendar import fiscal_year_bounds
+    from lib.core.thaicalendar import fiscal_year_bounds
 
     start, end = fiscal_year_bounds(args.fiscal_year)
     as_of = args.as_of or min(settings.today(), end)
@@ -173,7 +174,7 @@ def _engine_as_of(args) -> date:
 
 def cmd_coverage(args) -> int:
     """Complete / correct / timely %, correct-and-timely % and KPI 4.4 milestone per area."""
-    from lib import coverage
+    from lib.engine import coverage
 
     as_of = _engine_as_of(args)
     with _open(args) as store:
@@ -194,7 +195,7 @@ def cmd_coverage(args) -> int:
 
 def cmd_scores(args) -> int:
     """KPI result, score, weighted score, light, reliability and composite per area x KPI."""
-    from lib import kpi
+    from lib.engine import kpi
 
     as_of = _engine_as_of(args)
     with _open(args) as store:
@@ -262,7 +263,7 @@ def _password_from_stdin(args) -> str:
 
 def cmd_users_add(args) -> int:
     """Create an account; the password is read from stdin and stored as an argon2 hash."""
-    from lib import auth
+    from lib.services import auth
 
     password = _password_from_stdin(args)
     with _open(args) as store:
@@ -289,8 +290,8 @@ def cmd_users_add(args) -> int:
 
 def cmd_users_list(args) -> int:
     """Every account, without password hashes."""
-    from lib import auth
-    from lib.exporting import neutralise_frame
+    from lib.core.exporting import neutralise_frame
+    from lib.services import auth
 
     with _open(args) as store:
         frame = auth.users_frame(store)
@@ -300,7 +301,7 @@ def cmd_users_list(args) -> int:
 
 def cmd_users_disable(args) -> int:
     """Disable an account (kept, never deleted, for the audit trail)."""
-    from lib import auth
+    from lib.services import auth
 
     with _open(args) as store:
         auth.disable_user(store, args.name, actor=auth.cli_operator(), origin="cli")
@@ -310,7 +311,7 @@ def cmd_users_disable(args) -> int:
 
 def cmd_users_passwd(args) -> int:
     """Set a new password read from stdin (also clears a lock-out)."""
-    from lib import auth
+    from lib.services import auth
 
     password = _password_from_stdin(args)
     with _open(args) as store:
@@ -326,7 +327,7 @@ def cmd_users_passwd(args) -> int:
 
 def cmd_users_can(args) -> int:
     """Whether an account may do an action (on an item, batch, area): exit 0 yes, 3 no."""
-    from lib import auth
+    from lib.services import auth
 
     with _open(args) as store:
         record = store.user_record(args.name.strip().lower())
@@ -364,7 +365,7 @@ def cmd_users_can(args) -> int:
 
 def cmd_backup(args) -> int:
     """Export the store to DIR/eis-backup-<time>/ (via the app's worker when the app holds it)."""
-    from lib import auth, backup
+    from lib.services import auth, backup
 
     if args.keep is not None and args.keep < 1:
         raise CliError("--keep must be at least 1", EXIT_USAGE)
@@ -415,7 +416,7 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     """Rebuild the store at --db from one backup folder (the app must be stopped)."""
-    from lib import auth, backup
+    from lib.services import auth, backup
 
     operator = auth.cli_operator()
     auth.require(operator, "backup")
@@ -566,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
 # -- data: import, batches, verify, undo, export ------------------------------
 def _user_for(store: Store, username: str, action: str, target: str):
     """The active account of that name; an unknown one is refused (exit 3) and audited."""
-    from lib import auth
+    from lib.services import auth
 
     user = auth.load_user(store, username)
     if user is None:
@@ -585,7 +586,7 @@ def _problem_lines(problems, lang: str) -> list[str]:
 
 def cmd_import(args) -> int:
     """Validate a CSV/XLSX file and commit its values as one batch (exit 2: rejected)."""
-    from lib import upload
+    from lib.services import upload
 
     path = Path(args.file)
     if not path.is_file():
@@ -651,7 +652,7 @@ def cmd_batches(args) -> int:
 
 def cmd_undo(args) -> int:
     """Undo a batch: its previous values come back exactly; the undo is recorded."""
-    from lib import upload
+    from lib.services import upload
 
     with _open(args) as store:
         user = _user_for(store, args.user, "undo", f"batch {args.batch_id}")
@@ -668,7 +669,7 @@ def cmd_undo(args) -> int:
 
 def cmd_verify(args) -> int:
     """Verify (or with --reject, reject) the submitted values of a batch."""
-    from lib import upload
+    from lib.services import upload
 
     status = "rejected" if args.reject else "verified"
     with _open(args) as store:
@@ -683,7 +684,7 @@ def cmd_export(args) -> int:
     with _open(args) as store:
         frame = store.export_values(args.item, args.area)
     if args.format == "csv":
-        from lib.exporting import neutralise_frame
+        from lib.core.exporting import neutralise_frame
 
         frame = neutralise_frame(frame)
     _print_frame(frame, args.format)
@@ -735,7 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from lib.auth import PermissionDenied
+    from lib.services.auth import PermissionDenied
 
     try:
         return args.func(args)

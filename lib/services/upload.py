@@ -15,8 +15,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from lib import auth, ingest
-from lib.db import Store
+from lib import ingest
+from lib.services import auth
+from lib.store import Store
 
 # A new value further than this many robust standard deviations from the
 # median of the cell's item x area history is flagged for a second look.

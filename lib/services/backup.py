@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from lib.db import Store, StoreError
-from lib.schema import latest_version
+from lib.store import Store, StoreError
+from lib.store.migrations import latest_version
 
 log = logging.getLogger(__name__)
 

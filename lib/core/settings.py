@@ -10,7 +10,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 GEO_DIR = ROOT / "geo"
 

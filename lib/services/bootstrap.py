@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from lib import demo, reference
-from lib.db import Store
-from lib.settings import DEMO_SEED, DEMO_YEARS_BEFORE
+from lib.core.settings import DEMO_SEED, DEMO_YEARS_BEFORE
+from lib.geo import reference
+from lib.services import demo
+from lib.store import Store
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib.schema import MIGRATIONS
+from lib.store.migrations import MIGRATIONS
 
 # Tables a bulk frame may be written to (names are never taken from input).
 _WRITABLE = frozenset(

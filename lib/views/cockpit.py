@@ -39,11 +39,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import coverage as cv
-from lib import kpi as kp
-from lib import thaicalendar as tc
-from lib.scoring import RELIABILITY_REASONS, format_score
-from lib.settings import DEFAULT_REGION_SCHEME
+from lib.core import thaicalendar as tc
+from lib.core.settings import DEFAULT_REGION_SCHEME
+from lib.engine import coverage as cv
+from lib.engine import kpi as kp
+from lib.engine.scoring import RELIABILITY_REASONS, format_score
 
 SCOPE_LEVELS = ("country", "region", "cluster", "province")
 ROUNDS = tc.ROUNDS

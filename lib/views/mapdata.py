@@ -37,10 +37,10 @@ import folium
 import numpy as np
 import pandas as pd
 
-from lib import mapview
-from lib import thaicalendar as tc
-from lib.exporting import safe_csv_bytes, safe_xlsx_bytes
-from lib.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME, MILESTONE_BARS
+from lib.core import thaicalendar as tc
+from lib.core.exporting import safe_csv_bytes, safe_xlsx_bytes
+from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME, MILESTONE_BARS, ROOT
+from lib.geo import mapview
 
 KINDS = ("health", "kpi", "item")
 LEVELS = ("region", "cluster", "province", "district")
@@ -97,7 +97,7 @@ FLAG_LABELS = {
     "no_data": ("ไม่มีข้อมูล", "no data"),
 }
 FIGURE_COLUMNS = ["code", "level", "value", "flag", "members", "members_with_data"]
-FONT_PATH = Path(__file__).resolve().parent.parent / "static" / "fonts" / "Sarabun-Regular.ttf"
+FONT_PATH = ROOT / "static" / "fonts" / "Sarabun-Regular.ttf"
 
 
 def _t(th: str, en: str, lang: str) -> str:
@@ -986,8 +986,8 @@ def district_figures(latest: pd.DataFrame, item_code: str) -> pd.DataFrame:
 
 def load_figures(store, state: MapState, level: str, as_of: date, members, areas) -> pd.DataFrame:
     """The figure of every area of a level (FIGURE_COLUMNS): the one door to store and engine."""
-    from lib import coverage as cv
-    from lib import kpi
+    from lib.engine import coverage as cv
+    from lib.engine import kpi
 
     if state.kind == "item":
         catalog = store.catalog().set_index("code")

@@ -121,7 +121,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from lib import thaicalendar as tc
+from lib.core import thaicalendar as tc
 
 MAX_ROWS = 1_000_000
 MAX_PROBLEMS = 10_000

@@ -12,7 +12,7 @@ from datetime import date
 import geothai
 import pandas as pd
 
-from lib.settings import DATA_DIR
+from lib.core.settings import DATA_DIR
 
 COUNTRY_CODE = "TH"
 
