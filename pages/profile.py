@@ -75,8 +75,9 @@ item = st.selectbox(ui.t("รายการข้อมูล", "Data item"), l
 row = catalog.set_index("code").loc[item]
 start = tc.fiscal_year_bounds(min(int(y) for y in years))[0]
 series = ui.item_series(store, version, item, start, as_of, as_of)
-how = mapdata.item_aggregation(row["unit_en"])
-trend = mapdata.trend_frame(series, row["frequency"], code, cluster_members, lang, how)
+trend = mapdata.trend_frame(
+    series, row["frequency"], code, cluster_members, lang, row["aggregation"]
+)
 unit = row["unit_en" if lang == "en" else "unit_th"]
 labels = {"period_end": "", "value": unit, "series": ""}
 fig = px.line(

@@ -184,13 +184,10 @@ def test_pool_sums_or_averages_members_and_flags_gaps():
         md.pool(values, mapping, "median")
 
 
-def test_item_aggregation_by_unit():
-    assert [md.item_aggregation(u) for u in ["persons", "million baht", "percent", "baht"]] == [
-        "sum",
-        "sum",
-        "mean",
-        "mean",
-    ]
+def test_items_carry_their_own_aggregation(demo_store):
+    catalog = demo_store.catalog().set_index("code")
+    assert catalog.at["POP01", "aggregation"] == "sum"  # persons add up
+    assert set(catalog["aggregation"]) == {"sum", "mean"}
 
 
 def _item(demo_store, code):
@@ -215,6 +212,12 @@ def test_item_figures_equal_the_stores_values(demo_store, reference):
     c_members = members.loc[members["cluster_code"] == "C17-E1", "province_code"]
     assert clusters.at["C17-E1", "value"] == pytest.approx(prov.loc[c_members, "value"].sum())
     assert clusters.at["C17-E1", "members"] == len(c_members)
+    # the item's aggregation decides, not its unit: the same persons as a mean
+    as_mean = md.item_figures(
+        cells, {**item, "aggregation": "mean"}, "cluster", members, areas, AS_OF
+    )
+    mean = as_mean.set_index("code").at["C17-E1", "value"]
+    assert mean == pytest.approx(prov.loc[c_members, "value"].mean())
 
 
 def test_district_item_pools_its_districts(demo_store, reference):

@@ -21,6 +21,7 @@ import pandas as pd
 from lib.core import settings
 from lib.core import thaicalendar as tc
 from lib.core.settings import DATA_DIR, DEMO_SEED, DEMO_YEARS_BEFORE
+from lib.engine import aggregations
 
 ROLES = pd.DataFrame(
     [
@@ -52,6 +53,7 @@ ITEM_COLUMNS = [
     "is_published",
     "counts_for_coverage",
     "decimals",
+    "aggregation",
 ]
 OBSERVATION_COLUMNS = [
     "item_code",
@@ -99,6 +101,7 @@ def demo_items() -> pd.DataFrame:
         is_published=_flag(raw.is_published).astype(bool),
         counts_for_coverage=_flag(raw.counts_for_coverage).astype(bool),
         decimals=raw.decimals.astype("int64"),
+        aggregation=[aggregations.check_item_aggregation(a) for a in raw.aggregation],
         demo_base=raw.demo_base.astype(float),
         demo_spread=raw.demo_spread.astype(float),
         demo_trend=raw.demo_trend.astype(float),

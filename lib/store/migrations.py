@@ -1,7 +1,7 @@
 """The store's schema: numbered migrations, each applied once, in order.
 
 A migration is never edited once landed; a change to the schema is a new
-migration appended to MIGRATIONS. `lib.db.Store.migrate` records each applied
+migration appended to MIGRATIONS. `lib.store.Store.migrate` records each applied
 number in `schema_migrations`, so running it twice changes nothing.
 """
 
@@ -228,7 +228,16 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "core tables", _CORE),)
+# Items carry how their values combine over areas and periods (lib.engine.aggregations).
+_ITEM_AGGREGATION = """
+ALTER TABLE items ADD COLUMN IF NOT EXISTS aggregation VARCHAR DEFAULT 'mean';
+UPDATE items SET aggregation = 'mean' WHERE aggregation IS NULL;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "core tables", _CORE),
+    Migration(2, "item aggregation", _ITEM_AGGREGATION),
+)
 
 
 def latest_version() -> int:

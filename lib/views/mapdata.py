@@ -8,10 +8,10 @@ path of area codes in the URL: region -> cluster -> province -> district.
 
 Rules chosen here (the spec leaves them open):
 
-- **item values above province level**: counts and amounts (`EXTENSIVE_UNITS`)
-  are summed over the member provinces, everything else (rates, per-capita
-  figures, percentages) is the mean of the members with a value. District items
-  pool their districts the same way.
+- **item values above province level** combine by the item's own aggregation
+  (lib.engine.aggregations): `sum` over the member provinces for counts and
+  amounts, `mean` of the members with a value for rates, per-capita figures and
+  percentages. District items pool their districts the same way.
 - **flags** (drawn with a dashed outline): an item value is *unverified* when its
   status is still "submitted", *stale* when the area's latest period is older
   than the latest period due at the as-of date (period end + release lag);
@@ -40,6 +40,7 @@ import pandas as pd
 from lib.core import thaicalendar as tc
 from lib.core.exporting import safe_csv_bytes, safe_xlsx_bytes
 from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME, MILESTONE_BARS, ROOT
+from lib.engine import aggregations
 from lib.geo import mapview
 
 KINDS = ("health", "kpi", "item")
@@ -63,32 +64,6 @@ COMPOSITE = "composite"  # the KPI code standing for the composite score
 HEALTH_BANDS = (0.0, *MILESTONE_BARS)
 SCORE_BANDS = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
 ROUNDS = tc.ROUNDS
-# Units (English) of counts and amounts: their group value is a sum, others a mean.
-EXTENSIVE_UNITS = frozenset(
-    {
-        "persons",
-        "households",
-        "houses",
-        "rai",
-        "head",
-        "tonnes",
-        "factories",
-        "companies",
-        "million baht",
-        "rooms",
-        "beds",
-        "villages",
-        "cases",
-        "hotspots",
-        "million m3",
-        "mw",
-        "million kwh",
-        "million litres",
-        "fires",
-        "complaints",
-        "datasets",
-    }
-)
 FLAG_LABELS = {
     "stale": ("ไม่เป็นปัจจุบัน", "out of date"),
     "unverified": ("ยังไม่ยืนยัน", "not verified"),
@@ -353,15 +328,6 @@ def view_layer(state: MapState, view: pd.DataFrame, layers: Mapping[str, object]
 # ---------------------------------------------------------------- figures (pure)
 
 
-def item_aggregation(unit_en: str) -> str:
-    """ "sum" for counts and amounts, "mean" for rates and averages.
-
-    >>> item_aggregation("persons"), item_aggregation("per 100000 population")
-    ('sum', 'mean')
-    """
-    return "sum" if str(unit_en).strip().lower() in EXTENSIVE_UNITS else "mean"
-
-
 def item_flags(cells: pd.DataFrame, due_end: date | None) -> pd.DataFrame:
     """area_code, value, flag of one item x period from Store.map_item_cells.
 
@@ -398,14 +364,14 @@ def pool(values: pd.DataFrame, mapping: pd.DataFrame, how: str) -> pd.DataFrame:
     >>> out[["code", "value", "members", "members_with_data", "flag"]].to_numpy().tolist()
     [['G', 2.0, 3, 2, 'partial,stale']]
     """
-    if how not in ("sum", "mean"):
-        raise ValueError(f"how must be 'sum' or 'mean', got {how!r}")
+    if how not in aggregations.ITEM_AGGREGATIONS:
+        raise ValueError(f"how must be one of {aggregations.ITEM_AGGREGATIONS}, got {how!r}")
     rows = mapping.merge(values.rename(columns={"area_code": "child"}), on="child", how="left")
     rows["has"] = rows["value"].notna()
     out = []
     for parent, g in rows.groupby("parent", sort=True):
         present = g.loc[g["has"], "value"]
-        value = (present.sum() if how == "sum" else present.mean()) if len(present) else np.nan
+        value = aggregations.combine(present, how)
         flags = {f for text in g["flag"].dropna() for f in str(text).split(",") if f}
         if 0 < len(present) < len(g):
             flags.add("partial")
@@ -459,7 +425,7 @@ def item_figures(
         out = pd.DataFrame({"code": codes, "value": np.nan, "flag": "", "members": 0})
         out["members_with_data"] = 0
     else:
-        out = pool(values, mapping, item_aggregation(item.get("unit_en", "")))
+        out = pool(values, mapping, item["aggregation"])
     return out.assign(level=level)[FIGURE_COLUMNS]
 
 
@@ -1039,7 +1005,7 @@ def figure_meta(state: MapState, catalog: pd.DataFrame, kpis: pd.DataFrame, lang
         "decimals": int(row["decimals"]),
         "frequency": row["frequency"],
         "area_level": row["area_level"],
-        "aggregation": item_aggregation(row["unit_en"]),
+        "aggregation": row["aggregation"],
     }
 
 
