@@ -54,6 +54,24 @@ BACKUP_KEEP = 14
 BACKUP_STALE_HOURS = 48.0
 
 
+# "0" stops the app's background backup worker (tests, read-only demonstrations).
+BACKUP_WORKER_ENV = "EIS_BACKUP_WORKER"
+
+
+def backup_worker_enabled() -> bool:
+    """False when $EIS_BACKUP_WORKER is "0"."""
+    return os.environ.get(BACKUP_WORKER_ENV, "1") != "0"
+
+
+# "oidc": Streamlit's st.login with the site's identity provider; else local passwords.
+AUTH_MODE_ENV = "EIS_AUTH"
+
+
+def oidc_enabled() -> bool:
+    """True when $EIS_AUTH is "oidc"."""
+    return os.environ.get(AUTH_MODE_ENV, "").strip().lower() == "oidc"
+
+
 def backup_dir() -> Path:
     """Folder of scheduled backups: $EIS_BACKUP_DIR, else backups/ beside the store."""
     return Path(os.environ.get(BACKUP_DIR_ENV) or db_path().parent / "backups")

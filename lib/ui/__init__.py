@@ -13,6 +13,8 @@ from lib.ui.access import (  # noqa: F401
     allowed_pages,
     current_user,
     menu,
+    navigation_pages,
+    page_path,
     password_form,
     require_page,
     sign_in_form,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from datetime import datetime
 
 import streamlit as st
 
-from lib.core.settings import db_path
+from lib.core import pages
+from lib.core.i18n import message_of, pick
+from lib.core.settings import backup_worker_enabled, db_path
 from lib.store import Store
 from lib.ui.core import _store, client_origin, lang, store, t
 
@@ -79,7 +80,7 @@ def sign_in_form(s: Store) -> None:
             st.session_state[SESSION_USER] = result.user.username
             st.session_state[SESSION_SEEN] = datetime.now()
             st.rerun()
-        st.error(result.message_en if lang() == "en" else result.message_th)
+        st.error(pick((result.message_th, result.message_en), lang()))
 
 
 def password_form(s: Store, user) -> None:
@@ -101,16 +102,29 @@ def password_form(s: Store, user) -> None:
             s, user.username, new, actor=user, origin=client_origin(), old_password=old
         )
     except (auth.PasswordPolicyError, auth.UserInputError, auth.PermissionDenied) as exc:
-        st.error(getattr(exc, "message_en" if lang() == "en" else "message_th", str(exc)))
+        st.error(message_of(exc, lang()))
         return
     st.success(t("เปลี่ยนรหัสผ่านแล้ว", "Password changed"))
 
 
 def allowed_pages(user) -> set[str]:
-    """Keys of the pages this account's role may use (lib.auth.pages_for)."""
-    from lib.services import auth
+    """Keys of the pages this account's role may use (lib.core.pages)."""
+    return pages.pages_for(None if user is None else user.role)
 
-    return auth.pages_for(None if user is None else user.role)
+
+def navigation_pages(user) -> dict:
+    """st.Page of every page in lib.core.pages, by key, titled in the current language."""
+    out = {}
+    for p in pages.PAGES:
+        title = pages.SIGN_IN_TITLE if p.key == "account" and user is None else p.title
+        kw = {"default": True} if not p.url_path else {"url_path": p.url_path}
+        out[p.key] = st.Page(p.path, title=pick(title, lang()), **kw)
+    return out
+
+
+def page_path(key: str) -> str:
+    """The script of a page (for st.switch_page), by its key in lib.core.pages."""
+    return pages.page(key).path
 
 
 def require_page(user, key: str) -> None:
@@ -126,8 +140,8 @@ def require_page(user, key: str) -> None:
 
 
 def menu(registry: dict, user) -> None:
-    """The sidebar menu: only the pages this role may use, then the account page."""
-    allowed = allowed_pages(user) | {"home", "account"}
+    """The sidebar menu: only the pages this role may use, the account page last."""
+    allowed = allowed_pages(user)
     with st.sidebar:
         for key, page in registry.items():
             if key in allowed:
@@ -159,5 +173,5 @@ def _backup_worker(path: str):
 
 def start_backup_worker() -> None:
     """Start (once per process) the thread that runs scheduled and requested backups."""
-    if os.environ.get("EIS_BACKUP_WORKER", "1") != "0":
+    if backup_worker_enabled():
         _backup_worker(str(db_path()))

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.core import i18n
 from lib.core import thaicalendar as tc
 from lib.core.settings import db_path
 from lib.services import bootstrap
 from lib.store import Store
 
-LANGS = ("th", "en")
+LANGS = i18n.LANGS
 
 
 @st.cache_resource(show_spinner="กำลังเตรียมฐานข้อมูล (ครั้งแรกเท่านั้น) / Preparing the store")
@@ -31,13 +32,12 @@ def data_version(s: Store) -> str:
 
 def lang() -> str:
     """Language chosen in the URL (?lang=en); Thai by default."""
-    value = st.query_params.get("lang", "th")
-    return value if value in LANGS else "th"
+    return i18n.lang_or_default(st.query_params.get("lang"))
 
 
 def t(th: str, en: str) -> str:
     """The Thai or English text, by the current language."""
-    return en if lang() == "en" else th
+    return i18n.pick((th, en), lang())
 
 
 def language_switch() -> None:
@@ -51,7 +51,7 @@ def language_switch() -> None:
 
 def name_col(prefix: str = "name") -> str:
     """Column holding names in the current language (name_th or name_en)."""
-    return f"{prefix}_{lang()}"
+    return i18n.pick_column(prefix, lang())
 
 
 def fmt_int(x) -> str:
@@ -66,4 +66,5 @@ def client_origin() -> str:
 
 
 def _message(exc) -> str:
-    return getattr(exc, "message_en" if lang() == "en" else "message_th", None) or str(exc)
+    """An exception's message in the current language (lib.core.i18n.message_of)."""
+    return i18n.message_of(exc, lang())
