@@ -1,0 +1,8 @@
+"""What every other package relies on and nothing in it depends on the store or the UI.
+
+settings (every setting with its default and meaning, and the one `today()`),
+i18n (Thai first, English available: one text type, one fallback, one error
+base class), pages (the one page registry), numbers (exact half-up rounding),
+thaicalendar (Buddhist and fiscal years, periods, due dates, Thai labels) and
+exporting (CSV/XLSX cells a spreadsheet never runs as formulas).
+"""
