@@ -23,6 +23,17 @@ KPI_AGGREGATIONS = ("last", "sum", "mean", "coverage")
 COVERAGE = "coverage"
 
 
+def _check(value: object, allowed: tuple[str, ...], what: tuple[str, str]) -> str:
+    """value when it is one of allowed, else InputError naming them."""
+    if value not in allowed:
+        names = ", ".join(allowed)
+        raise InputError(
+            f"{what[0]}ต้องเป็น {names} ไม่ใช่ {value!r}",
+            f"{what[1]} must be one of {names}, not {value!r}",
+        )
+    return str(value)
+
+
 def check_item_aggregation(value: object) -> str:
     """An item's aggregation, or InputError naming the allowed ones.
 
@@ -33,24 +44,12 @@ def check_item_aggregation(value: object) -> str:
     ...
     lib.core.i18n.InputError: aggregation must be one of sum, mean, not 'total'
     """
-    if value not in ITEM_AGGREGATIONS:
-        allowed = ", ".join(ITEM_AGGREGATIONS)
-        raise InputError(
-            f"วิธีรวมค่าต้องเป็น {allowed} ไม่ใช่ {value!r}",
-            f"aggregation must be one of {allowed}, not {value!r}",
-        )
-    return str(value)
+    return _check(value, ITEM_AGGREGATIONS, ("วิธีรวมค่า", "aggregation"))
 
 
 def check_kpi_aggregation(value: object) -> str:
     """A KPI's aggregation, or InputError naming the allowed ones."""
-    if value not in KPI_AGGREGATIONS:
-        allowed = ", ".join(KPI_AGGREGATIONS)
-        raise InputError(
-            f"วิธีรวมค่าของตัวชี้วัดต้องเป็น {allowed} ไม่ใช่ {value!r}",
-            f"KPI aggregation must be one of {allowed}, not {value!r}",
-        )
-    return str(value)
+    return _check(value, KPI_AGGREGATIONS, ("วิธีรวมค่าของตัวชี้วัด", "KPI aggregation"))
 
 
 def combine(values: pd.Series, how: str) -> float:
