@@ -1,4 +1,4 @@
-"""Tests for lib/ingest.py: a corpus of real-looking uploads built in code."""
+"""Tests for lib/ingest (read_upload and its modules): real-looking uploads built in code."""
 
 from __future__ import annotations
 

@@ -40,9 +40,11 @@ import pandas as pd
 
 from lib.core import thaicalendar as tc
 from lib.core.exporting import neutralise_cell as neutralise
-from lib.ingest.read import TEMPLATE_SHEET, normalise_period
+from lib.core.i18n import Text, check_lang, pick, pick_column
+from lib.ingest.files import TEMPLATE_SHEET
+from lib.ingest.forms import FORMS
+from lib.ingest.periods import normalise_period
 
-FORMS = ("long", "wide_periods", "wide_items")
 LONG_HEADERS = {
     "th": ("รหัสรายการ", "รหัสพื้นที่", "ชื่อพื้นที่", "งวด", "ค่า", "หมายเหตุ"),
     "en": ("item_code", "area_code", "area_name", "period", "value", "note"),
@@ -50,6 +52,7 @@ LONG_HEADERS = {
 AREA_HEADERS = {"th": ("รหัสพื้นที่", "ชื่อพื้นที่"), "en": ("area_code", "area_name")}
 ITEM_LABEL = {"th": "รหัสรายการ", "en": "item_code"}
 PERIOD_LABEL = {"th": "งวด", "en": "period"}
+TEMPLATE_HEADING = Text("แบบนำเข้าข้อมูล", "Upload template")
 SOURCE_NOTE = {
     "th": "ที่มา: แบบฟอร์มนำเข้าข้อมูล ระบบฐานข้อมูลจังหวัด (กรอกเฉพาะคอลัมน์ค่า)",
     "en": "Source: upload template of the provincial database (fill in the values only)",
@@ -77,7 +80,7 @@ def due_periods(item: dict, as_of: date, due_only: bool = True) -> list[str]:
 
 
 def _period_text(period: str, frequency: str, lang: str) -> str:
-    return tc.thai_period_label(period, frequency, "th") if lang == "th" else period
+    return pick((tc.thai_period_label(period, frequency, "th"), period), lang)
 
 
 def _areas_of_level(areas: pd.DataFrame, level: str, province: str | None) -> pd.DataFrame:
@@ -125,8 +128,7 @@ def template_frame(
     """
     if form not in FORMS:
         raise ValueError(f"unknown form {form!r}; expected one of {FORMS}")
-    if lang not in tc.LANGS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {tc.LANGS}")
+    check_lang(lang)
     chosen = _chosen_items(items, item_code, agency)
     records = chosen.to_dict("records")
     if form == "long":
@@ -149,12 +151,11 @@ def _long(records, areas, period, as_of, due_only, province, lang) -> pd.DataFra
     for item in records:
         periods = _periods_for(item, period, as_of, due_only)
         area_rows = _areas_of_level(areas, item["area_level"], province)
-        for a in area_rows.itertuples():
-            name = a.name_th if lang == "th" else a.name_en
-            for p in periods:
-                rows.append(
-                    (item["code"], a.code, name, _period_text(p, item["frequency"], lang), None, "")
-                )
+        names = area_rows[pick_column("name", lang)]
+        texts = [_period_text(p, item["frequency"], lang) for p in periods]
+        for code, name in zip(area_rows["code"], names, strict=True):
+            for text in texts:
+                rows.append((item["code"], code, name, text, None, ""))
     frame = pd.DataFrame(rows, columns=list(LONG_HEADERS[lang])).astype(
         {LONG_HEADERS[lang][4]: float}
     )
@@ -170,7 +171,7 @@ def _long(records, areas, period, as_of, due_only, province, lang) -> pd.DataFra
 
 def _area_frame(areas: pd.DataFrame, level: str, province: str | None, lang: str):
     area_rows = _areas_of_level(areas, level, province)
-    names = area_rows["name_th"] if lang == "th" else area_rows["name_en"]
+    names = area_rows[pick_column("name", lang)]
     code_h, name_h = AREA_HEADERS[lang]
     return pd.DataFrame({code_h: area_rows["code"].to_numpy(), name_h: names.to_numpy()})
 
@@ -232,13 +233,11 @@ def _wide_items(records, areas, period, as_of, province, lang) -> pd.DataFrame:
 def _title(records: list[dict], lang: str) -> str:
     if len(records) == 1:
         r = records[0]
-        name = r.get("name_th") if lang == "th" else r.get("name_en")
-        unit = r.get("unit_th") if lang == "th" else r.get("unit_en")
+        name = r.get(pick_column("name", lang))
+        unit = r.get(pick_column("unit", lang))
         unit_text = f" ({unit})" if unit else ""
-        if lang == "th":
-            return f"แบบนำเข้าข้อมูล {r['code']} {name or ''}{unit_text}"
-        return f"Upload template {r['code']} {name or ''}{unit_text}"
-    return "แบบนำเข้าข้อมูล" if lang == "th" else "Upload template"
+        return f"{pick(TEMPLATE_HEADING, lang)} {r['code']} {name or ''}{unit_text}"
+    return pick(TEMPLATE_HEADING, lang)
 
 
 # ---------------------------------------------------------------- writing

@@ -1,0 +1,254 @@
+"""What reading an upload gives back: the clean rows and every problem, in Thai and English.
+
+A :class:`Problem` names the row and column as the user sees them in Excel
+(1-based row, header text or column letter), the value and the reason. Its
+message comes from :data:`PROBLEM_CODES`; all codes are errors except the
+warning ``empty_value``. A row with any error is left out of ``clean``; both
+rows of a duplicate_cell are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib.core.i18n import InputError, pick
+
+CLEAN_COLUMNS = [
+    "item_code",
+    "area_code",
+    "period",
+    "period_end",
+    "value",
+    "note",
+    "source_row",
+    "source_column",
+]
+
+SEVERITY = {"empty_value": "warning"}
+
+# code -> (Thai, English) message; {value} is the cell, {th}/{en} the detail.
+PROBLEM_CODES: dict[str, tuple[str, str]] = {
+    "unreadable_file": (
+        "อ่านไฟล์ไม่ได้{th}",
+        "The file cannot be read{en}",
+    ),
+    "empty_file": ("ไฟล์ว่าง ไม่มีข้อมูล", "The file is empty"),
+    "bad_encoding": (
+        "อ่านตัวอักษรในไฟล์ไม่ได้ (รองรับ UTF-8 และ TIS-620/cp874){th}",
+        "The file's characters cannot be decoded (UTF-8 and TIS-620/cp874 are read){en}",
+    ),
+    "missing_header": (
+        "ไม่พบแถวหัวตาราง{th}",
+        "No header row found{en}",
+    ),
+    "too_many_rows": (
+        "ไฟล์มีข้อมูลเกิน {value} แถว กรุณาแบ่งไฟล์",
+        "The file has more than {value} rows; split it",
+    ),
+    "missing_item": (
+        "ไม่ได้ระบุรายการข้อมูล{th}",
+        "No data item given{en}",
+    ),
+    "unknown_item": (
+        "ไม่พบรายการข้อมูล '{value}' ในระบบ{th}",
+        "Unknown data item '{value}'{en}",
+    ),
+    "item_mismatch": (
+        "รายการข้อมูลในไฟล์ '{value}' ไม่ตรงกับที่เลือกไว้{th}",
+        "The file's data item '{value}' differs from the one chosen{en}",
+    ),
+    "missing_area": (
+        "ไม่ได้ระบุพื้นที่",
+        "No area given",
+    ),
+    "unknown_area": (
+        "ไม่พบพื้นที่ '{value}'{th}",
+        "Unknown area '{value}'{en}",
+    ),
+    "ambiguous_area": (
+        "ชื่อพื้นที่ '{value}' ซ้ำกันหลายแห่ง กรุณาระบุรหัสหรือจังหวัด: {th}",
+        "Area name '{value}' matches several areas; give the code or the province: {en}",
+    ),
+    "area_level_mismatch": (
+        "พื้นที่ '{value}' {th}",
+        "Area '{value}' {en}",
+    ),
+    "total_row": (
+        "แถวผลรวม '{value}' ไม่ใช่ข้อมูลรายพื้นที่ กรุณาลบแถวนี้",
+        "Total row '{value}' is not an area's value; remove this row",
+    ),
+    "total_column": (
+        "คอลัมน์ผลรวม '{value}' ไม่ใช่งวดหรือรายการข้อมูล กรุณาลบคอลัมน์นี้",
+        "Total column '{value}' is neither a period nor an item; remove this column",
+    ),
+    "missing_period": (
+        "ไม่ได้ระบุงวดข้อมูล{th}",
+        "No period given{en}",
+    ),
+    "bad_period": (
+        "อ่านงวดข้อมูล '{value}' ไม่ได้{th}",
+        "Cannot read period '{value}'{en}",
+    ),
+    "period_not_of_frequency": (
+        "งวด '{value}' ไม่ตรงกับความถี่ของรายการ{th}",
+        "Period '{value}' does not match the item's frequency{en}",
+    ),
+    "period_mismatch": (
+        "งวดในไฟล์ '{value}' ไม่ตรงกับงวดที่เลือกไว้{th}",
+        "The file's period '{value}' differs from the one chosen{en}",
+    ),
+    "period_in_future": (
+        "งวด '{value}' ยังไม่สิ้นสุด{th}",
+        "Period '{value}' has not ended yet{en}",
+    ),
+    "empty_value": (
+        "ไม่มีค่าข้อมูล (ข้ามแถวนี้ ไม่นับเป็นศูนย์)",
+        "No value (row skipped, not read as zero)",
+    ),
+    "not_a_number": (
+        "ค่า '{value}' ไม่ใช่ตัวเลข{th}",
+        "Value '{value}' is not a number{en}",
+    ),
+    "out_of_range": (
+        "ค่า '{value}' อยู่นอกช่วงที่ยอมรับ{th}",
+        "Value '{value}' is outside the accepted range{en}",
+    ),
+    "duplicate_cell": (
+        "ข้อมูลซ้ำ: รายการ พื้นที่ และงวดเดียวกันอยู่ในแถว {th}",
+        "Duplicate: the same item, area and period are in rows {en}",
+    ),
+    "duplicate_column": (
+        "คอลัมน์ '{value}' ซ้ำกับคอลัมน์อื่น{th}",
+        "Column '{value}' repeats another column{en}",
+    ),
+    "too_many_problems": (
+        "พบปัญหาทั้งหมด {value} รายการ แสดงเฉพาะ {th} รายการแรก",
+        "{value} problems found; only the first {en} are listed",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an upload, located as the user sees it in Excel."""
+
+    row: int | None  # 1-based row in the sheet; None for the whole file or a chosen argument
+    column: str  # header text, else column letter; "" for the whole file
+    value: str
+    code: str
+    message_th: str
+    message_en: str
+    severity: str = "error"  # "error" or "warning"
+
+    def message(self, lang: str = "th") -> str:
+        """The message in a language ('th' or 'en')."""
+        return pick((self.message_th, self.message_en), lang)
+
+
+@dataclass(frozen=True, eq=False)
+class UploadResult:
+    """What read_upload found: the clean rows, the problems and how the file was read."""
+
+    clean: pd.DataFrame
+    problems: list[Problem]
+    form: str | None
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None = None
+    header_row: int | None = None
+    rows_read: int = 0
+    problem_count: int = 0  # all problems, also those beyond the listed MAX_PROBLEMS
+    lang: str = "th"
+    item_code: str | None = None  # item of a wide_periods file (argument or label cell)
+    period_text: str | None = None  # period of a wide_items file (argument or label cell)
+    errors: list[Problem] = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "errors", [p for p in self.problems if p.severity == "error"])
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem is an error (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that are warnings only."""
+        return [p for p in self.problems if p.severity != "error"]
+
+    def problems_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """Problems as a frame: row, column, value, code, severity, message (in lang)."""
+        lang = lang or self.lang
+        return pd.DataFrame(
+            [
+                (p.row, p.column, p.value, p.code, p.severity, p.message(lang))
+                for p in self.problems
+            ],
+            columns=["row", "column", "value", "code", "severity", "message"],
+        ).astype({"row": "Int64"})
+
+
+def make_problem(
+    code: str, row: int | None = None, column: str = "", value: str = "", th: str = "", en: str = ""
+) -> Problem:
+    """A Problem with its messages filled in from PROBLEM_CODES."""
+    msg_th, msg_en = PROBLEM_CODES[code]
+    return Problem(
+        row=row,
+        column=column,
+        value=value,
+        code=code,
+        message_th=msg_th.format(value=value, th=th, en=en),
+        message_en=msg_en.format(value=value, th=th, en=en),
+        severity=SEVERITY.get(code, "error"),
+    )
+
+
+class FileProblem(InputError):
+    """The file as a whole cannot be read; carries one Problem and how far reading got."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        sheet: str | None = None,
+    ):
+        super().__init__(problem.message_th, problem.message_en)
+        self.problem = problem
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.sheet = sheet
+
+
+def collect_problems(
+    problems: list[Problem], found: list[pd.DataFrame], max_problems: int
+) -> tuple[list[Problem], int]:
+    """Problems sorted by row, deduplicated by (row, column, code), capped at max_problems."""
+    if found:
+        frame = pd.concat(found, ignore_index=True)
+        frame = frame.drop_duplicates(["row", "column", "code"])
+        frame = frame.sort_values("row", kind="stable")
+    else:
+        frame = pd.DataFrame(columns=["row", "column", "value", "code", "th", "en"])
+    total = len(problems) + len(frame)
+    room = max(max_problems - len(problems), 0)
+    out = list(problems)
+    for r in frame.head(room).itertuples(index=False):
+        out.append(
+            make_problem(
+                r.code,
+                row=int(r.row) or None,
+                column=str(r.column),
+                value=str(r.value),
+                th=str(r.th),
+                en=str(r.en),
+            )
+        )
+    if total > len(out):
+        out.append(
+            make_problem("too_many_problems", value=f"{total:,}", th=str(room), en=str(room))
+        )
+    return out, total

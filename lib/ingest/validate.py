@@ -1,0 +1,312 @@
+"""Checking every cell against the catalogue and the reference: clean rows and problems.
+
+Each check runs once per distinct text (or distinct (text, item level) pair),
+never once per row: a million-row file has a few thousand distinct areas and
+periods. A "รวม"/"Total" row gets one total_row problem and nothing else. A
+period whose last day is on or after ``as_of`` has not ended: period_in_future.
+Duplicates are cells naming the same item, area and period (by code, not by
+spelling); both are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lib.core import thaicalendar as tc
+from lib.ingest.areas import AreaLookup, decide_area
+from lib.ingest.forms import Cells
+from lib.ingest.items import Item, ItemLookup
+from lib.ingest.periods import parse_period_key
+from lib.ingest.result import CLEAN_COLUMNS, SEVERITY
+from lib.ingest.text import is_total, take_str
+from lib.ingest.values import format_bound, parse_values
+
+_LEVELS = ("", "province", "district")
+
+
+def _at(spec: object, idx: np.ndarray, dtype) -> np.ndarray:
+    """Entries idx of a per-cell array, or a scalar repeated."""
+    if isinstance(spec, np.ndarray):
+        return spec[idx]
+    return np.full(len(idx), spec, dtype=dtype)
+
+
+def _problem_frame(cells: Cells, mask: np.ndarray, role: str, code: str, th, en) -> pd.DataFrame:
+    """Problems for the cells in mask, located at the role's row and column."""
+    idx = np.flatnonzero(mask)
+    row_spec, col_spec = cells.locs[role]
+    return pd.DataFrame(
+        {
+            "row": _at(row_spec, idx, np.int64).astype(np.int64),
+            "column": _at(col_spec, idx, object),
+            "value": cells.frame[role].iloc[idx].to_numpy(dtype=object),
+            "code": code,
+            "th": th[idx] if isinstance(th, np.ndarray) else th,
+            "en": en[idx] if isinstance(en, np.ndarray) else en,
+        }
+    )
+
+
+def _per(values: list, codes: np.ndarray, dtype=object) -> np.ndarray:
+    """Per-cell array from per-distinct-value results and the cells' codes."""
+    distinct = np.asarray(values, dtype=dtype)
+    if dtype is bool and not distinct.any():  # nothing flagged: no need to index
+        return np.zeros(len(codes), dtype=bool)
+    return distinct[codes]
+
+
+def _per_text(values: list[str], codes: np.ndarray) -> np.ndarray | str:
+    """Like _per for a problem's detail texts; just "" when every text is empty."""
+    return _per(values, codes) if any(values) else ""
+
+
+@dataclass
+class _Decided:
+    """One result per distinct key and, per cell, the index of its key."""
+
+    results: list
+    codes: np.ndarray
+
+    def per_cell(self, pick, dtype=object) -> np.ndarray:
+        """pick(result) for every cell."""
+        return _per([pick(r) for r in self.results], self.codes, dtype)
+
+
+class _Report:
+    """Problem frames found so far and the mask of cells with an error."""
+
+    def __init__(self, cells: Cells, total: np.ndarray):
+        self.cells = cells
+        self.total = total  # "รวม"/"Total" rows: only their total_row problem
+        self.found: list[pd.DataFrame] = []
+        self.error = np.zeros(len(cells.frame), dtype=bool)
+
+    def __call__(self, mask: np.ndarray, role: str, code: str, th="", en="") -> None:
+        """Report code for the cells in mask, at the role's place in the file."""
+        if code != "total_row":
+            mask = mask & ~self.total
+        if mask.any():
+            self.found.append(_problem_frame(self.cells, mask, role, code, th, en))
+            if SEVERITY.get(code, "error") == "error":
+                self.error |= mask
+
+
+def validate(
+    cells: Cells, items: ItemLookup, areas: AreaLookup, as_of: date, form: str
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Clean rows and problem frames; every lookup runs once per distinct text."""
+    f = cells.frame
+    icodes, iuniq = pd.factorize(f["item"])
+    iuniq = list(iuniq)
+    acodes, auniq = pd.factorize(f["area"])
+    auniq = list(auniq)
+    total_item = _per([is_total(u) for u in iuniq], icodes, bool)
+    total_area = _per([is_total(u) for u in auniq], acodes, bool)
+    report = _Report(cells, total_item | total_area)
+    report(total_area, "area", "total_row")
+    report(total_item & ~total_area, "item", "total_row")
+    item = _check_items(report, iuniq, icodes, items)
+    area = _check_areas(report, f["area_q"], auniq, acodes, areas, item)
+    period = _check_periods(report, f["period"], item, as_of)
+    values, empty = _check_values(report, f["value"], item, form)
+    _check_duplicates(report, item, area, period, empty)
+    keep = np.flatnonzero(~report.error & ~empty)
+    return _clean_frame(cells, keep, item, area, period, values), report.found
+
+
+def _check_items(report: _Report, iuniq: list, icodes: np.ndarray, items: ItemLookup) -> _Decided:
+    """missing_item and unknown_item; results are (code, detail_th, detail_en, Item)."""
+    resolved = [items.resolve(u) if u else (None, "", "") for u in iuniq]
+    item = _Decided([(*r, items.info.get(r[0]) if r[0] else None) for r in resolved], icodes)
+    known = item.per_cell(lambda r: r[3] is not None, bool)
+    blank = _per([u == "" for u in iuniq], icodes, bool)
+    report(blank, "item", "missing_item")
+    report(
+        ~known & ~blank,
+        "item",
+        "unknown_item",
+        _per_text([r[1] for r in resolved], icodes),
+        _per_text([r[2] for r in resolved], icodes),
+    )
+    return item
+
+
+def _check_areas(
+    report: _Report,
+    qualifiers: pd.Series,
+    auniq: list,
+    acodes: np.ndarray,
+    areas: AreaLookup,
+    item: _Decided,
+) -> _Decided:
+    """missing, unknown, ambiguous and wrong-level areas, once per (text, province, level)."""
+    level_idx = item.per_cell(lambda r: _LEVELS.index(r[3].area_level) if r[3] else 0, np.int64)
+    qcodes, quniq = pd.factorize(qualifiers)
+    quniq = list(quniq)
+    akey = (acodes.astype(np.int64) * len(quniq) + qcodes) * len(_LEVELS) + level_idx
+    ainv, akeys = _factorize_keys(akey)
+    decided = []
+    for k in akeys.tolist():
+        rest, lvl = divmod(k, len(_LEVELS))
+        a, q = divmod(rest, len(quniq))
+        decided.append(decide_area(areas, auniq[a], quniq[q], _LEVELS[lvl]))
+    area = _Decided(decided, ainv)
+    report(area.per_cell(lambda d: not d[4], bool), "area", "missing_area")
+    for code in ("unknown_area", "ambiguous_area", "area_level_mismatch"):
+        hit = area.per_cell(lambda d, code=code: d[1] == code, bool)
+        if hit.any():
+            report(hit, "area", code, area.per_cell(lambda d: d[2]), area.per_cell(lambda d: d[3]))
+    return area
+
+
+def _check_periods(report: _Report, texts: pd.Series, item: _Decided, as_of: date) -> _Decided:
+    """Missing, unreadable, wrong-frequency and unended periods, once per (text, frequency)."""
+    freq_idx = item.per_cell(
+        lambda r: tc.FREQUENCIES.index(r[3].frequency) + 1 if r[3] else 0, np.int64
+    )
+    pcodes, puniq = pd.factorize(texts)
+    puniq = list(puniq)
+    nf = len(tc.FREQUENCIES) + 1
+    pinv, pkeys = _factorize_keys(pcodes.astype(np.int64) * nf + freq_idx)
+    parsed = []
+    for k in pkeys.tolist():
+        p, fi = divmod(k, nf)
+        parsed.append(parse_period_key(puniq[p], tc.FREQUENCIES[fi - 1] if fi else ""))
+    period = _Decided(parsed, pinv)
+    report(period.per_cell(lambda p: p[5], bool), "period", "missing_period")
+    for code in ("bad_period", "period_not_of_frequency"):
+        hit = period.per_cell(lambda p, code=code: p[2] == code, bool)
+        if hit.any():
+            th, en = period.per_cell(lambda p: p[3]), period.per_cell(lambda p: p[4])
+            report(hit, "period", code, th, en)
+    future = period.per_cell(lambda p: bool(p[1]) and p[1] >= as_of, bool)
+    report(
+        future,
+        "period",
+        "period_in_future",
+        f" (ณ วันที่ {tc.thai_date(as_of)})",
+        f" (as of {as_of.isoformat()})",
+    )
+    return period
+
+
+def _check_values(
+    report: _Report, texts: pd.Series, item: _Decided, form: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(values, empty mask): empty (long form only), not a number, outside the valid range."""
+    infos = [r[3] for r in item.results]
+
+    def attr(name, default, dtype=object):
+        return _per([getattr(i, name) if i else default for i in infos], item.codes, dtype)
+
+    values, empty, bad, vth, ven = parse_values(texts, attr("is_percent", False, bool))
+    if form == "long":
+        report(empty, "value", "empty_value")
+    report(bad, "value", "not_a_number", vth, ven)
+    ok_value = ~empty & ~bad
+    outside = ok_value & (
+        (values < attr("valid_min", np.nan, float)) | (values > attr("valid_max", np.nan, float))
+    )
+    if outside.any():
+        rng_th = [_valid_range(i, "ถึง") for i in infos]
+        rng_en = [_valid_range(i, "to") for i in infos]
+        report(outside, "value", "out_of_range", _per(rng_th, item.codes), _per(rng_en, item.codes))
+    return values, empty
+
+
+def _valid_range(item: Item | None, word: str) -> str:
+    """' (0 to 100)' of an item's accepted values; "" for an unknown item."""
+    if item is None:
+        return ""
+    return f" ({format_bound(item.valid_min)} {word} {format_bound(item.valid_max)})"
+
+
+def _check_duplicates(
+    report: _Report, item: _Decided, area: _Decided, period: _Decided, empty: np.ndarray
+) -> None:
+    """duplicate_cell for cells naming the same item, area and period (by code)."""
+    f = report.cells.frame
+    n = len(f)
+    item_id = pd.factorize(pd.Series([r[0] for r in item.results], dtype=object))[0][item.codes]
+    area_id = pd.factorize(pd.Series([d[0] for d in area.results], dtype=object))[0][area.codes]
+    period_id = pd.factorize(pd.Series([p[0] for p in period.results], dtype=object))[0][
+        period.codes
+    ]
+    keyed = (item_id >= 0) & (area_id >= 0) & (period_id >= 0) & ~empty & ~report.total
+    dup = _duplicated(item_id[keyed], area_id[keyed], period_id[keyed])
+    if not dup.any():
+        return
+    ids = pd.DataFrame({"i": item_id, "a": area_id, "p": period_id})[keyed]
+    d = ids[dup].assign(row=f["row"].to_numpy()[ids.index[dup]])
+    rows_of = d.groupby(["i", "a", "p"])["row"].transform(lambda r: ", ".join(map(str, sorted(r))))
+    mask = np.zeros(n, dtype=bool)
+    mask[d.index.to_numpy()] = True
+    detail = np.full(n, "", dtype=object)
+    detail[d.index.to_numpy()] = rows_of.to_numpy(dtype=object)
+    report(mask, "value", "duplicate_cell", detail, detail)
+
+
+def _clean_frame(
+    cells: Cells,
+    keep: np.ndarray,
+    item: _Decided,
+    area: _Decided,
+    period: _Decided,
+    values: np.ndarray,
+) -> pd.DataFrame:
+    """The rows to load (CLEAN_COLUMNS) of the cells kept."""
+    f = cells.frame
+    note = f["note"].take(keep).reset_index(drop=True)
+    if not (note != "").any():  # no notes at all (the common case)
+        note = pd.Series(np.full(len(note), None, dtype=object), name=note.name)
+    else:
+        quoted = note.str.match(r"'[=+\-@]")  # a note exported neutralised reads back as typed
+        note = note.where(~quoted, note.str.slice(1)).astype(object).where(note != "", None)
+    value_col = cells.locs["value"][1]
+    return pd.DataFrame(
+        {
+            "item_code": take_str([r[0] or "" for r in item.results], item.codes[keep]),
+            "area_code": take_str([d[0] or "" for d in area.results], area.codes[keep]),
+            "period": take_str([p[0] or "" for p in period.results], period.codes[keep]),
+            "period_end": _per([p[1] for p in period.results], period.codes[keep]),
+            "value": values[keep],
+            "note": note,
+            "source_row": f["row"].to_numpy(dtype=np.int64)[keep],
+            "source_column": (
+                pd.Series(value_col[keep], dtype="str")
+                if isinstance(value_col, np.ndarray)
+                else take_str([value_col], np.zeros(len(keep), dtype=np.intp))
+            ),
+        },
+        columns=CLEAN_COLUMNS,
+    )
+
+
+def _factorize_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct keys) of int64 keys; the order of the distinct keys is immaterial."""
+    size = int(keys.max()) + 1 if len(keys) else 0
+    if size > 4 * len(keys) + 1024 or (len(keys) and keys.min() < 0):
+        return pd.factorize(keys)  # by hash
+    present = np.zeros(size, dtype=bool)
+    present[keys] = True
+    position = np.cumsum(present, dtype=np.int64) - 1
+    return position[keys], np.flatnonzero(present)
+
+
+def _duplicated(i: np.ndarray, a: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Mask of the (i, a, p) triples (non-negative ids) that occur more than once."""
+    if not len(i):
+        return np.zeros(0, dtype=bool)
+    ni, na, np_ = (int(x.max()) + 1 for x in (i, a, p))
+    slots = ni * na * np_
+    if slots < 2**62:  # one int64 key per triple
+        key = (i.astype(np.int64) * na + a) * np_ + p
+        if slots <= 4 * len(key) + 1024:  # few possible triples: count them
+            return np.bincount(key, minlength=slots)[key] > 1
+        return pd.Series(key).duplicated(keep=False).to_numpy()
+    ids = pd.DataFrame({"i": i, "a": a, "p": p})
+    return ids.duplicated(keep=False).to_numpy()
