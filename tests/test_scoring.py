@@ -487,3 +487,37 @@ def test_scores_are_plain_floats():
     ):
         assert type(value) is float
         assert math.isfinite(value)
+
+
+# Unevenly spaced thresholds: each band is as wide as everything below it.
+UNEVEN = [10, 20, 40, 80, 160]
+
+
+@pytest.mark.parametrize(
+    ("result", "score"),
+    [(10, 1.0), (15, 1.5), (20, 2.0), (30, 2.5), (60, 3.5), (70, 3.75), (120, 4.5), (160, 5.0)],
+)
+def test_uneven_thresholds_score_linearly_within_each_band(result, score):
+    assert sc.linear_score(result, UNEVEN) == score
+    assert sc.linear_scores(pd.Series([float(result)]), UNEVEN).iloc[0] == score
+
+
+@pytest.mark.parametrize(
+    ("result", "score"),
+    [(160, 1.0), (120, 1.5), (80, 2.0), (60, 2.5), (30, 3.5), (25, 3.75), (15, 4.5), (10, 5.0)],
+)
+def test_uneven_thresholds_mirrored_when_lower_is_better(result, score):
+    falling = UNEVEN[::-1]
+    assert sc.linear_score(result, falling, higher_is_better=False) == score
+    scored = sc.linear_scores(pd.Series([float(result)]), falling, higher_is_better=False)
+    assert scored.iloc[0] == score
+
+
+def test_kpi_engine_scores_uneven_thresholds_through_the_method_registry():
+    from lib.engine.methods import check_scoring_method, score_results
+
+    kpi = {"method": "linear", "t1": 10, "t2": 20, "t3": 40, "t4": 80, "t5": 160,
+           "higher_is_better": True, "floor_score": 0.0}  # fmt: skip
+    assert score_results(pd.Series([5.0, 30.0, 120.0]), kpi).tolist() == [0.0, 2.5, 4.5]
+    with pytest.raises(ValueError, match="scoring method must be one of milestone, linear"):
+        check_scoring_method("curve")

@@ -2,7 +2,10 @@
 
 DuckDB does the reduction, pandas does the reasoning: `load_coverage_inputs`
 reads small per item x area facts from `Store.coverage_facts` (one SQL pass over
-the observations); everything else here is pure pandas, frames in, frames out.
+the observations, told each item's due limit by lib.engine.requirements);
+everything else here is pure pandas, frames in, frames out. The window and the
+due rule live in lib.engine.requirements, pooling and the milestone in
+lib.engine.rollups; their names are re-exported here.
 
 Definitions (SPEC section 4; as_of = the date the figures describe, whole day):
 
@@ -52,27 +55,57 @@ from lib.core import thaicalendar as tc
 from lib.core.settings import (
     DEFAULT_CLUSTER_SCHEME,
     DEFAULT_REGION_SCHEME,
-    MILESTONE_BARS,
     WINDOW_YEARS_BEFORE,
 )
-from lib.engine.scoring import milestone_score
+from lib.engine.aggregations import COVERAGE
+from lib.engine.checks import LEVELS, check_level
+from lib.engine.checks import check_columns as _check_columns
+from lib.engine.requirements import (
+    due_limit,
+    due_limits,
+    item_requirements,
+    required_periods,
+    window_bounds,
+    window_years,
+)
+from lib.engine.rollups import (
+    COUNT_COLUMNS,
+    COUNTRY_CODE,
+    add_percentages,
+    feed_delivered,
+    groups_present,
+    members_for,
+    milestone_steps,
+    province_summary,
+    rollup,
+)
 
-LEVELS = ("province", "cluster", "region", "country")
+__all__ = [
+    "COUNTRY_CODE",
+    "COUNT_COLUMNS",
+    "LEVELS",
+    "WINDOW_YEARS_BEFORE",
+    "add_percentages",
+    "check_level",
+    "due_limit",
+    "due_limits",
+    "feed_delivered",
+    "groups_present",
+    "item_requirements",
+    "members_for",
+    "milestone_steps",
+    "province_summary",
+    "required_periods",
+    "rollup",
+    "window_bounds",
+    "window_years",
+]
+
 CLUSTER_SCHEMES = ("cluster_2017", "cluster_2009")
 REGION_SCHEMES = ("region_nesdc7", "region_royin6")
-COUNTRY_CODE = "TH"
 # Feed items when no KPI with aggregation 'coverage' names one.
 DEFAULT_FEED_ITEMS = ("GOV02",)
 
-# Counts that pool by summing (per item x area, per area, per group of areas).
-COUNT_COLUMNS = (
-    "required_cells",
-    "present_cells",
-    "correct_cells",
-    "ct_cells",
-    "item_areas_required",
-    "item_areas_timely",
-)
 FACT_COLUMNS = (
     "item_code",
     "area_code",
@@ -147,98 +180,24 @@ def counting_items(items: pd.DataFrame) -> pd.DataFrame:
     return items.loc[items["counts_for_coverage"].fillna(False).astype(bool)]
 
 
-# ---------------------------------------------------------------- checks
-
-
-def _check_columns(frame: object, columns: Sequence[str], name: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"{name} must be a DataFrame, got {type(frame).__name__}")  # noqa: TRY004
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks columns {missing}")
-    return frame
-
-
-def check_level(level: str) -> str:
-    """level if it is one of LEVELS, else ValueError.
-
-    >>> check_level("cluster")
-    'cluster'
-    """
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
-    return level
-
-
-def window_years(fiscal_year: int, years_before: int = WINDOW_YEARS_BEFORE) -> tuple[int, ...]:
-    """The fiscal years of the coverage window ending with fiscal_year.
-
-    >>> window_years(2568)
-    (2565, 2566, 2567, 2568)
-    """
-    fy = tc.normalise_year(fiscal_year)
-    if years_before < 0:
-        raise ValueError(f"years_before must be >= 0, got {years_before}")
-    return tuple(range(fy - years_before, fy + 1))
-
-
-def window_bounds(fiscal_years: Sequence[int], as_of: date, end: date | None = None):
-    """(first day, last day) of the window: the last day is capped at end and as_of.
-
-    >>> window_bounds((2567, 2568), date(2025, 3, 1))
-    (datetime.date(2023, 10, 1), datetime.date(2025, 3, 1))
-    """
-    if not fiscal_years:
-        raise ValueError("the window needs at least one fiscal year")
-    first = tc.fiscal_year_bounds(min(fiscal_years))[0]
-    last = tc.fiscal_year_bounds(max(fiscal_years))[1]
-    last = min(last, as_of, end or last)
-    if last < first:
-        raise ValueError(f"as-of {as_of} is before the window, which starts on {first}")
-    return first, last
-
-
-# ---------------------------------------------------------------- requirements
-
-
-def required_periods(
-    frequency: str, release_lag_days: int, start: date, end: date, as_of: date
-) -> tuple[int, date | None]:
-    """(number of periods ending in [start, end] due by as_of, end of the latest of them).
-
-    >>> required_periods("quarterly", 45, date(2024, 10, 1), date(2025, 9, 30), date(2025, 6, 1))
-    (2, datetime.date(2025, 3, 31))
-    """
-    periods = tc.periods_between(start, end, frequency)
-    due = [p for p in periods if tc.due_date(p, frequency, release_lag_days) <= as_of]
-    if not due:
-        return 0, None
-    return len(due), tc.period_bounds(due[-1], frequency)[1]
-
-
-def item_requirements(items: pd.DataFrame, start: date, end: date, as_of: date) -> pd.DataFrame:
-    """Per item: periods_required and latest_due_end in the window at as_of.
-
-    >>> items = pd.DataFrame({"code": ["A"], "frequency": ["monthly"], "release_lag_days": [30]})
-    >>> item_requirements(items, date(2025, 1, 1), date(2025, 6, 30), date(2025, 5, 15))
-      code  periods_required latest_due_end
-    0    A                 3     2025-03-31
-    """
-    _check_columns(items, ["code", "frequency", "release_lag_days"], "items")
-    rows = [
-        required_periods(f, int(lag), start, end, as_of)
-        for f, lag in zip(items["frequency"], items["release_lag_days"], strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "code": items["code"].to_numpy(),
-            "periods_required": np.array([r[0] for r in rows], dtype="int64"),
-            "latest_due_end": pd.to_datetime(pd.Series([r[1] for r in rows], dtype="object")),
-        }
-    )
-
-
 # ---------------------------------------------------------------- item x area
+
+CELL_COLUMNS = [
+    "item_code",
+    "group_code",
+    "area_code",
+    "province_code",
+    *COUNT_COLUMNS,
+    "last_submitted_at",
+]
+ITEM_COLUMNS = [
+    "code",
+    "group_code",
+    "area_level",
+    "frequency",
+    "release_lag_days",
+    "counts_for_coverage",
+]
 
 
 def item_area_coverage(
@@ -253,9 +212,9 @@ def item_area_coverage(
     """Coverage per item x area (the item's own level) in the window, with province_code.
 
     Only items with counts_for_coverage, unless only_counting is False.
-    Columns: item_code, group_code, area_code, province_code, required_cells,
-    present_cells, correct_cells, item_areas_required (0/1), item_areas_timely
-    (0/1), ct_cells, last_submitted_at.
+    Columns (CELL_COLUMNS): item_code, group_code, area_code, province_code,
+    required_cells, present_cells, correct_cells, ct_cells, item_areas_required
+    (0/1), item_areas_timely (0/1), last_submitted_at.
 
     >>> areas = pd.DataFrame({"code": ["10", "11"], "level": ["province"] * 2,
     ...                       "parent_code": ["TH", "TH"]})
@@ -271,25 +230,21 @@ def item_area_coverage(
     1        11               2              0              0         0
     """
     _check_columns(facts, FACT_COLUMNS[:4], "facts")
-    _check_columns(
-        items,
-        [
-            "code",
-            "group_code",
-            "area_level",
-            "frequency",
-            "release_lag_days",
-            "counts_for_coverage",
-        ],
-        "items",
-    )
+    _check_columns(items, ITEM_COLUMNS, "items")
     _check_columns(areas, ["code", "level", "parent_code"], "areas")
     start, end = window_bounds(fiscal_years, as_of, window_end)
     counting = counting_items(items) if only_counting else items
     req = item_requirements(counting, start, end, as_of).merge(
         counting[["code", "group_code", "area_level"]], on="code"
     )
-    req = req.loc[req["periods_required"] > 0]
+    grid = _required_grid(req.loc[req["periods_required"] > 0], areas)
+    if grid.empty:
+        return pd.DataFrame(columns=CELL_COLUMNS)
+    return _count_cells(grid, facts)[CELL_COLUMNS]
+
+
+def _required_grid(req: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Each item with required periods crossed with the areas of its level (+ province_code)."""
     grid = []
     for level in ("province", "district"):
         level_areas = areas.loc[areas["level"] == level, ["code", "parent_code"]]
@@ -299,21 +254,17 @@ def item_area_coverage(
         cross = level_items.merge(level_areas.rename(columns={"code": "area_code"}), how="cross")
         cross["province_code"] = cross["area_code"] if level == "province" else cross["parent_code"]
         grid.append(cross)
-    columns = [
-        "item_code",
-        "group_code",
-        "area_code",
-        "province_code",
-        *COUNT_COLUMNS,
-        "last_submitted_at",
-    ]
     if not grid:
-        return pd.DataFrame(columns=columns)
-    cells = pd.concat(grid, ignore_index=True).rename(columns={"code": "item_code"})
+        return pd.DataFrame()
+    return pd.concat(grid, ignore_index=True).rename(columns={"code": "item_code"})
+
+
+def _count_cells(grid: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """The grid with its facts: required, present, correct, timely and ct counts per cell."""
     facts = facts.copy()
     facts["latest_due_end_present"] = pd.to_datetime(facts["latest_due_end_present"])
     extra = ["last_submitted_at"] if "last_submitted_at" in facts else []
-    cells = cells.merge(
+    cells = grid.merge(
         facts[["item_code", "area_code", "present_cells", "correct_cells",
                "latest_due_end_present", *extra]],
         on=["item_code", "area_code"],
@@ -331,160 +282,7 @@ def item_area_coverage(
     cells["item_areas_required"] = 1
     cells["item_areas_timely"] = timely.astype("int64")
     cells["ct_cells"] = np.where(timely, cells["correct_cells"], 0).astype("int64")
-    return cells[columns]
-
-
-# ---------------------------------------------------------------- summaries
-
-
-def add_percentages(frame: pd.DataFrame) -> pd.DataFrame:
-    """complete %, correct %, timely %, correct and timely % from the pooled counts.
-
-    >>> f = pd.DataFrame({"required_cells": [8], "present_cells": [7], "correct_cells": [6],
-    ...     "ct_cells": [3], "item_areas_required": [2], "item_areas_timely": [1]})
-    >>> add_percentages(f)[["complete_pct", "correct_pct", "timely_pct",
-    ...                      "correct_and_timely_pct"]].round(2).iloc[0].tolist()
-    [87.5, 85.71, 50.0, 37.5]
-    """
-
-    def pct(num: str, den: str) -> pd.Series:
-        d = frame[den].astype("float64")
-        return (100.0 * frame[num].astype("float64") / d).where(d > 0)
-
-    return frame.assign(
-        complete_pct=pct("present_cells", "required_cells"),
-        correct_pct=pct("correct_cells", "present_cells"),
-        timely_pct=pct("item_areas_timely", "item_areas_required"),
-        correct_and_timely_pct=pct("ct_cells", "required_cells"),
-    )
-
-
-def province_summary(cells: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
-    """Pool item x area rows to province (and the extra keys in by), with percentages."""
-    _check_columns(cells, ["province_code", *COUNT_COLUMNS], "cells")
-    keys = ["province_code", *by]
-    agg = {c: "sum" for c in COUNT_COLUMNS}
-    if "last_submitted_at" in cells:
-        agg["last_submitted_at"] = "max"
-    out = cells.groupby(keys, as_index=False, sort=True).agg(agg)
-    return add_percentages(out.rename(columns={"province_code": "area_code"}))
-
-
-def milestone_steps(summary: pd.DataFrame, bars: Sequence[float] = MILESTONE_BARS) -> pd.DataFrame:
-    """Steps 2-4 from the pooled counts and the level from steps 1-5 (step1/step5 given).
-
-    Integer arithmetic, so exactly 80 % reaches step 2.
-
-    >>> s = pd.DataFrame({"required_cells": [10, 10, 10, 10], "ct_cells": [8, 9, 10, 7],
-    ...                   "step1_feed": [True] * 4, "step5_groups": [True] * 4})
-    >>> milestone_steps(s)["milestone_level"].tolist()
-    [2, 3, 5, 1]
-    """
-    _check_columns(summary, ["required_cells", "ct_cells", "step1_feed", "step5_groups"], "summary")
-    if len(bars) != 3:
-        raise ValueError(f"bars must be 3 percentages (steps 2, 3, 4), got {list(bars)}")
-    req = summary["required_cells"].astype("int64")
-    ct = summary["ct_cells"].astype("int64")
-    out = summary.copy()
-    for column, bar in zip(("step2_80", "step3_90", "step4_100"), bars, strict=True):
-        out[column] = (req > 0) & (ct * 100 >= req * float(bar))
-    steps = out[["step1_feed", "step2_80", "step3_90", "step4_100", "step5_groups"]]
-    out["milestone_level"] = [
-        milestone_score([bool(v) for v in row]) for row in steps.itertuples(index=False)
-    ]
-    return out
-
-
-def feed_delivered(facts: pd.DataFrame, areas: pd.DataFrame, feed_items: Sequence[str]):
-    """Province codes whose integration feed delivered a cell in the fiscal year."""
-    _check_columns(facts, ["item_code", "area_code", "fy_cells"], "facts")
-    rows = facts.loc[facts["item_code"].isin(list(feed_items)) & (facts["fy_cells"] > 0)]
-    parent = areas.set_index("code")["parent_code"]
-    level = areas.set_index("code")["level"]
-    codes = rows["area_code"]
-    province = np.where(codes.map(level) == "district", codes.map(parent), codes)
-    return set(pd.Series(province).dropna())
-
-
-def groups_present(cells: pd.DataFrame, n_groups: int) -> set:
-    """Province codes with present cells in each of the n_groups data groups."""
-    have = cells.loc[cells["present_cells"] > 0].groupby("province_code")["group_code"].nunique()
-    return set(have.index[have >= n_groups])
-
-
-# ---------------------------------------------------------------- roll-ups
-
-
-def members_for(
-    level: str, areas: pd.DataFrame, group_members: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """province_code -> area_code of the level (provinces map to themselves, all to TH)."""
-    check_level(level)
-    provinces = areas.loc[areas["level"] == "province", "code"]
-    if level == "province":
-        return pd.DataFrame({"province_code": provinces, "area_code": provinces})
-    if level == "country":
-        return pd.DataFrame({"province_code": provinces, "area_code": COUNTRY_CODE})
-    if group_members is None:
-        raise ValueError(f"level {level!r} needs the group members of a grouping scheme")
-    _check_columns(group_members, ["province_code", "group_code"], "group_members")
-    return group_members.rename(columns={"group_code": "area_code"})[["province_code", "area_code"]]
-
-
-def rollup(
-    province_rows: pd.DataFrame,
-    level: str,
-    members: pd.DataFrame,
-    by: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Pool province rows into the areas of level; name the weakest member of each.
-
-    members maps province_code -> area_code (see members_for). Steps 1 and 5
-    hold for a group when they hold for every member.
-
-    >>> prov = add_percentages(pd.DataFrame({"area_code": ["a", "b"],
-    ...     "required_cells": [10, 10], "present_cells": [10, 8], "correct_cells": [10, 6],
-    ...     "ct_cells": [10, 6], "item_areas_required": [2, 2], "item_areas_timely": [2, 1]}))
-    >>> members = pd.DataFrame({"province_code": ["a", "b"], "area_code": ["G", "G"]})
-    >>> r = rollup(prov, "cluster", members)
-    >>> r[["area_code", "members", "correct_and_timely_pct", "weakest_code"]]
-      area_code  members  correct_and_timely_pct weakest_code
-    0         G        2                    80.0            b
-    """
-    check_level(level)
-    _check_columns(province_rows, ["area_code", *COUNT_COLUMNS], "province_rows")
-    _check_columns(members, ["province_code", "area_code"], "members")
-    keys = list(by)
-    rows = province_rows.rename(columns={"area_code": "province_code"}).merge(
-        members, on="province_code", how="inner"
-    )
-    if level == "province":
-        out = rows.drop(columns=["province_code"]).assign(members=1)
-        out["weakest_code"] = out["area_code"]
-        out["weakest_correct_and_timely_pct"] = out.get("correct_and_timely_pct")
-        return out.sort_values(["area_code", *keys], ignore_index=True)
-    agg = {c: "sum" for c in COUNT_COLUMNS}
-    agg["province_code"] = "nunique"
-    for column in ("step1_feed", "step5_groups"):
-        if column in rows:
-            agg[column] = "all"
-    if "last_submitted_at" in rows:
-        agg["last_submitted_at"] = "max"
-    out = rows.groupby(["area_code", *keys], as_index=False, sort=True).agg(agg)
-    out = add_percentages(out.rename(columns={"province_code": "members"}))
-    ranked = add_percentages(rows.drop(columns=["correct_and_timely_pct"], errors="ignore"))
-    ranked = ranked.assign(_ct=ranked["correct_and_timely_pct"].fillna(np.inf))
-    weakest = (
-        ranked.sort_values(["_ct", "province_code"])
-        .drop_duplicates(["area_code", *keys])
-        .rename(
-            columns={
-                "province_code": "weakest_code",
-                "correct_and_timely_pct": "weakest_correct_and_timely_pct",
-            }
-        )[["area_code", *keys, "weakest_code", "weakest_correct_and_timely_pct"]]
-    )
-    return out.merge(weakest, on=["area_code", *keys], how="left")
+    return cells
 
 
 # ---------------------------------------------------------------- the whole report
@@ -591,9 +389,27 @@ def feed_items_of(kpis: pd.DataFrame) -> tuple[str, ...]:
     """Items linked to a KPI with aggregation 'coverage' (else DEFAULT_FEED_ITEMS)."""
     if kpis is None or kpis.empty or "item_codes" not in kpis:
         return DEFAULT_FEED_ITEMS
-    linked = kpis.loc[kpis["aggregation"] == "coverage", "item_codes"].dropna()
+    linked = kpis.loc[kpis["aggregation"] == COVERAGE, "item_codes"].dropna()
     codes = sorted({c for text in linked for c in str(text).split(",") if c})
     return tuple(codes) or DEFAULT_FEED_ITEMS
+
+
+def coverage_facts(
+    store,
+    as_of: date,
+    start: date,
+    end: date,
+    fy_start: date,
+    fy_end: date,
+    items: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Store.coverage_facts with each item's due limit at as_of (FACT_COLUMNS).
+
+    items: the catalogue (read from the store when not given).
+    """
+    items = store.catalog() if items is None else items
+    limits = due_limits(items, as_of)
+    return store.coverage_facts(as_of, start, end, fy_start, fy_end, limits)
 
 
 def load_coverage_inputs(
@@ -608,10 +424,10 @@ def load_coverage_inputs(
     years = window_years(fy, years_before)
     start, end = window_bounds(years, as_of, window_end)
     fy_start, fy_end = tc.fiscal_year_bounds(fy)
-    facts = store.coverage_facts(as_of, start, end, fy_start, min(fy_end, as_of))
     items = store.catalog()
     if items.empty:
         raise ValueError("the store has no catalogue: run `python -m lib init` first")
+    facts = coverage_facts(store, as_of, start, end, fy_start, min(fy_end, as_of), items)
     return CoverageInputs(
         facts=facts,
         items=items,

@@ -48,9 +48,11 @@ import pandas as pd
 
 from lib.core import thaicalendar as tc
 from lib.engine import coverage as cv
+from lib.engine.aggregations import COVERAGE
+from lib.engine.checks import check_columns
+from lib.engine.methods import score_results
 from lib.engine.scoring import (
     composite_score,
-    linear_scores,
     reliability,
     traffic_lights,
     weighted_score,
@@ -170,7 +172,7 @@ def province_results(
     """
     _need(kpis, ["code", "aggregation", "item_codes"], "kpis")
     _need(values, ["item_code", "province_code", "period_end", "value_sum", "value_mean"], "values")
-    links = kpi_item_links(kpis.loc[kpis["aggregation"] != "coverage"])
+    links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
     links = links.merge(kpis[["code", "aggregation"]], left_on="kpi_code", right_on="code")
     rows = values.merge(links[["kpi_code", "item_code", "aggregation"]], on="item_code")
     if fy_start is not None:
@@ -207,7 +209,7 @@ def province_results(
 
 
 def _need(frame: object, columns: Sequence[str], name: str) -> pd.DataFrame:
-    return cv._check_columns(frame, columns, name)
+    return check_columns(frame, columns, name)
 
 
 def data_health(
@@ -219,13 +221,13 @@ def data_health(
     with only_counting=False); summary: the coverage report of the level, used
     for coverage KPIs.
     """
-    links = kpi_item_links(kpis.loc[kpis["aggregation"] != "coverage"])
+    links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
     linked = cells.merge(links, on="item_code")
     prov = cv.province_summary(linked, by=("kpi_code",))
     pooled = cv.rollup(prov, "cluster", members, by=("kpi_code",))  # pooling rule only
     columns = ["area_code", "kpi_code", "complete_pct", "correct_pct", "timely_pct"]
     frames = [pooled[columns]]
-    for code in kpis.loc[kpis["aggregation"] == "coverage", "code"]:
+    for code in kpis.loc[kpis["aggregation"] == COVERAGE, "code"]:
         frames.append(summary[["area_code", *columns[2:]]].assign(kpi_code=code)[columns])
     return pd.concat(frames, ignore_index=True)
 
@@ -266,20 +268,8 @@ def score_kpis(
     extra = [c for c in results.columns if c not in ("area_code", "kpi_code", "result")]
     out = grid.merge(results[["area_code", "kpi_code", "result", *extra]], how="left")
     out["result"] = pd.to_numeric(out["result"]).astype("float64")
-    out["score"] = np.nan
-    for kpi in kpis.itertuples(index=False):
-        rows = out["kpi_code"] == kpi.code
-        if kpi.method == "milestone":
-            out.loc[rows, "score"] = out.loc[rows, "result"].clip(0, 5)
-            continue
-        thresholds = [kpi.t1, kpi.t2, kpi.t3, kpi.t4, kpi.t5]
-        out.loc[rows, "score"] = linear_scores(
-            out.loc[rows, "result"],
-            thresholds,
-            higher_is_better=bool(kpi.higher_is_better),
-            floor=float(kpi.floor_score),
-        )
     has_data = out["result"].notna()
+    out["score"] = _method_scores(out, kpis)
     if missing == "zero":
         out["score"] = out["score"].fillna(0.0)
     meta = kpis.set_index("code")
@@ -288,14 +278,37 @@ def score_kpis(
         weighted_score(w, s) if not np.isnan(s) else np.nan
         for w, s in zip(out["weight_pct"], out["score"], strict=True)
     ]
-    out["light"] = None
-    for kpi in kpis.itertuples(index=False):
-        rows = out["kpi_code"] == kpi.code
-        out.loc[rows, "light"] = traffic_lights(
-            out.loc[rows, "score"], green_at=kpi.green_at, amber_at=kpi.amber_at
-        ).to_numpy()
+    out["light"] = _lights(out, kpis)
     if health is not None:
         out = out.merge(health, on=["area_code", "kpi_code"], how="left")
+    out = _add_reliability(out, has_data)
+    out["composite"] = _composites(out)
+    out["composite_light"] = traffic_lights(out["composite"]).to_numpy()
+    return _describe(out, meta).sort_values(["area_code", "kpi_code"], ignore_index=True)
+
+
+def _method_scores(out: pd.DataFrame, kpis: pd.DataFrame) -> pd.Series:
+    """Each row's score by its KPI's scoring method (lib.engine.methods)."""
+    scores = pd.Series(np.nan, index=out.index, dtype="float64")
+    for kpi in kpis.to_dict("records"):
+        rows = out["kpi_code"] == kpi["code"]
+        scores.loc[rows] = score_results(out.loc[rows, "result"], kpi)
+    return scores
+
+
+def _lights(out: pd.DataFrame, kpis: pd.DataFrame) -> pd.Series:
+    """Each row's traffic light from its score and its KPI's green_at / amber_at."""
+    lights = pd.Series(None, index=out.index, dtype="object")
+    for kpi in kpis.itertuples(index=False):
+        rows = out["kpi_code"] == kpi.code
+        lights.loc[rows] = traffic_lights(
+            out.loc[rows, "score"], green_at=kpi.green_at, amber_at=kpi.amber_at
+        ).to_numpy()
+    return lights
+
+
+def _add_reliability(out: pd.DataFrame, has_data: pd.Series) -> pd.DataFrame:
+    """reliable and reasons from the data-health figures ("no_data" first when no result)."""
     for column in ("complete_pct", "correct_pct", "timely_pct"):
         if column not in out:
             out[column] = np.nan
@@ -308,8 +321,11 @@ def score_kpis(
             good, why = False, ["no_data", *why]
         reliable.append(good)
         reasons.append(",".join(why))
-    out["reliable"] = reliable
-    out["reasons"] = reasons
+    return out.assign(reliable=reliable, reasons=reasons)
+
+
+def _composites(out: pd.DataFrame) -> pd.Series:
+    """Each row's area composite score over the KPIs with a score and a positive weight."""
     comp = {}
     for area, part in out.groupby("area_code", sort=False):
         pairs = [
@@ -318,8 +334,11 @@ def score_kpis(
             if not np.isnan(s) and w > 0
         ]
         comp[area] = composite_score(pairs) if pairs else np.nan
-    out["composite"] = out["area_code"].map(comp).astype("float64")
-    out["composite_light"] = traffic_lights(out["composite"]).to_numpy()
+    return out["area_code"].map(comp).astype("float64")
+
+
+def _describe(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """The KPI's names, method, aggregation, target and unit on each row."""
     out["kpi_name_th"] = out["kpi_code"].map(meta["name_th"])
     english = meta["name_en"] if "name_en" in meta else meta["name_th"]
     out["kpi_name_en"] = out["kpi_code"].map(english)
@@ -327,7 +346,7 @@ def score_kpis(
     out["aggregation"] = out["kpi_code"].map(meta["aggregation"])
     for column in ("target", "unit_th"):
         out[column] = out["kpi_code"].map(meta[column]) if column in meta else np.nan
-    return out.sort_values(["area_code", "kpi_code"], ignore_index=True)
+    return out
 
 
 # ---------------------------------------------------------------- store layer
@@ -372,7 +391,7 @@ def load_kpi_inputs(
     kpis = store.kpis()
     if kpis.empty:
         raise ValueError("the store has no KPIs: run `python -m lib init` first")
-    items = sorted(set(kpi_item_links(kpis.loc[kpis["aggregation"] != "coverage"])["item_code"]))
+    items = sorted(set(kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])["item_code"]))
     values = store.kpi_item_values(items, as_of, lookback_start(store.catalog(), items, start), end)
     coverage = cv.load_coverage_inputs(store, fy, as_of, years_before, window_end=end)
     return KpiInputs(kpis, values, coverage, fy, int(round_months), start, end)
@@ -404,7 +423,7 @@ def kpi_scores(
         summary[["area_code", "milestone_level"]]
         .rename(columns={"milestone_level": "result"})
         .assign(kpi_code=code, members_with_data=summary["members"])
-        for code in inputs.kpis.loc[inputs.kpis["aggregation"] == "coverage", "code"]
+        for code in inputs.kpis.loc[inputs.kpis["aggregation"] == COVERAGE, "code"]
     ]
     results = pd.concat([results, *milestone], ignore_index=True)
     health = data_health(cells, inputs.kpis, summary, members)

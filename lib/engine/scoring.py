@@ -21,6 +21,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from lib.core.labels import FLAG_LABELS
 from lib.core.numbers import half_up, is_missing, to_decimal
 
 SCORE_MIN = 0.0
@@ -28,11 +29,7 @@ SCORE_MAX = 5.0
 N_LEVELS = 5
 LIGHTS = ("green", "amber", "red")
 # Codes of the reasons a result is not to be trusted, with Thai and English labels.
-RELIABILITY_REASONS = {
-    "low_coverage": ("ข้อมูลไม่ครบถ้วน", "incomplete data (low coverage)"),
-    "unverified": ("ข้อมูลยังไม่ถูกต้อง/ยังไม่ผ่านการตรวจสอบ", "data not correct or not verified"),
-    "stale": ("ข้อมูลไม่ทันเหตุการณ์", "data out of date"),
-}
+RELIABILITY_REASONS = {code: FLAG_LABELS[code] for code in ("low_coverage", "unverified", "stale")}
 _HUNDRED = Decimal(100)
 
 

@@ -1,4 +1,17 @@
-"""The store: the only door to DuckDB (connection, transactions, migrations, named queries)."""
+"""The store owns every read and write of the DuckDB database and all of the project's SQL.
+
+`Store` (store.py) is a thin facade over one module of named queries per
+domain: connection (database object, a cursor per call, serialised
+transactions, bulk inserts, schema, meta, the audit-entry helper), migrations
+(the numbered schema), rules (SQL fragments that state a data rule once: the
+valid range, change detection, cells as known at a moment), reference (areas
+and groupings), catalogue (items, KPIs, data groups), observations (loads,
+upload preview and commit, verify, undo, batches, cell history), facts
+(coverage and KPI facts, map and profile values), accounts (users and sign-in
+bookkeeping), audit (the append-only log) and snapshot (export/import, row
+counts, fingerprints). Rules of the figures (what is due, what a score is)
+belong to lib.engine; the store only counts and compares.
+"""
 
 from lib.store.store import Store, StoreError
 

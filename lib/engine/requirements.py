@@ -1,0 +1,121 @@
+"""What is due: the coverage window and, per item, the periods due at an as-of date.
+
+The one rule of "due" (SPEC section 4): a period is due once its end plus the
+item's release lag is on or before as_of (lib.core.thaicalendar.latest_due_period).
+`due_limit` turns it into the last period end due at as_of; the required cells
+(`item_requirements`) and the present cells counted by the store
+(`Store.coverage_facts`, given `due_limits`) both compare with that limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lib.core import thaicalendar as tc
+from lib.core.settings import WINDOW_YEARS_BEFORE
+from lib.engine.checks import check_columns
+
+
+def window_years(fiscal_year: int, years_before: int = WINDOW_YEARS_BEFORE) -> tuple[int, ...]:
+    """The fiscal years of the coverage window ending with fiscal_year.
+
+    >>> window_years(2568)
+    (2565, 2566, 2567, 2568)
+    """
+    fy = tc.normalise_year(fiscal_year)
+    if years_before < 0:
+        raise ValueError(f"years_before must be >= 0, got {years_before}")
+    return tuple(range(fy - years_before, fy + 1))
+
+
+def window_bounds(fiscal_years: Sequence[int], as_of: date, end: date | None = None):
+    """(first day, last day) of the window: the last day is capped at end and as_of.
+
+    >>> window_bounds((2567, 2568), date(2025, 3, 1))
+    (datetime.date(2023, 10, 1), datetime.date(2025, 3, 1))
+    """
+    if not fiscal_years:
+        raise ValueError("the window needs at least one fiscal year")
+    first = tc.fiscal_year_bounds(min(fiscal_years))[0]
+    last = tc.fiscal_year_bounds(max(fiscal_years))[1]
+    last = min(last, as_of, end or last)
+    if last < first:
+        raise ValueError(f"as-of {as_of} is before the window, which starts on {first}")
+    return first, last
+
+
+def due_limit(frequency: str, release_lag_days: int, as_of: date) -> date | None:
+    """The last period end that is due at as_of (None when no period is).
+
+    >>> due_limit("monthly", 45, date(2025, 2, 14)), due_limit("monthly", 45, date(2025, 2, 13))
+    (datetime.date(2024, 12, 31), datetime.date(2024, 11, 30))
+    """
+    period = tc.latest_due_period(as_of, frequency, release_lag_days)
+    return None if period is None else tc.period_bounds(period, frequency)[1]
+
+
+def due_limits(items: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """item_code -> due_limit of every item (what Store.coverage_facts compares with).
+
+    >>> items = pd.DataFrame({"code": ["A", "Q"], "frequency": ["monthly", "quarterly"],
+    ...                       "release_lag_days": [30, 45]})
+    >>> due_limits(items, date(2025, 5, 15))
+      item_code  due_limit
+    0         A 2025-03-31
+    1         Q 2025-03-31
+    """
+    check_columns(items, ["code", "frequency", "release_lag_days"], "items")
+    limits = [
+        due_limit(f, int(lag), as_of)
+        for f, lag in zip(items["frequency"], items["release_lag_days"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "item_code": items["code"].to_numpy(),
+            "due_limit": pd.to_datetime(pd.Series(limits, dtype="object")),
+        }
+    )
+
+
+def required_periods(
+    frequency: str, release_lag_days: int, start: date, end: date, as_of: date
+) -> tuple[int, date | None]:
+    """(number of periods ending in [start, end] due by as_of, end of the latest of them).
+
+    >>> required_periods("quarterly", 45, date(2024, 10, 1), date(2025, 9, 30), date(2025, 6, 1))
+    (2, datetime.date(2025, 3, 31))
+    """
+    limit = due_limit(frequency, release_lag_days, as_of)
+    if limit is None:
+        return 0, None
+    ends = [tc.period_bounds(p, frequency)[1] for p in tc.periods_between(start, end, frequency)]
+    due = [e for e in ends if e <= limit]
+    if not due:
+        return 0, None
+    return len(due), due[-1]
+
+
+def item_requirements(items: pd.DataFrame, start: date, end: date, as_of: date) -> pd.DataFrame:
+    """Per item: periods_required and latest_due_end in the window at as_of.
+
+    >>> items = pd.DataFrame({"code": ["A"], "frequency": ["monthly"], "release_lag_days": [30]})
+    >>> item_requirements(items, date(2025, 1, 1), date(2025, 6, 30), date(2025, 5, 15))
+      code  periods_required latest_due_end
+    0    A                 3     2025-03-31
+    """
+    check_columns(items, ["code", "frequency", "release_lag_days"], "items")
+    rows = [
+        required_periods(f, int(lag), start, end, as_of)
+        for f, lag in zip(items["frequency"], items["release_lag_days"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "code": items["code"].to_numpy(),
+            "periods_required": np.array([r[0] for r in rows], dtype="int64"),
+            "latest_due_end": pd.to_datetime(pd.Series([r[1] for r in rows], dtype="object")),
+        }
+    )

@@ -1,0 +1,220 @@
+"""The DuckDB database object of a Store: cursors, transactions, bulk inserts, schema, meta, audit.
+
+One Store per process holds one DuckDB database object; each call takes its own
+cursor (a DuckDB connection is not thread-safe, Streamlit runs sessions in
+threads). Writes are serialised by a lock and run in one transaction each, so a
+failure leaves every table as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lib.store.migrations import MIGRATIONS
+
+# Tables a bulk frame may be written to (names are never taken from input).
+WRITABLE = frozenset(
+    {
+        "areas",
+        "grouping_schemes",
+        "grouping_members",
+        "agencies",
+        "data_groups",
+        "aspects",
+        "items",
+        "kpis",
+        "kpi_items",
+        "roles",
+        "observations",
+    }
+)
+
+# Offline: never download an extension at run time.
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or a write was refused."""
+
+
+class Connection:
+    """A DuckDB file (or ':memory:') opened with the project's settings."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only, config=dict(_CONFIG))
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        self._write_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the database object."""
+        self._con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading, a cursor per call -------------------------------------
+    def _df(
+        self,
+        sql: str,
+        params: list | tuple | dict | None = None,
+        frames: dict[str, pd.DataFrame] | None = None,
+    ) -> pd.DataFrame:
+        """Run a query on its own cursor (with small frames registered as tables) into a frame."""
+        cur = self._con.cursor()
+        try:
+            for name, frame in (frames or {}).items():
+                cur.register(name, frame)
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def _scalar(self, sql: str, params: list | tuple | None = None):
+        cur = self._con.cursor()
+        try:
+            row = cur.execute(sql, params or []).fetchone()
+            return None if row is None else row[0]
+        finally:
+            cur.close()
+
+    def _fetch_dict(self, sql: str, params: list | tuple) -> dict | None:
+        cur = self._con.cursor()
+        try:
+            cur.execute(sql, params)
+            row = cur.fetchone()
+            if row is None:
+                return None
+            return dict(zip([d[0] for d in cur.description], row, strict=True))
+        finally:
+            cur.close()
+
+    # -- writing ----------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One serialised write transaction: all of it lands or none of it."""
+        with self._write_lock:
+            cur = self._con.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                cur.close()
+                raise
+            cur.execute("COMMIT")
+            cur.close()
+
+    @staticmethod
+    def _insert_frame(cur, table: str, frame: pd.DataFrame) -> int:
+        if table not in WRITABLE:
+            raise ValueError(f"not a writable table: {table}")
+        if frame.empty:
+            return 0
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        cur.register("_incoming", frame)
+        try:
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+        finally:
+            cur.unregister("_incoming")
+        return len(frame)
+
+    @staticmethod
+    def _audit(
+        cur,
+        username: str | None,
+        action: str,
+        target: str | None = None,
+        detail: dict | None = None,
+        origin: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Append one audit entry inside the caller's transaction."""
+        cur.execute(
+            "INSERT INTO audit_log VALUES (nextval('audit_seq'), ?, ?, ?, ?, ?, ?)",
+            [
+                at or datetime.now(),
+                username,
+                action,
+                target,
+                json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+                origin,
+            ],
+        )
+
+    # -- schema -----------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply the migrations not yet applied; return their numbers."""
+        applied: list[int] = []
+        with self.transaction() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "number INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            done = {r[0] for r in cur.execute("SELECT number FROM schema_migrations").fetchall()}
+            for m in MIGRATIONS:
+                if m.number in done:
+                    continue
+                cur.execute(m.sql)
+                cur.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [m.number, m.name, datetime.now()],
+                )
+                applied.append(m.number)
+        return applied
+
+    def schema_version(self) -> int:
+        """Newest applied migration number (0 for an empty file)."""
+        exists = self._scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        )
+        if not exists:
+            return 0
+        return int(self._scalar("SELECT coalesce(max(number), 0) FROM schema_migrations"))
+
+    def table_names(self) -> list[str]:
+        """Names of the base tables in the store."""
+        df = self._df(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+        return df["table_name"].tolist()
+
+    def table_frame(self, table: str, order_by_all: bool = True) -> pd.DataFrame:
+        """A whole table as a frame, rows in a stable order (small tables, tests)."""
+        if table not in self.table_names():
+            raise ValueError(f"no such table: {table}")
+        order = " ORDER BY ALL" if order_by_all else ""
+        return self._df(f'SELECT * FROM "{table}"{order}')
+
+    # -- meta -------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        """A value from the meta table, or None."""
+        return self._scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    @staticmethod
+    def _set_meta(cur, key: str, value: str) -> None:
+        cur.execute("DELETE FROM meta WHERE key = ?", [key])
+        cur.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+
+    def record_meta(self, values: dict[str, str], audit: dict | None = None) -> None:
+        """Set meta keys (and write an audit entry) in one transaction."""
+        with self.transaction() as cur:
+            for key, value in values.items():
+                self._set_meta(cur, key, value)
+            if audit:
+                self._audit(cur, **audit)

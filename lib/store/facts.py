@@ -1,0 +1,219 @@
+"""Named queries that reduce the observations for the engine, the map and the profile.
+
+The engine decides the rules (which period ends are due at an as-of date, what
+a score is); these queries only count and compare, one pass over the cells as
+they stood at the as-of date (history honoured).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from lib.store.rules import CELLS_AT, end_of_day, in_valid_range, usable_value
+
+DUE_LIMIT_COLUMNS = ["item_code", "due_limit"]
+
+
+def _due_limit_lists(due_limits: pd.DataFrame) -> tuple[list[str], list[date | None]]:
+    """(item codes, due limits as dates or None) from an item_code -> due_limit frame."""
+    missing = [c for c in DUE_LIMIT_COLUMNS if c not in due_limits]
+    if missing:
+        raise ValueError(f"due_limits lacks columns {missing}")
+    limits = pd.to_datetime(due_limits["due_limit"])
+    return (
+        [str(c) for c in due_limits["item_code"]],
+        [None if pd.isna(x) else x.date() for x in limits],
+    )
+
+
+class FactQueries:
+    """Coverage and KPI facts, map and profile values, benchmark scans (mixed into Store)."""
+
+    # -- coverage and KPI facts (engine) ------------------------------------
+    def coverage_facts(
+        self,
+        as_of: date,
+        start: date,
+        end: date,
+        fy_start: date,
+        fy_end: date,
+        due_limits: pd.DataFrame,
+    ) -> pd.DataFrame:
+        """Per item x area facts of the cells with period_end in [start, end] at as_of.
+
+        due_limits (item_code, due_limit) gives each item's last period end that
+        is due at as_of, decided by the engine (lib.engine.requirements); an item
+        without one has nothing due. present_cells / correct_cells count cells
+        with period_end <= due_limit; correct = verified by as_of and within
+        valid_min..valid_max; latest_due_end_present is the newest due period end
+        present; fy_cells counts cells (due or not) ending in [fy_start, fy_end].
+        Values count when submitted on or before as_of (the whole day).
+        """
+        # The due test compares with a per-item limit joined to the small items table
+        # (passed as two lists, no frame to scan): an expression per row costs more.
+        sql = (
+            f"WITH c AS ({CELLS_AT}), "
+            "it AS (SELECT i.code, i.valid_min, i.valid_max, d.due_limit FROM items i"
+            " LEFT JOIN (SELECT unnest($due_items) AS item_code,"
+            " unnest(CAST($due_limits AS DATE[])) AS due_limit) d ON d.item_code = i.code) "
+            "SELECT c.item_code, c.area_code,"
+            " count(*) FILTER (WHERE c.period_end <= it.due_limit) AS present_cells,"
+            " count(*) FILTER (WHERE c.period_end <= it.due_limit AND c.status = 'verified'"
+            "  AND (c.verified_at IS NULL OR c.verified_at < $cutoff)"
+            f"  AND {in_valid_range('c.value', 'it')}) AS correct_cells,"
+            " max(c.period_end) FILTER (WHERE c.period_end <= it.due_limit)"
+            "  AS latest_due_end_present,"
+            " max(c.submitted_at) AS last_submitted_at,"
+            " count(*) FILTER (WHERE c.period_end BETWEEN $fy_start AND $fy_end) AS fy_cells "
+            "FROM c JOIN it ON it.code = c.item_code "
+            "GROUP BY c.item_code, c.area_code"
+        )
+        due_items, limits = _due_limit_lists(due_limits)
+        params = {
+            "cutoff": end_of_day(as_of),
+            "start": start,
+            "end": end,
+            "fy_start": fy_start,
+            "fy_end": fy_end,
+            "due_items": due_items,
+            "due_limits": limits,
+        }
+        return self._df(sql, params)
+
+    def kpi_item_values(
+        self, item_codes: list[str], as_of: date, start: date, end: date
+    ) -> pd.DataFrame:
+        """Values of items per province and period end in [start, end], as known at as_of.
+
+        Rejected values and values outside the item's valid range are left out;
+        district values are pooled to their province (sum, mean and count per
+        period), so the frame stays small.
+        """
+        if not item_codes:
+            return pd.DataFrame(
+                columns=["item_code", "province_code", "period_end", "value_sum", "value_mean", "n"]
+            )
+        sql = (
+            f"WITH c AS ({CELLS_AT}) "
+            "SELECT c.item_code,"
+            " CASE WHEN a.level = 'district' THEN a.parent_code ELSE c.area_code END"
+            "  AS province_code,"
+            " c.period_end, sum(c.value) AS value_sum, avg(c.value) AS value_mean,"
+            " count(*) AS n "
+            "FROM c JOIN items i ON i.code = c.item_code "
+            "JOIN areas a ON a.code = c.area_code "
+            f"WHERE list_contains($items, c.item_code) AND {usable_value('c', 'i')} "
+            "GROUP BY ALL ORDER BY ALL"
+        )
+        params = {
+            "cutoff": end_of_day(as_of),
+            "start": start,
+            "end": end,
+            "items": list(item_codes),
+        }
+        return self._df(sql, params)
+
+    # -- map and profile ----------------------------------------------------
+    def map_item_periods(self, item_code: str) -> pd.DataFrame:
+        """Periods of an item that hold usable values (not rejected, in range), oldest first."""
+        return self._df(
+            "SELECT o.period, min(o.period_end) AS period_end, count(*) AS cells "
+            "FROM observations o JOIN items i ON i.code = o.item_code "
+            f"WHERE o.item_code = ? AND {usable_value('o', 'i')} "
+            "GROUP BY o.period ORDER BY period_end",
+            [item_code],
+        )
+
+    def map_item_cells(self, item_code: str, period: str) -> pd.DataFrame:
+        """Per area of an item: its value and status in a period, and its latest period end.
+
+        Rejected and out-of-range values are left out (as in the KPI engine).
+        """
+        return self._df(
+            "SELECT o.area_code,"
+            " max(o.value) FILTER (WHERE o.period = $period) AS value,"
+            " max(o.status) FILTER (WHERE o.period = $period) AS status,"
+            " max(o.period_end) AS latest_end "
+            "FROM observations o JOIN items i ON i.code = o.item_code "
+            f"WHERE o.item_code = $item AND {usable_value('o', 'i')} "
+            "GROUP BY o.area_code ORDER BY o.area_code",
+            {"item": item_code, "period": period},
+        )
+
+    def district_latest_values(self, province_code: str) -> pd.DataFrame:
+        """Latest usable value (not rejected, in range) of every district item per district."""
+        return self._df(
+            "SELECT o.item_code, o.area_code, o.period, o.value, o.status "
+            "FROM observations o JOIN areas a ON a.code = o.area_code "
+            "JOIN items i ON i.code = o.item_code "
+            f"WHERE a.level = 'district' AND a.parent_code = ? AND {usable_value('o', 'i')} "
+            "QUALIFY row_number() OVER "
+            "(PARTITION BY o.item_code, o.area_code ORDER BY o.period_end DESC) = 1 "
+            "ORDER BY o.item_code, o.area_code",
+            [province_code],
+        )
+
+    def population_density(self, item_code: str = "POP01") -> pd.DataFrame:
+        """Latest registered population per province, its year and persons per km²."""
+        return self._df(
+            "WITH latest AS (SELECT area_code, period, value FROM observations "
+            "WHERE item_code = ? QUALIFY row_number() OVER "
+            "(PARTITION BY area_code ORDER BY period_end DESC) = 1) "
+            "SELECT a.code, a.name_th, a.name_en, a.area_km2, l.period, l.value AS population,"
+            " l.value / nullif(a.area_km2, 0) AS density "
+            "FROM areas a LEFT JOIN latest l ON l.area_code = a.code "
+            "WHERE a.level = 'province' ORDER BY a.code",
+            [item_code],
+        )
+
+    def load_summary(self) -> pd.DataFrame:
+        """Observation cells by data group and province, with the latest submission."""
+        return self._df(
+            "SELECT g.code AS group_code, g.name_th AS group_name_th, g.name_en AS group_name_en,"
+            " p.code AS province_code, p.name_th AS province_name_th,"
+            " p.name_en AS province_name_en, count(*) AS cells,"
+            " count(*) FILTER (WHERE o.status = 'verified') AS verified,"
+            " max(o.submitted_at) AS latest_submission "
+            "FROM observations o JOIN items i ON i.code = o.item_code "
+            "JOIN aspects a ON a.code = i.aspect_code JOIN data_groups g ON g.code = a.group_code "
+            "JOIN areas ar ON ar.code = o.area_code "
+            "JOIN areas p ON p.code = CASE WHEN ar.level = 'district' THEN ar.parent_code "
+            "ELSE ar.code END "
+            "GROUP BY ALL ORDER BY g.code, p.code"
+        )
+
+    def data_version(self) -> str:
+        """Changes whenever figures may change: the store, its batches, history and catalogue."""
+        row = self._df(
+            "SELECT coalesce(max(batch_id), 0) AS b, "
+            "count(*) FILTER (WHERE status = 'undone') AS u, "
+            "(SELECT count(*) FROM observation_history) AS h, "
+            "(SELECT coalesce(max(value), '0') FROM meta WHERE key = 'catalog_version') AS c "
+            "FROM upload_batches"
+        ).iloc[0]
+        return f"{self.path}|{row.b}-{row.u}-{row.h}|{row.c}"
+
+    # -- benchmark yardsticks -----------------------------------------------
+    def observation_wide_scan(self) -> tuple:
+        """A full scan touching every column coverage reads (benchmark yardstick)."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(
+                "SELECT count(*), sum(value), max(period_end), max(submitted_at),"
+                " max(verified_at), max(recorded_at), max(status), max(item_code), max(area_code)"
+                " FROM observations"
+            ).fetchone()
+        finally:
+            cur.close()
+
+    def observation_scan(self) -> tuple:
+        """A plain full scan of the observations (benchmark yardstick): count, sum, max end."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(
+                "SELECT count(*), sum(value), max(period_end) FROM observations"
+            ).fetchone()
+        finally:
+            cur.close()

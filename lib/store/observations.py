@@ -1,0 +1,394 @@
+"""Named queries and writes of the observations: bulk load, compare, commit, verify, undo.
+
+Every write that replaces a cell first copies its current row to
+observation_history, so any earlier version can be read back or restored; a
+batch record and an audit entry land in the same transaction as the cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pandas as pd
+
+from lib.store.rules import CELL_KEY, OBS_COLUMNS, compared_cells, prefixed
+
+
+def _recorded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Bulk-loaded cells entered the store when they were submitted."""
+    if "submitted_at" not in frame:
+        return frame
+    return frame.assign(recorded_at=frame["submitted_at"])
+
+
+def _cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
+    """Incoming cells with a real date column (object columns of dates scan slowly)."""
+    if cells["period_end"].dtype == object:
+        cells = cells.assign(period_end=pd.to_datetime(cells["period_end"]))
+    return cells
+
+
+def _new_batch(cur, n_new: int, **batch) -> int:
+    """Insert an upload_batches row and return its id."""
+    batch_id = cur.execute("SELECT nextval('batch_seq')").fetchone()[0]
+    cur.execute(
+        "INSERT INTO upload_batches (batch_id, kind, username, agency_code, file_name, "
+        "checksum, created_at, n_new, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            batch_id,
+            batch.get("kind", "upload"),
+            batch["username"],
+            batch.get("agency_code"),
+            batch.get("file_name"),
+            batch.get("checksum"),
+            batch.get("created_at") or datetime.now(),
+            n_new,
+            batch.get("note"),
+        ],
+    )
+    return int(batch_id)
+
+
+def _archive_and_replace(cur, cells: str, batch_id: int, username: str, now) -> None:
+    """Copy the current rows of the given cells to history, then remove them."""
+    cur.execute(
+        f"INSERT INTO observation_history ({OBS_COLUMNS}, replaced_at, replaced_by_batch,"
+        f" replaced_by) SELECT {prefixed('o')}, ?, ?, ? FROM observations o "
+        f"JOIN {cells} d {CELL_KEY}",
+        [now, batch_id, username],
+    )
+    cur.execute(
+        f"DELETE FROM observations WHERE (item_code, area_code, period) IN "
+        f"(SELECT (item_code, area_code, period) FROM {cells})"
+    )
+
+
+class ObservationQueries:
+    """Loads, uploads, verification and undo of observation cells (mixed into Store)."""
+
+    # -- bulk loads of new cells ------------------------------------------
+    def load_observations(self, frame: pd.DataFrame, batch: dict) -> int:
+        """Append a frame of new cells as one batch (demo and bulk loads of empty cells).
+
+        The caller guarantees that none of the cells exists yet; uploads that may
+        change existing values go through the upload path, which keeps history.
+        Returns the new batch id.
+        """
+        return self.load_observation_chunks(iter([frame]), batch)
+
+    def load_observation_chunks(
+        self, chunks: Iterator[pd.DataFrame], batch: dict, meta: dict[str, str] | None = None
+    ) -> int:
+        """Like load_observations for a stream of frames (national-scale data).
+
+        `meta` keys are set in the same transaction (the demo's as-of date lands
+        with the demo's values or not at all).
+        """
+        total = 0
+        with self.transaction() as cur:
+            batch_id = _new_batch(cur, n_new=0, **batch)
+            for chunk in chunks:
+                chunk = _recorded(chunk.assign(batch_id=batch_id))
+                total += self._insert_frame(cur, "observations", chunk)
+            cur.execute("UPDATE upload_batches SET n_new = ? WHERE batch_id = ?", [total, batch_id])
+            for key, value in (meta or {}).items():
+                self._set_meta(cur, key, value)
+            self._audit(
+                cur,
+                username=batch["username"],
+                action="load_observations",
+                target=f"batch {batch_id}",
+                detail={"rows": total, "kind": batch.get("kind")},
+                origin=batch.get("origin", "cli"),
+                at=batch.get("created_at"),
+            )
+        return batch_id
+
+    def observation_count(self) -> int:
+        """Number of current observation cells."""
+        return int(self._scalar("SELECT count(*) FROM observations"))
+
+    # -- uploads: preview and commit (history kept) -------------------------
+    # An incoming frame has item_code, area_code, period, period_end, value, note.
+    def compare_with_current(self, incoming: pd.DataFrame) -> pd.DataFrame:
+        """Each incoming cell with the value it would replace and new/changed/unchanged."""
+        cur = self._con.cursor()
+        try:
+            cur.register("_incoming", _cells_frame(incoming))
+            return cur.sql(compared_cells("_incoming")).to_arrow_table().to_pandas()
+        finally:
+            cur.close()
+
+    def history_stats(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Median, MAD and count of the values each (item, area) already holds."""
+        return self._df(
+            "SELECT o.item_code, o.area_code, median(o.value) AS hist_median, "
+            "mad(o.value) AS hist_mad, count(*) AS hist_n FROM observations o "
+            "JOIN _pairs p USING (item_code, area_code) GROUP BY ALL",
+            frames={"_pairs": pairs[["item_code", "area_code"]].drop_duplicates()},
+        )
+
+    def commit_cells(self, incoming: pd.DataFrame, batch: dict, audit: dict) -> int | None:
+        """Write new and changed cells as one batch, keeping every replaced value.
+
+        Observations, their history, the batch record and the audit entry land in
+        one transaction. Cells equal to what is stored are left alone; when
+        nothing would change, nothing is written and None is returned.
+        """
+        now = batch.get("created_at") or datetime.now()
+        with self.transaction() as cur:
+            cur.register("_incoming", _cells_frame(incoming))
+            cur.execute(
+                "CREATE TEMP TABLE _delta AS SELECT * EXCLUDE (old_value, old_status, old_batch) "
+                f"FROM ({compared_cells('_incoming')}) WHERE change <> 'unchanged'"
+            )
+            try:
+                counts = dict(
+                    cur.execute("SELECT change, count(*) FROM _delta GROUP BY change").fetchall()
+                )
+                n_new, n_changed = counts.get("new", 0), counts.get("changed", 0)
+                if n_new + n_changed == 0:
+                    return None
+                batch_id = _new_batch(cur, n_new=n_new, **{**batch, "created_at": now})
+                cur.execute(
+                    "UPDATE upload_batches SET n_changed = ?, n_unchanged = ?, n_rejected = ? "
+                    "WHERE batch_id = ?",
+                    [
+                        n_changed,
+                        len(incoming) - n_new - n_changed,
+                        batch.get("n_rejected", 0),
+                        batch_id,
+                    ],
+                )
+                if n_changed:  # only replaced cells have a value to keep
+                    _archive_and_replace(cur, "_delta", batch_id, batch["username"], now)
+                cur.execute(
+                    f"INSERT INTO observations ({OBS_COLUMNS}) SELECT item_code, area_code, "
+                    "period, period_end, value, 'submitted', ?, ?, ?, NULL, NULL, note, ? "
+                    "FROM _delta",
+                    [batch_id, batch["username"], now, now],
+                )
+                entry = {k: v for k, v in audit.items() if k != "detail"}
+                detail = {**audit.get("detail", {}), "new": n_new, "changed": n_changed}
+                self._audit(cur, target=f"batch {batch_id}", detail=detail, at=now, **entry)
+            finally:
+                cur.execute("DROP TABLE IF EXISTS _delta")
+        return batch_id
+
+    # -- verification and undo ----------------------------------------------
+    def set_status(
+        self,
+        cells: pd.DataFrame,
+        status: str,
+        username: str,
+        origin: str = "app",
+        agency_code: str | None = None,
+        batch_id: int | None = None,
+    ) -> int | None:
+        """Verify or reject submitted cells (a 'verify' batch; old rows go to history)."""
+        if status not in ("verified", "rejected"):
+            raise ValueError(f"status must be verified or rejected, not {status!r}")
+        now = datetime.now()
+        with self.transaction() as cur:
+            cur.register("_cells", cells[["item_code", "area_code", "period"]])
+            cur.execute(
+                "CREATE TEMP TABLE _verify AS SELECT o.* FROM observations o "
+                f"JOIN _cells c {CELL_KEY} WHERE o.status = 'submitted' "
+                "AND (CAST(? AS BIGINT) IS NULL OR o.batch_id = ?)",
+                [batch_id, batch_id],
+            )
+            try:
+                n = cur.execute("SELECT count(*) FROM _verify").fetchone()[0]
+                if n == 0:
+                    return None
+                verify_id = _new_batch(
+                    cur,
+                    n_new=0,
+                    kind="verify",
+                    username=username,
+                    agency_code=agency_code,
+                    created_at=now,
+                    note=f"{status} {n} values",
+                )
+                _archive_and_replace(cur, "_verify", verify_id, username, now)
+                cur.execute(
+                    f"INSERT INTO observations ({OBS_COLUMNS}) SELECT item_code, area_code, "
+                    "period, period_end, value, ?, batch_id, submitted_by, submitted_at, ?, ?, "
+                    "note, ? FROM _verify",
+                    [status, username, now, now],
+                )
+                cur.execute(
+                    "UPDATE upload_batches SET n_changed = ? WHERE batch_id = ?", [n, verify_id]
+                )
+                self._audit(
+                    cur,
+                    username=username,
+                    action=status,
+                    target=f"batch {verify_id}",
+                    detail={"cells": int(n), "of_batch": batch_id},
+                    origin=origin,
+                    at=now,
+                )
+            finally:
+                cur.execute("DROP TABLE IF EXISTS _verify")
+        return verify_id
+
+    def undo_batch(self, batch_id: int, username: str, origin: str = "cli") -> dict:
+        """Put back exactly the values a batch replaced (and remove the cells it added).
+
+        Refused when a later batch has since changed one of its cells. The undo is
+        itself a batch; the undone values go to history like any replaced value.
+        """
+        now = datetime.now()
+        with self.transaction() as cur:
+            row = cur.execute(
+                "SELECT status, kind, agency_code FROM upload_batches WHERE batch_id = ?",
+                [batch_id],
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"no batch {batch_id}")
+            if row[0] != "committed" or row[1] not in ("upload", "verify"):
+                raise ValueError(f"batch {batch_id} ({row[1]}, {row[0]}) cannot be undone")
+            try:
+                n_cells = _cells_to_undo(cur, batch_id)
+                undo_id = _new_batch(
+                    cur,
+                    n_new=0,
+                    agency_code=row[2],
+                    kind="undo",
+                    username=username,
+                    created_at=now,
+                    note=f"undo of batch {batch_id}",
+                )
+                _archive_and_replace(cur, "_undo", undo_id, username, now)
+                restored = _restore_replaced_by(cur, batch_id, now)
+            finally:
+                cur.execute("DROP TABLE IF EXISTS _undo")
+            cur.execute(
+                "UPDATE upload_batches SET status = 'undone', undone_by = ?, undone_at = ? "
+                "WHERE batch_id = ?",
+                [username, now, batch_id],
+            )
+            cur.execute(
+                "UPDATE upload_batches SET n_changed = ? WHERE batch_id = ?", [n_cells, undo_id]
+            )
+            result = {
+                "batch_id": batch_id,
+                "undo_batch": undo_id,
+                "cells": n_cells,
+                "restored": restored,
+                "removed": n_cells - restored,
+            }
+            self._audit(
+                cur,
+                username=username,
+                action="undo",
+                target=f"batch {batch_id}",
+                detail=result,
+                origin=origin,
+                at=now,
+            )
+        return result
+
+    # -- batches and cells, read --------------------------------------------
+    def find_batch_by_checksum(self, checksum: str) -> pd.DataFrame:
+        """Committed upload batches of a file with this checksum."""
+        return self._df(
+            "SELECT * FROM upload_batches WHERE checksum = ? AND status = 'committed' "
+            "ORDER BY batch_id",
+            [checksum],
+        )
+
+    def batches(self, agency_code: str | None = None) -> pd.DataFrame:
+        """Batches, newest first, optionally of one agency."""
+        if agency_code is None:
+            return self._df("SELECT * FROM upload_batches ORDER BY batch_id DESC")
+        return self._df(
+            "SELECT * FROM upload_batches WHERE agency_code = ? ORDER BY batch_id DESC",
+            [agency_code],
+        )
+
+    def batch(self, batch_id: int) -> dict | None:
+        """One batch record as a dict, or None."""
+        df = self._df("SELECT * FROM upload_batches WHERE batch_id = ?", [batch_id])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def batch_cells(self, batch_id: int) -> pd.DataFrame:
+        """The cells that currently hold a value written by this batch."""
+        return self._df(
+            "SELECT o.*, i.owner_agency FROM observations o JOIN items i ON i.code = o.item_code "
+            "WHERE o.batch_id = ? ORDER BY ALL",
+            [batch_id],
+        )
+
+    def batch_areas(self, batch_id: int) -> list[str]:
+        """Areas whose cells a batch wrote or replaced (now or in history)."""
+        df = self._df(
+            "SELECT area_code FROM observations WHERE batch_id = $b UNION "
+            "SELECT area_code FROM observation_history WHERE batch_id = $b "
+            "OR replaced_by_batch = $b ORDER BY 1",
+            {"b": batch_id},
+        )
+        return df["area_code"].tolist()
+
+    def export_values(self, item_code: str | None = None, area_code: str | None = None):
+        """Current values: item code, area DOPA code, period, value, status, batch."""
+        return self._df(
+            "SELECT item_code, area_code, period, value, status, batch_id FROM observations "
+            "WHERE (? IS NULL OR item_code = ?) AND (? IS NULL OR area_code = ?) "
+            "ORDER BY item_code, area_code, period_end",
+            [item_code, item_code, area_code, area_code],
+        )
+
+    def cell_history(self, item_code: str, area_code: str, period: str) -> pd.DataFrame:
+        """Every version a cell has held, oldest first, with when each was in force."""
+        return self._df(
+            "SELECT value, status, batch_id, submitted_by, submitted_at, verified_by, "
+            "verified_at, note, recorded_at, replaced_at, replaced_by_batch "
+            "FROM observation_history WHERE item_code = ? AND area_code = ? AND period = ? "
+            "UNION ALL SELECT value, status, batch_id, submitted_by, submitted_at, verified_by,"
+            " verified_at, note, recorded_at, NULL, NULL FROM observations "
+            "WHERE item_code = ? AND area_code = ? AND period = ? "
+            "ORDER BY recorded_at, replaced_at NULLS LAST",
+            [item_code, area_code, period] * 2,
+        )
+
+
+def _cells_to_undo(cur, batch_id: int) -> int:
+    """Gather a batch's cells in temp table _undo and return their count.
+
+    The batch's cells are those holding its values now, those whose earlier
+    value it replaced, and those where a later batch replaced its value. A later
+    change that was not itself undone (nor is an undo) refuses the undo.
+    """
+    cur.execute(
+        "CREATE TEMP TABLE _undo AS SELECT item_code, area_code, period "
+        "FROM observations WHERE batch_id = ? UNION SELECT item_code, area_code, period "
+        "FROM observation_history WHERE replaced_by_batch = ? OR batch_id = ?",
+        [batch_id, batch_id, batch_id],
+    )
+    later = cur.execute(
+        f"SELECT count(*) FROM observation_history h JOIN _undo u {CELL_KEY} "
+        "JOIN upload_batches b ON b.batch_id = h.replaced_by_batch "
+        "WHERE h.replaced_by_batch > ? AND b.status = 'committed' AND b.kind <> 'undo'",
+        [batch_id],
+    ).fetchone()[0]
+    if later:
+        raise ValueError(
+            f"batch {batch_id}: {later} of its values were changed by a later "
+            "batch; undo that batch first"
+        )
+    return int(cur.execute("SELECT count(*) FROM _undo").fetchone()[0])
+
+
+def _restore_replaced_by(cur, batch_id: int, now) -> int:
+    """Put back every row the batch replaced, as it was (status, verifier, times); the count."""
+    restored = cur.execute(
+        f"INSERT INTO observations ({OBS_COLUMNS}) SELECT h.item_code, h.area_code,"
+        " h.period, h.period_end, h.value, h.status, h.batch_id, h.submitted_by,"
+        " h.submitted_at, h.verified_by, h.verified_at, h.note, ? "
+        "FROM observation_history h WHERE h.replaced_by_batch = ?",
+        [now, batch_id],
+    ).fetchone()[0]
+    return int(restored)
