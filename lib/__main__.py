@@ -1,4 +1,4 @@
-"""`python -m lib`: the command line (see lib/cli.py)."""
+"""`python -m lib`: the command line (see lib/cli/)."""
 
 import sys
 

@@ -36,20 +36,7 @@ if file is not None:
             )
         )
     ui.show_preview(preview)
-    clean_only = False
-    if preview.problems:
-        st.error(
-            ui.t(
-                "ไฟล์มีปัญหา จะไม่บันทึกค่าใด เว้นแต่เลือกบันทึกเฉพาะแถวที่ถูกต้อง",
-                "The file has problems: nothing is committed unless you choose the clean rows only",
-            )
-        )
-        clean_only = st.checkbox(
-            ui.t("บันทึกเฉพาะแถวที่ถูกต้อง", "Commit only the rows without problems")
-        )
-    can_commit = not preview.problems or clean_only
-    if st.button(ui.t("3. บันทึกข้อมูล", "3. Commit"), type="primary", disabled=not can_commit):
-        ui.commit_preview(store, user, preview, clean_only)
+    ui.commit_controls(store, user, preview)
 
 st.subheader(ui.t("ประวัติการนำเข้าของหน่วยงาน", "The agency's batches"))
 ui.batch_history(store, user, action="undo")

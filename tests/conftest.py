@@ -43,10 +43,10 @@ def fast_hasher(monkeypatch):
     """Cheap argon2 parameters: the tests check behaviour, not cost."""
     from argon2 import PasswordHasher
 
-    from lib.services import auth
+    from lib.services.auth import accounts
 
     monkeypatch.setattr(
-        auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
 
 
@@ -94,3 +94,55 @@ def app_store_path(demo_store_path, tmp_path_factory):
     with Store(path) as store:
         add_app_users(store)
     return path
+
+
+# -- a small store for command-line, backup and service tests ----------------------
+# Reference geography and the whole catalogue, but demo observations only for these
+# provinces and items (a few hundred cells): built in code in well under a second.
+SMALL_PROVINCES = ("10", "20", "21")  # Bangkok, Chon Buri, Rayong
+SMALL_ITEMS = ("MAC01", "MAC06", "FIN01", "POP01", "CRM01", "ORD03", "GOV01")
+
+
+def build_small_store(path) -> None:
+    """Reference, catalogue and seeded demo values of SMALL_ITEMS x SMALL_PROVINCES as of AS_OF."""
+    from lib.core.settings import DEMO_SEED
+    from lib.geo import reference
+    from lib.services import demo
+
+    with Store(path) as store:
+        init_store(store, with_demo=False)
+        items = demo.demo_items()
+        items = items[items["code"].isin(SMALL_ITEMS)].reset_index(drop=True)
+        every = demo.demo_areas(store.areas(), reference.province_baseline(), DEMO_SEED)
+        areas = demo.DemoAreas(
+            every.provinces[every.provinces["code"].isin(SMALL_PROVINCES)].reset_index(drop=True),
+            every.districts[every.districts["parent_code"].isin(SMALL_PROVINCES)].reset_index(
+                drop=True
+            ),
+        )
+        chunks = demo.generate_observations(items, areas, AS_OF, DEMO_SEED, years_before=2)
+        batch = demo.demo_batch(AS_OF, DEMO_SEED, "small")
+        store.load_observation_chunks(chunks, batch, {"demo_as_of": AS_OF.isoformat()})
+
+
+@pytest.fixture(scope="session")
+def small_store_path(tmp_path_factory):
+    """Path of the small store (SMALL_ITEMS x SMALL_PROVINCES), built once; never written."""
+    path = tmp_path_factory.mktemp("small") / "small.duckdb"
+    build_small_store(path)
+    return path
+
+
+@pytest.fixture
+def small_store_copy(small_store_path, tmp_path):
+    """A private copy of the small store at tmp_path/data/eis.duckdb, for one test to write."""
+    path = tmp_path / "data" / "eis.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(small_store_path, path)
+    return path
+
+
+def store_fingerprint(path, tables=None) -> dict[str, tuple[int, int]]:
+    """{table: (rows, hash)} of a closed store file, computed in SQL (Store.fingerprint)."""
+    with Store(path, read_only=True) as store:
+        return store.fingerprint(tables)

@@ -29,8 +29,8 @@ def index(demo_store) -> AreaIndex:
 
 # -- passwords ---------------------------------------------------------------------
 def test_default_hasher_is_argon2id_with_strong_parameters():
-    assert auth._HASHER.type.name == "ID"
-    assert auth._HASHER.memory_cost >= 65536 and auth._HASHER.time_cost >= 3
+    assert auth.accounts._HASHER.type.name == "ID"
+    assert auth.accounts._HASHER.memory_cost >= 65536 and auth.accounts._HASHER.time_cost >= 3
 
 
 def test_hash_is_salted_and_verifies(fast_hasher):
@@ -350,17 +350,6 @@ def test_bad_calls_raise():
         auth.can(SCOPED["staff"], "upload", item=OWN)
 
 
-def test_pages_for_each_role():
-    assert auth.pages_for(None) == {"home", "map", "profile", "explore"}
-    assert auth.pages_for("public") == auth.pages_for(None)
-    assert auth.pages_for("admin") == set(auth.PAGES)
-    assert auth.pages_for("executive") == {"home", "cockpit", "map", "profile", "explore"}
-    assert {"upload"} <= auth.pages_for("staff") and "verify" not in auth.pages_for("staff")
-    assert {"upload", "verify"} <= auth.pages_for("verifier")
-    for role in ("public", "staff", "verifier", "executive"):
-        assert not {"admin", "audit"} & auth.pages_for(role)
-
-
 def test_audit_denied_writes_an_entry(empty_store):
     auth.audit_denied(empty_store, SCOPED["staff"], "upload", "item X2", "cli", reason="agency")
     auth.audit_denied(empty_store, None, "read_unpublished", "item X1", "10.1.1.1")
@@ -439,3 +428,28 @@ def test_safe_csv_bytes_neutralises_formulas_and_keeps_thai():
     assert back.name.tolist()[:2] == ['\'=HYPERLINK("http://evil")', "เชียงใหม่"]
     assert back.value.tolist() == [-1, 2, 3]
     assert frame.name.iloc[0].startswith("=")  # the input frame is left alone
+
+
+# -- messages: one error base, one argument order (th, en) ----------------------------------
+@pytest.mark.parametrize(
+    "error",
+    [
+        auth.PasswordPolicyError("รหัสผ่านสั้นไป", "too short"),
+        auth.UserInputError("ไม่มีบทบาทนี้", "no such role"),
+        auth.PermissionDenied("ไม่มีสิทธิ์", "not allowed", "upload"),
+    ],
+)
+def test_errors_are_localized_thai_first(error):
+    from lib.core.i18n import LocalizedError, message_of
+
+    assert isinstance(error, LocalizedError)
+    assert re.search(r"[\u0E00-\u0E7F]", error.message_th) and error.message_en.isascii()
+    assert message_of(error, "th") == error.message_th and message_of(error, "en") == str(error)
+
+
+def test_bad_user_fields_raise_input_errors_in_both_languages(demo_store):
+    from lib.core.i18n import InputError
+
+    with pytest.raises(InputError) as err:
+        auth.validate_user_fields(demo_store, "nok", "boss", None, None)
+    assert "unknown role" in err.value.message("en") and "ไม่มีบทบาท" in err.value.message("th")

@@ -15,6 +15,7 @@ import pytest
 
 from lib.services import auth, backup
 from lib.store import Store, StoreError
+from tests.conftest import store_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 22, 9, 0, 0)
@@ -44,11 +45,11 @@ def file_sha256(path: Path) -> str:
 
 
 @pytest.fixture
-def live_path(demo_store_path, tmp_path, fast_hasher) -> Path:
-    """A copy of the demo store with a user and Thai text, closed, ready to back up."""
+def live_path(small_store_path, tmp_path, fast_hasher) -> Path:
+    """A copy of the small store with a user and Thai text, closed, ready to back up."""
     path = tmp_path / "live" / "eis.duckdb"
     path.parent.mkdir()
-    shutil.copy(demo_store_path, path)
+    shutil.copy(small_store_path, path)
     with Store(path) as store:
         auth.add_user(
             store,
@@ -65,35 +66,34 @@ def live_path(demo_store_path, tmp_path, fast_hasher) -> Path:
     return path
 
 
-def all_tables(path: Path) -> dict[str, pd.DataFrame]:
-    with Store(path, read_only=True) as store:
-        return {t: store.table_frame(t) for t in store.table_names()}
-
-
 def test_backup_restore_round_trip_table_by_table(live_path, tmp_path):
-    before = all_tables(live_path)
+    before = store_fingerprint(live_path)
+    with Store(live_path, read_only=True) as store:
+        audit_before = store.table_frame("audit_log")
     with Store(live_path) as store:
         result = backup.backup_store(store, tmp_path / "backups", actor="tester", now=NOW)
         assert store.audit_log_filtered(action="backup").target.tolist() == [str(result.path)]
     assert result.path.name == "eis-backup-20261122-090000"
     manifest = json.loads((result.path / "manifest.json").read_text())
-    assert manifest["tables"] == {t: len(f) for t, f in before.items()}
+    assert manifest["tables"] == {t: rows for t, (rows, _) in before.items()}
     assert manifest["schema_version"] >= 1 and "observations.parquet" in manifest["files"]
 
     target = tmp_path / "restored" / "eis.duckdb"
     restored = backup.restore_backup(result.path, target, actor="tester")
     assert restored.previous is None and restored.row_counts == manifest["tables"]
-    after = all_tables(target)
+    after = store_fingerprint(target)
     assert sorted(after) == sorted(before)
-    for table, frame in before.items():
-        got = after[table]
-        if table == "audit_log":  # the restore itself is audited in the restored store
-            assert got.action.iloc[-1] == "restore" and got.id.iloc[-1] == frame.id.max() + 1
-            got = got.iloc[:-1]
-        pd.testing.assert_frame_equal(got, frame, obj=table)
-    assert after["users"].display_name.iloc[0] == "สมชาย ใจดี; <b>x</b>"
-    # sequences continue where they were: a new batch id does not collide
+    # every table the same rows (counts and content hashes in SQL) ...
+    assert {t: v for t, v in after.items() if t != "audit_log"} == {
+        t: v for t, v in before.items() if t != "audit_log"
+    }
+    # ... and the audit log one more: the restore itself, audited in the restored store
     with Store(target) as store:
+        audit = store.table_frame("audit_log")
+        assert audit.action.iloc[-1] == "restore" and audit.id.iloc[-1] == audit_before.id.max() + 1
+        pd.testing.assert_frame_equal(audit.iloc[:-1], audit_before, obj="audit_log")
+        assert store.users_frame().display_name.iloc[0] == "สมชาย ใจดี; <b>x</b>"
+        # sequences continue where they were: a new id does not collide
         assert store.schema_version() == manifest["schema_version"]
         store.record_audit("x", "check")
         assert store.audit_log().id.is_unique
@@ -390,7 +390,9 @@ def test_worker_backs_off_after_a_failed_scheduled_backup(tmp_path, monkeypatch)
                 self.set()
             return self.is_set()
 
-    monkeypatch.setattr(backup, "run_scheduled_backup", failing)
-    monkeypatch.setattr(backup, "process_requests", lambda store, spool: [])
+    from lib.services.backup import spool
+
+    monkeypatch.setattr(spool, "run_scheduled_backup", failing)
+    monkeypatch.setattr(spool, "process_requests", lambda store, spool: [])
     backup.run_worker(None, tmp_path / "spool", FivePolls(), poll_s=0, backup_root=tmp_path)
     assert len(calls) == 1

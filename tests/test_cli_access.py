@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,12 +25,9 @@ HOLDER = (
 
 
 @pytest.fixture
-def db(demo_store_path, tmp_path, fast_hasher) -> Path:
-    """A private copy of the demo store; cheap argon2 parameters for speed."""
-    path = tmp_path / "data" / "eis.duckdb"
-    path.parent.mkdir()
-    shutil.copy(demo_store_path, path)
-    return path
+def db(small_store_copy, fast_hasher) -> Path:
+    """A private copy of the small store; cheap argon2 parameters for speed."""
+    return small_store_copy
 
 
 def run(capsys, monkeypatch, *argv, stdin: str | None = None) -> tuple[int, str, str]:
@@ -195,7 +191,7 @@ def test_permission_denied_exits_3(monkeypatch, capsys, db):
     def refuse(args):
         raise auth.PermissionDenied("ไม่มีสิทธิ์", "not allowed", "upload")
 
-    monkeypatch.setattr("lib.cli.commands.cmd_info", refuse)
+    monkeypatch.setattr("lib.cli.store.cmd_info", refuse)
     code, _, err = run(capsys, monkeypatch, "info", "--db", db)
     assert code == 3 and err == "refused: not allowed (ไม่มีสิทธิ์)\n"
 

@@ -220,3 +220,34 @@ def test_upload_reports_its_progress_stage_by_stage(store_path):
     at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
     bar = at.get("progress")[0]
     assert bar.proto.value == 100 and bar.proto.text == "ตรวจสอบแล้ว"
+
+
+def test_commit_undo_and_verify_show_at_once_without_a_global_cache_clear(store_path, monkeypatch):
+    """Cached figures are keyed by the data version: no write wipes every session's caches."""
+    import streamlit as st
+
+    clears = []
+    monkeypatch.setattr(st.cache_data, "clear", lambda *a, **k: clears.append(a))
+    at = app("pto21", "pages/upload.py").run()
+    at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
+    next(b for b in at.button if b.label.startswith("3.")).click().run()
+    assert not at.exception and "บันทึกแล้ว" in at.success[0].value
+    with Store(store_path) as store:
+        batch_id = int(store.batches("PTO").iloc[0]["batch_id"])
+    history = at.dataframe[-1].value  # the agency's batches, drawn after the commit
+    assert history["batch_id"].tolist()[0] == batch_id
+
+    at = app("pto21v", "pages/verify.py").run()
+    assert at.selectbox[0].options == [str(batch_id)]  # the new batch waits for its verifier
+    at.button[0].click().run()
+    assert at.success and not at.exception
+
+    at = app("pto21v", "pages/upload.py").run()
+    kinds = at.dataframe[-1].value["kind"].tolist()
+    assert kinds[:2] == ["verify", "upload"]  # the history shows the verification at once
+    next(b for b in at.button if b.label == "ยกเลิกชุดนี้ (คืนค่าเดิม)").click().run()
+    assert not at.exception and "ยกเลิกชุดที่" in at.success[0].value
+    at.run()  # the table above the button was drawn before the click: the next run shows it
+    kinds = at.dataframe[-1].value["kind"].tolist()
+    assert kinds[:3] == ["undo", "verify", "upload"]  # ... and the undo of the verification
+    assert clears == []

@@ -1,5 +1,12 @@
-"""The command line, `python -m lib COMMAND`: parsers, commands and exit codes."""
+"""The command line, `python -m lib COMMAND`: one module per domain of commands.
 
-from lib.cli.commands import main
+`main` (parser and dispatch, exit codes 0/1/2/3), `common` (the one-line error,
+--db/--format, output), `store` (init, info, catalog), `engine` (coverage,
+scores), `access` (users, backup, restore) and `data` (import, batches, undo,
+verify, export). Commands read arguments, call lib.services / lib.engine and
+print; the rules they apply live there.
+"""
+
+from lib.cli.main import main
 
 __all__ = ["main"]

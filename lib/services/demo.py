@@ -260,6 +260,9 @@ def generate_item(
     index: int,
 ) -> pd.DataFrame:
     """Observations of one item over its areas, with realistic gaps and delays."""
+    # long: one seeded random stream is drawn in a fixed order from top to bottom;
+    # any reordering of the draws changes every demo value, so the steps stay
+    # together where that order can be read.
     periods = _periods(item, window_start, as_of)
     if not periods or areas.empty:
         return pd.DataFrame(columns=OBSERVATION_COLUMNS)

@@ -2,7 +2,8 @@
 
 Reading and validation are pure (lib.ingest); this module adds what needs the
 store: the comparison with current values, the jump check against each cell's
-own history, the permission check and the atomic commit through lib.db.
+own history, the permission check, the rule of what a file with problems may
+commit (`commit_refusal`) and the atomic commit through lib.store.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from lib import ingest
+from lib.core import settings
+from lib.core.i18n import InputError
 from lib.services import auth
 from lib.store import Store
 
@@ -103,7 +106,7 @@ def preview_upload(
         store.areas(),
         item_code=item_code,
         period=period,
-        as_of=as_of or date.today(),
+        as_of=as_of or settings.today(),
     )
     clean = result.clean[CELL_COLUMNS]
     step(0.6, "compare")
@@ -126,8 +129,25 @@ def preview_upload(
     return Preview(result, file_name, checksum(data), compare, counts, earlier)
 
 
-class UploadRejected(ValueError):
+class UploadRejected(InputError):
     """The file has problems and the user did not choose to commit only the clean rows."""
+
+
+def commit_refusal(preview: Preview, clean_rows_only: bool = False) -> UploadRejected | None:
+    """Why a previewed file may not be committed, or None when it may.
+
+    The rule: a file with problems commits nothing, unless the user chose to
+    commit only the rows without problems (the clean rows are then committed
+    and the rejected rows reported). Every front end asks this function.
+    """
+    if not preview.problems or clean_rows_only:
+        return None
+    n = len(preview.problems)
+    return UploadRejected(
+        f"ไฟล์ {preview.file_name} มีปัญหา {n} รายการ จะไม่บันทึกค่าใด เว้นแต่เลือกบันทึกเฉพาะแถวที่ถูกต้อง",
+        f"{n} problems in {preview.file_name}: nothing is committed "
+        "unless only the rows without problems are chosen",
+    )
 
 
 def commit_upload(
@@ -139,11 +159,13 @@ def commit_upload(
     clean_rows_only: bool = False,
     origin: str = "app",
 ) -> int | None:
-    """Commit a previewed file as one batch; None when nothing would change."""
-    if preview.problems and not clean_rows_only:
-        raise UploadRejected(
-            f"{len(preview.problems)} problems in {preview.file_name}: nothing committed"
-        )
+    """Commit a previewed file as one batch; None when nothing would change.
+
+    Raises UploadRejected when `commit_refusal` refuses the file.
+    """
+    refusal = commit_refusal(preview, clean_rows_only)
+    if refusal is not None:
+        raise refusal
     cells = preview.compare[CELL_COLUMNS]
     if cells.empty:
         return None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
+from lib.core import settings
+from lib.core.i18n import message_of
 from lib.store import Store
-from lib.ui.core import _message, client_origin, data_version, fmt_int, lang, name_col, t
+from lib.ui.core import client_origin, data_version, fmt_int, lang, name_col, t
 
 
 # -- upload and verification ---
@@ -19,20 +19,17 @@ def catalog(_s: Store, version: str) -> pd.DataFrame:
 
 
 def visible_catalog(s: Store, user) -> pd.DataFrame:
-    """Items this account may read: published only for the public."""
-    from lib.services import auth
+    """Items this account may read (lib.services.catalogue.readable_items)."""
+    from lib.services import catalogue
 
-    cat = catalog(s, data_version(s))
-    if auth.can(user, "read_unpublished").allowed:
-        return cat
-    return cat[cat["is_published"]]
+    return catalogue.readable_items(catalog(s, data_version(s)), user)
 
 
 def visible_kpis(s: Store, user, kpis: pd.DataFrame) -> pd.DataFrame:
-    """KPIs this account may read: for the public, only those built on published items."""
-    from lib.engine import kpi
+    """KPIs this account may read (lib.services.catalogue.readable_kpis)."""
+    from lib.services import catalogue
 
-    return kpi.kpis_on_items(kpis, visible_catalog(s, user)["code"])
+    return catalogue.readable_kpis(kpis, catalog(s, data_version(s)), user)
 
 
 def item_label(row) -> str:
@@ -70,7 +67,7 @@ def template_downloads(s: Store, user) -> None:
         form=form,
         item_code=item,
         agency=user.agency_code,
-        as_of=date.today(),
+        as_of=settings.today(),
         province=province,
         lang=lang(),
     )
@@ -131,8 +128,26 @@ def show_preview(preview) -> None:
         tab.dataframe(preview.rows(kind)[shown], hide_index=True, width="stretch")
 
 
+def commit_controls(s: Store, user, preview) -> None:
+    """Why a file with problems commits nothing, the clean-rows-only choice, the commit button."""
+    from lib.services import upload
+
+    refusal = upload.commit_refusal(preview)
+    clean_only = False
+    if refusal is not None:
+        st.error(message_of(refusal, lang()))
+        clean_only = st.checkbox(t("บันทึกเฉพาะแถวที่ถูกต้อง", "Commit only the rows without problems"))
+    can_commit = upload.commit_refusal(preview, clean_only) is None
+    if st.button(t("3. บันทึกข้อมูล", "3. Commit"), type="primary", disabled=not can_commit):
+        commit_preview(s, user, preview, clean_only)
+
+
 def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
-    """Commit atomically for the account (rights checked in lib); caches drop with the version."""
+    """Commit atomically for the account (rights checked in lib).
+
+    No cache is cleared: cached figures are keyed by the data version, which the
+    commit changes, so every page recomputes what the new batch touches.
+    """
     from lib.services import auth, upload
 
     try:
@@ -140,10 +155,9 @@ def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
             s, user, preview, clean_rows_only=clean_only, origin=client_origin()
         )
     except auth.PermissionDenied as exc:
-        st.error(_message(exc))
+        st.error(message_of(exc, lang()))
         return
     st.session_state.pop("upload_preview", None)
-    st.cache_data.clear()
     if batch is None:
         st.info(t("ไม่มีค่าใดเปลี่ยนแปลง", "Nothing changed: every value is already stored"))
     else:
@@ -180,12 +194,11 @@ def batch_history(s: Store, user, action: str = "undo") -> None:
         try:
             result = upload.undo_as(s, user, int(chosen), origin=client_origin())
         except auth.PermissionDenied as exc:
-            st.error(_message(exc))
+            st.error(message_of(exc, lang()))
             return
         except ValueError as exc:
             st.error(t(f"ยกเลิกชุดที่ {chosen} ไม่ได้: {exc}", f"Batch {chosen} cannot be undone: {exc}"))
             return
-        st.cache_data.clear()
         st.success(
             t(
                 f"ยกเลิกชุดที่ {chosen} แล้ว คืนค่าเดิม {result['restored']} ค่า",
@@ -201,9 +214,8 @@ def verify_batch(s: Store, user, batch_id: int, status: str) -> None:
     try:
         n, done = upload.verify_as(s, user, batch_id, status, origin=client_origin())
     except auth.PermissionDenied as exc:
-        st.error(_message(exc))
+        st.error(message_of(exc, lang()))
         return
-    st.cache_data.clear()
     if not done:
         st.info(t("ไม่มีค่าที่รอตรวจสอบ", "No submitted values left"))
     elif status == "verified":

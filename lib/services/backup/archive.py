@@ -1,48 +1,28 @@
-"""Backup and restore of the store: Parquet exports with a checked manifest, rotation,
-and a request spool so that a backup can be taken while the app holds the file.
+"""Backups of the store: Parquet exports with a checked manifest, rotation, schedule.
 
 A backup is a folder ``eis-backup-YYYYmmdd-HHMMSS`` made by DuckDB's
 ``EXPORT DATABASE ... (FORMAT parquet)`` (readable by any DuckDB version) plus
 ``manifest.json``: schema version, row count per table (counted in the same
 transaction as the export), size and sha256 of every file, created_at. It is
 written into a hidden temporary folder and renamed when complete, so a
-half-written backup never looks like a backup.
-
-A restore checks the manifest and every checksum first (nothing is touched when
-they fail), imports into a new file next to the target, compares the row counts,
-and only then moves the old store aside (``.bak``) and the new one into place.
-
-Backup while the app runs: DuckDB lets one process at a time open a file for
-writing, and the app holds its store. When ``python -m lib backup DIR`` cannot
-open the store because another process holds it, it writes a request file into
-the spool folder next to the store (``data/requests/``) and polls for the result
-file. The app's background worker (`run_worker`, or `process_requests` called
-periodically) takes the request, runs the export on its own open store, and
-writes the result. A restore always needs the app stopped.
-
-SQL stays in lib/db.py; this module orchestrates files.
+half-written backup never looks like a backup. SQL stays in lib.store; this
+module orchestrates files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 import shutil
-import threading
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from lib.store import Store, StoreError
 from lib.store.migrations import latest_version
-
-log = logging.getLogger(__name__)
 
 BACKUP_PREFIX = "eis-backup-"
 BACKUP_NAME = re.compile(r"^eis-backup-(\d{8}-\d{6})(?:-(\d+))?$")
@@ -57,12 +37,6 @@ DEFAULT_INTERVAL_HOURS = 24.0
 STALE_AFTER_HOURS = 48.0
 # A scheduled backup that failed is tried again after this long.
 FAILED_RETRY = timedelta(hours=1)
-
-REQUESTS_DIRNAME = "requests"
-REQUEST_SUFFIX = ".request.json"
-WORKING_SUFFIX = ".working.json"
-RESULT_SUFFIX = ".result.json"
-DEFAULT_REQUEST_TIMEOUT_S = 300.0
 
 
 class BackupError(RuntimeError):
@@ -93,26 +67,6 @@ class BackupResult:
         }
 
 
-@dataclass(frozen=True)
-class RestoreResult:
-    """A finished restore."""
-
-    target: Path
-    backup: Path
-    row_counts: dict[str, int]
-    previous: Path | None  # where the replaced store was moved, if there was one
-
-    def as_dict(self) -> dict:
-        """Plain values for JSON."""
-        return {
-            "target": str(self.target),
-            "backup": str(self.backup),
-            "tables": len(self.row_counts),
-            "rows": sum(self.row_counts.values()),
-            "previous": None if self.previous is None else str(self.previous),
-        }
-
-
 # -- helpers ---------------------------------------------------------------------
 def is_lock_error(exc: BaseException) -> bool:
     """True when DuckDB refused to open a file because another process holds its lock."""
@@ -129,7 +83,8 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _write_json_atomic(path: Path, obj: dict) -> None:
+def write_json_atomic(path: Path, obj: dict) -> None:
+    """Write JSON to a temporary file and rename it into place (never half a file)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(obj, fh, ensure_ascii=False, indent=2, default=str)
@@ -189,7 +144,7 @@ def backup_store(
             "tables": counts,
             "files": files,
         }
-        _write_json_atomic(tmp / MANIFEST_NAME, manifest)
+        write_json_atomic(tmp / MANIFEST_NAME, manifest)
         final = root / name
         os.rename(tmp, final)
     except (StoreError, OSError) as exc:
@@ -347,228 +302,3 @@ def run_scheduled_backup(
     if not scheduled_backup_due(None if last is None else last[1], interval_hours, now):
         return None
     return backup_store(store, root, keep, actor="system", origin="schedule", now=now)
-
-
-# -- restore ---------------------------------------------------------------------
-def _ensure_not_in_use(target: Path) -> None:
-    try:
-        probe = Store(target, read_only=True)
-    except StoreError as exc:
-        if is_lock_error(exc):
-            raise StoreBusy(
-                f"store {target} is open in another process (the app?): stop it before restoring"
-            ) from exc
-        return  # unreadable or damaged: a forced restore replaces it
-    probe.close()
-
-
-def _remove_file_set(path: Path) -> None:
-    for p in (path, path.with_name(path.name + ".wal")):
-        if p.exists():
-            p.unlink()
-
-
-def restore_backup(
-    backup_dir: str | Path,
-    target: str | Path,
-    *,
-    force: bool = False,
-    actor: str = "system",
-    origin: str = "cli",
-    now: datetime | None = None,
-) -> RestoreResult:
-    """Rebuild the store at `target` from a backup, replacing it only once the copy is proven.
-
-    Order: verify manifest and checksums (nothing touched on failure); refuse when
-    target exists without force or is open by another process; IMPORT into
-    target.tmp; compare row counts; write the restore audit entry into the new
-    store; move target to target.bak and target.tmp to target.
-    """
-    backup_dir = Path(backup_dir).resolve()
-    target = Path(target).resolve()
-    if not (backup_dir / MANIFEST_NAME).exists() and (inside := list_backups(backup_dir)):
-        raise BackupError(
-            f"{backup_dir} holds {len(inside)} backups: give one of them, "
-            f"e.g. {inside[-1][0]} (the newest)"
-        )
-    manifest = verify_backup(backup_dir)
-    if target.exists():
-        if not force:
-            raise BackupError(f"store {target} exists: add --force to replace it")
-        _ensure_not_in_use(target)
-    tmp = target.with_name(target.name + ".tmp")
-    _remove_file_set(tmp)
-    try:
-        with Store(tmp) as fresh:
-            fresh.import_database(backup_dir)
-            counts = fresh.table_row_counts()
-            expected = {str(k): int(v) for k, v in manifest["tables"].items()}
-            if counts != expected:
-                diff = sorted(
-                    t for t in set(counts) | set(expected) if counts.get(t) != expected.get(t)
-                )
-                raise BackupError(f"restored row counts differ from the manifest in: {diff}")
-            if fresh.schema_version() < latest_version():
-                fresh.migrate()
-            fresh.record_audit(
-                actor,
-                "restore",
-                target=str(target),
-                detail={
-                    "backup": str(backup_dir),
-                    "backup_created_at": manifest["created_at"],
-                    "rows": sum(counts.values()),
-                },
-                origin=origin,
-                at=now,
-            )
-    except StoreError as exc:
-        _remove_file_set(tmp)
-        first_line = (str(exc).splitlines() or [""])[0]
-        raise BackupError(f"cannot restore {backup_dir}: {first_line}") from exc
-    except BaseException:
-        _remove_file_set(tmp)
-        raise
-    previous = None
-    if target.exists():
-        previous = target.with_name(target.name + ".bak")
-        _remove_file_set(previous)
-        os.replace(target, previous)
-        wal = target.with_name(target.name + ".wal")
-        if wal.exists():
-            os.replace(wal, previous.with_name(previous.name + ".wal"))
-    os.replace(tmp, target)
-    return RestoreResult(target, backup_dir, counts, previous)
-
-
-# -- request spool (backup while the app runs) ------------------------------------
-def spool_dir_for(store_path: str | Path) -> Path:
-    """The request folder next to a store file: data/requests/ for data/eis.duckdb."""
-    return Path(store_path).resolve().parent / REQUESTS_DIRNAME
-
-
-def submit_request(spool_dir: str | Path, kind: str, **params) -> str:
-    """Drop a request file for the app's worker; return its id."""
-    spool_dir = Path(spool_dir)
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    request_id = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
-    body = {
-        "id": request_id,
-        "kind": kind,
-        "requested_at": datetime.now().isoformat(timespec="seconds"),
-        **params,
-    }
-    _write_json_atomic(spool_dir / f"{request_id}{REQUEST_SUFFIX}", body)
-    return request_id
-
-
-def wait_for_result(
-    spool_dir: str | Path,
-    request_id: str,
-    timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
-    poll_s: float = 0.2,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> dict:
-    """Poll for the worker's result of a request; withdraw it and raise BackupError on timeout."""
-    spool_dir = Path(spool_dir)
-    result_path = spool_dir / f"{request_id}{RESULT_SUFFIX}"
-    deadline = clock() + timeout_s
-    while True:
-        if result_path.exists():
-            result = json.loads(result_path.read_text(encoding="utf-8"))
-            result_path.unlink()
-            return result
-        if clock() >= deadline:
-            break
-        sleep(poll_s)
-    request_path = spool_dir / f"{request_id}{REQUEST_SUFFIX}"
-    try:
-        request_path.unlink()
-    except FileNotFoundError:
-        raise BackupError(
-            f"the app took request {request_id} but did not finish within {timeout_s:g} s; "
-            "look for the backup later"
-        ) from None
-    raise BackupError(
-        f"the store is in use and the app did not answer within {timeout_s:g} s "
-        "(is its background worker running?); request withdrawn"
-    )
-
-
-def _run_request(store: Store, request: dict) -> dict:
-    if request.get("kind") != "backup":
-        raise ValueError(f"unknown request kind {request.get('kind')!r} (only backup)")
-    dest = Path(str(request.get("dest", "")))
-    if not dest.is_absolute():
-        raise ValueError("request dest must be an absolute folder path")
-    keep = request.get("keep")
-    result = backup_store(
-        store,
-        dest,
-        None if keep is None else int(keep),
-        actor=str(request.get("requested_by") or "cli"),
-        origin=f"app worker, request from {request.get('origin') or 'cli'}",
-    )
-    return result.as_dict()
-
-
-def process_requests(store: Store, spool_dir: str | Path) -> list[dict]:
-    """Fulfil every pending request in the spool; write a result file for each; return them.
-
-    The app's background worker calls this periodically with its own open store.
-    A request is claimed by renaming it, so two workers never run the same one.
-    """
-    spool_dir = Path(spool_dir)
-    if not spool_dir.is_dir():
-        return []
-    results = []
-    for request_path in sorted(spool_dir.glob(f"*{REQUEST_SUFFIX}")):
-        request_id = request_path.name[: -len(REQUEST_SUFFIX)]
-        working = spool_dir / f"{request_id}{WORKING_SUFFIX}"
-        try:
-            os.replace(request_path, working)
-        except FileNotFoundError:
-            continue  # withdrawn or taken by another worker
-        result: dict = {"id": request_id}
-        try:
-            request = json.loads(working.read_text(encoding="utf-8"))
-            result.update(ok=True, **_run_request(store, request))
-        except (BackupError, StoreError, OSError, ValueError, TypeError) as exc:
-            log.warning("backup request %s failed: %s", request_id, exc)
-            result.update(ok=False, error=str(exc))
-        _write_json_atomic(spool_dir / f"{request_id}{RESULT_SUFFIX}", result)
-        working.unlink()
-        results.append(result)
-    return results
-
-
-def run_worker(
-    store: Store,
-    spool_dir: str | Path,
-    stop: threading.Event,
-    poll_s: float = 2.0,
-    backup_root: str | Path | None = None,
-    interval_hours: float = DEFAULT_INTERVAL_HOURS,
-    keep: int = DEFAULT_KEEP,
-) -> None:
-    """Loop until `stop` is set: fulfil spooled requests and (with backup_root) scheduled backups.
-
-    Meant for a daemon thread of the app, e.g.
-    ``threading.Thread(target=run_worker, args=(store, spool, stop), daemon=True)``.
-    """
-    retry_at: datetime | None = None  # after a failed scheduled backup, wait before retrying
-    while not stop.is_set():
-        try:
-            process_requests(store, spool_dir)
-        except (BackupError, StoreError, OSError) as exc:
-            log.error("backup worker (request): %s", exc)
-        if backup_root is not None and (retry_at is None or datetime.now() >= retry_at):
-            try:
-                run_scheduled_backup(store, backup_root, interval_hours, keep)
-                retry_at = None
-            except (BackupError, StoreError, OSError) as exc:
-                # one audited failure per hour, not one every poll (a full disk stays full)
-                retry_at = datetime.now() + FAILED_RETRY
-                log.error("backup worker (schedule): %s; next try at %s", exc, retry_at)
-        stop.wait(poll_s)

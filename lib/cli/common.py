@@ -1,0 +1,77 @@
+"""What every command shares: exit codes, the one-line error, --db/--format, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from lib.core.settings import db_path
+from lib.store import Store, StoreError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+# The acting user may not do it (PermissionDenied); an audit entry is written.
+EXIT_DENIED = 3
+
+
+class CliError(Exception):
+    """A failure to report on one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a YYYY-MM-DD date."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def path_arg(text: str) -> Path:
+    """An argparse type: a path."""
+    return Path(text)
+
+
+def print_json(obj) -> None:
+    """Print an object as indented JSON (Thai kept as is)."""
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def print_frame(frame: pd.DataFrame, fmt: str) -> None:
+    """Print a frame as JSON records or CSV."""
+    if fmt == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+    else:
+        sys.stdout.write(frame.to_csv(index=False))
+
+
+def open_store(args, create: bool = False) -> Store:
+    """The store at --db; CliError when it is missing (unless create) or cannot be opened."""
+    path = args.db
+    if not create and str(path) != ":memory:" and not path.exists():
+        raise CliError(f"no store at {path}: run `python -m lib init --db {path}` first")
+    try:
+        return Store(path)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def add_common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json")) -> None:
+    """The options every command takes: --db, --format and --json."""
+    p.add_argument(
+        "--db", type=path_arg, default=db_path(), help="store file (default: %(default)s)"
+    )
+    p.add_argument("--format", choices=formats, default=formats[0], help="output format")
+    p.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
