@@ -20,6 +20,7 @@ import platform
 import sys
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,7 +30,9 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lib.engine import coverage as cv  # noqa: E402
 from lib.store import Store  # noqa: E402
-from lib.views import cockpit as ck  # noqa: E402
+from lib.views.cockpit.figures import load_round_figures  # noqa: E402
+from lib.views.cockpit.query import parse_scope  # noqa: E402
+from lib.views.cockpit.view import cockpit_view  # noqa: E402
 
 AIM = 3.0
 APP = str(HERE.parent / "app.py")
@@ -62,9 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         coverage_s = best_of(
             args.repeat, lambda: cv.coverage(store, "country", args.fy, args.as_of)
         )
-        scope = ck.parse_scope("TH", store.areas())
+        scope = parse_scope("TH", store.areas())
         start = time.perf_counter()
-        ck.cockpit_view(store, scope, args.fy, args.round, args.as_of)
+        load = partial(load_round_figures, store)
+        cockpit_view(store, scope, args.fy, args.round, args.as_of, load)
         cold_lib_s = time.perf_counter() - start
 
     os.environ["EIS_DB_PATH"] = str(args.db)

@@ -56,7 +56,8 @@ def measure(app_path: str, repeat: int) -> dict:
 
     from lib import ui
     from lib.geo import mapview
-    from lib.views import mapdata
+    from lib.views.map import layer as map_layer
+    from lib.views.map import legend as map_legend
 
     st.cache_resource.clear()
     at = AppTest.from_file(app_path, default_timeout=300)
@@ -89,10 +90,10 @@ def measure(app_path: str, repeat: int) -> dict:
     builds = []
     for _ in range(repeat):
         start = time.perf_counter()
-        joined = mapdata.join_figures(layer[["code", "name_th", "name_en", "geometry"]], figures)
-        classes = mapdata.classify_figure(joined["value"], "item", "quantiles")
-        m = mapview.offline_map(bounds=mapdata.view_bounds(joined))
-        group = mapdata.choropleth_group(joined, classes)
+        joined = map_layer.join_figures(layer[["code", "name_th", "name_en", "geometry"]], figures)
+        classes = map_legend.classify_figure(joined["value"], "item", "quantiles")
+        m = mapview.offline_map(bounds=map_layer.view_bounds(joined))
+        group = map_layer.choropleth_group(joined, classes)
         m.render()
         _get_map_string(m)
         _get_feature_group_string(group, m)

@@ -8,7 +8,8 @@ turns it into the war-room wall (no menu, dark, large type, refreshes itself).
 import streamlit as st
 
 from lib import ui
-from lib.views import cockpit as ck
+from lib.core.i18n import pick
+from lib.views.cockpit import query
 
 store = ui.store()
 ui.require_page(ui.current_user(store), "cockpit")
@@ -17,14 +18,14 @@ if not q.wall:
     ui.language_switch()
     q = ui.cockpit_controls(store, ui.data_version(store), q)
 ui.cockpit_style(q.wall)
-for th, en in q.problems:
-    st.warning(ui.t(th, en))
+for problem in q.problems:
+    st.warning(pick(problem, ui.lang()))
 
 
 def cockpit() -> None:
     """One scope's cockpit; on the wall this reruns every refresh and moves along the cycle."""
     tick = ui.cockpit_tick(q.wall)
-    scope = ck.cycle_scope(q, tick)
+    scope = query.cycle_scope(q, tick)
     version = ui.data_version(store)  # a committed batch changes it: caches drop
     try:
         view = ui.cockpit_view(store, version, scope.code, q.fiscal_year, q.round_months, q.as_of)

@@ -4,12 +4,16 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.views import mapdata
+from lib.views.map import export as map_export
+from lib.views.map import figures as map_figures
+from lib.views.map import layer as map_layer
+from lib.views.map import legend as map_legend
+from lib.views.map import state as map_state
 
 ui.language_switch()
 store, lang = ui.store(), ui.lang()
 version, as_of = ui.data_version(store), ui.figures_as_of(store)
-state = mapdata.from_query(st.query_params.to_dict())
+state = map_state.from_query(st.query_params.to_dict())
 _, _, _, kpis = ui.map_reference(store, version, state.region_scheme, state.cluster_scheme, as_of)
 user = ui.current_user(store)
 catalog = ui.visible_catalog(store, user)  # the public: published items (and KPIs on them)
@@ -21,19 +25,19 @@ areas, members, _, _ = ui.map_reference(
 )
 layers = ui.map_layers(state.region_scheme, state.cluster_scheme)
 
-meta = mapdata.figure_meta(state, catalog, kpis, lang)
+meta = map_figures.figure_meta(state, catalog, kpis, lang)
 st.title(ui.t("แผนที่", "Map") + f": {meta['label']}")
 names = dict(zip(areas["code"], areas[ui.name_col()], strict=True))
-ui.breadcrumb_links(mapdata.breadcrumb(state, names, lang), state)
+ui.breadcrumb_links(map_state.breadcrumb(state, names, lang), state)
 
-view = mapdata.view_areas(state, members, areas)
-layer = mapdata.view_layer(state, view, layers)
+view = map_state.view_areas(state, members, areas)
+layer = map_layer.view_layer(state, view, layers)
 key = ui.figure_key(state)
 figs = pd.concat([ui.map_figures(store, version, key, lv, as_of) for lv in view["level"].unique()])
 figs = figs.loc[figs["code"].isin(view["code"])]
-joined = mapdata.join_figures(layer, figs, lang, meta["decimals"])
+joined = map_layer.join_figures(layer, figs, lang, meta["decimals"])
 flagged = bool((joined["flag"].fillna("") != "").any())
-classes = mapdata.classify_figure(
+classes = map_legend.classify_figure(
     joined["value"],
     state.kind,
     state.method,
@@ -48,17 +52,17 @@ classes = mapdata.classify_figure(
 @st.fragment
 def draw_map():
     """The map alone reruns on a click; a drill rewrites the URL, a province opens its profile."""
-    m = ui.offline_map(bounds=mapdata.view_bounds(joined))
-    group = mapdata.choropleth_group(joined, classes, lang)
+    m = ui.offline_map(bounds=map_layer.view_bounds(joined))
+    group = map_layer.choropleth_group(joined, classes, lang)
     value = ui.show_map(m, key="map-" + "-".join(state.path), height=640, group=group)
-    clicked = mapdata.clicked_code(value)
+    clicked = map_state.clicked_code(value)
     if clicked:
-        after, profile = mapdata.drill(state, clicked, has_districts)
+        after, profile = map_state.drill(state, clicked, has_districts)
         if profile:
-            params = {**mapdata.to_query(after), "code": profile}
+            params = {**map_state.to_query(after), "code": profile}
             st.switch_page("pages/profile.py", query_params=ui.map_link_params(params))
         if after != state:
-            st.query_params.update(mapdata.to_query(after))
+            st.query_params.update(map_state.to_query(after))
             st.rerun()
 
 
@@ -69,20 +73,22 @@ with left:
     draw_map()
 with right:
     ui.draw_legend(classes.legend, meta["unit"] + (f" · {classes.note}" if classes.note else ""))
-    table = mapdata.figure_table(joined, meta["label"], meta["unit"], lang)
+    table = map_export.figure_table(joined, meta["label"], meta["unit"], lang)
     name = f"map-{state.code}-{state.period or 'latest'}-{'-'.join(state.path) or 'TH'}"
-    subtitle = " > ".join(label for label, _ in mapdata.breadcrumb(state, names, lang))
+    subtitle = " > ".join(label for label, _ in map_state.breadcrumb(state, names, lang))
     st.download_button(
         ui.t("ภาพแผนที่ (PNG)", "Map picture (PNG)"),
-        lambda: mapdata.map_png(joined, classes, meta["label"], f"{subtitle} · {state.period}"),
+        lambda: map_export.map_png(joined, classes, meta["label"], f"{subtitle} · {state.period}"),
         f"{name}.png",
         "image/png",
         on_click="ignore",
     )
     st.download_button(
-        "CSV", mapdata.table_csv(table), f"{name}.csv", "text/csv", on_click="ignore"
+        "CSV", map_export.table_csv(table), f"{name}.csv", "text/csv", on_click="ignore"
     )
-    st.download_button("XLSX", lambda: mapdata.table_xlsx(table), f"{name}.xlsx", on_click="ignore")
+    st.download_button(
+        "XLSX", lambda: map_export.table_xlsx(table), f"{name}.xlsx", on_click="ignore"
+    )
 with st.expander(ui.t("ตารางข้อมูลของแผนที่", "Table behind the map")):
     st.dataframe(table, hide_index=True, width="stretch")
 ui.district_upload(store)

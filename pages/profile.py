@@ -3,17 +3,19 @@ trends, data health with what is owed and by whom, and the province's districts.
 
 from dataclasses import replace
 
-import plotly.express as px
 import streamlit as st
 
 from lib import ui
 from lib.core import thaicalendar as tc
-from lib.views import mapdata
+from lib.core.i18n import pick, pick_column
+from lib.views import profile
+from lib.views.map.figures import HEALTH_MEASURES
+from lib.views.map.state import breadcrumb, default_fiscal_year, from_query, province_path
 
 ui.language_switch()
 store, lang, name = ui.store(), ui.lang(), ui.name_col()
 version, as_of = ui.data_version(store), ui.figures_as_of(store)
-state = mapdata.from_query(st.query_params.to_dict())
+state = from_query(st.query_params.to_dict())
 areas, members, _, kpis = ui.map_reference(
     store, version, state.region_scheme, state.cluster_scheme, as_of
 )
@@ -33,7 +35,7 @@ if code not in provinces.index:
         st.stop()
     st.query_params["code"] = code
 names = dict(zip(areas["code"], areas[name], strict=True))
-path = mapdata.province_path(code, members)
+path = province_path(code, members)
 region, cluster = (*path, None)[:2]
 cluster_members = list(members.loc[members["cluster_code"] == cluster, "province_code"])
 st.title(f"{names[code]} ({code})")
@@ -41,21 +43,19 @@ st.caption(
     f"{ui.t('ภาค', 'Region')}: {names.get(region, '-')} · {ui.t('กลุ่มจังหวัด', 'Cluster')}: "
     f"{names.get(cluster, ui.t('ไม่อยู่ในกลุ่มจังหวัดใด', 'none'))}"
 )
-ui.breadcrumb_links(
-    mapdata.breadcrumb(replace(state, path=path), names, lang), None, "pages/map.py"
-)
+ui.breadcrumb_links(breadcrumb(replace(state, path=path), names, lang), None, "pages/map.py")
 
 years = [str(y) for y in sorted(tc.window_fiscal_years(as_of, 3), reverse=True)]
-fy_default = str(mapdata.default_fiscal_year(as_of))
+fy_default = str(default_fiscal_year(as_of))
 fy = int(st.sidebar.selectbox(ui.t("ปีงบประมาณ", "Fiscal year"), years, years.index(fy_default)))
 report, cells, requirements = ui.coverage_cells(store, version, fy, as_of)
 health = report.set_index("area_code").loc[code]
 st.subheader(ui.t("คุณภาพข้อมูล", "Data health") + f" · {tc.thai_fiscal_year_label(fy, lang)}")
 c = st.columns(5)
-for col, measure in zip(c, mapdata.HEALTH_MEASURES, strict=False):
-    col.metric(ui.t(*mapdata.HEALTH_MEASURES[measure]), tc.format_pct(health[measure], 1))
+for col, measure in zip(c, HEALTH_MEASURES, strict=False):
+    col.metric(pick(HEALTH_MEASURES[measure], lang), tc.format_pct(health[measure], 1))
 c[4].metric(ui.t("ระดับขั้นตอน มท. 4.4", "MOI 4.4 level"), int(health["milestone_level"]))
-owed = mapdata.owed_items(cells, requirements, catalog, code, lang)
+owed = profile.owed_items(cells, requirements, catalog, code, lang)
 st.markdown(f"**{ui.t('ข้อมูลที่ค้างส่ง', 'Datasets owed')}** ({len(owed)})")
 st.dataframe(owed, hide_index=True, width="stretch")
 
@@ -66,7 +66,7 @@ scores = [
     )
     for lv in ("province", "cluster", "country")
 ]
-table = mapdata.kpi_comparison(*scores, code, cluster, cluster_members, lang)
+table = profile.kpi_comparison(*scores, code, cluster, cluster_members, lang)
 st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader(ui.t("แนวโน้ม", "Trends"))
@@ -75,24 +75,16 @@ item = st.selectbox(ui.t("รายการข้อมูล", "Data item"), l
 row = catalog.set_index("code").loc[item]
 start = tc.fiscal_year_bounds(min(int(y) for y in years))[0]
 series = ui.item_series(store, version, item, start, as_of, as_of)
-trend = mapdata.trend_frame(
+trend = profile.trend_frame(
     series, row["frequency"], code, cluster_members, lang, row["aggregation"]
 )
-unit = row["unit_en" if lang == "en" else "unit_th"]
-labels = {"period_end": "", "value": unit, "series": ""}
-fig = px.line(
-    trend, x="period_end", y="value", color="series", custom_data=["label"], labels=labels
-)
-fig.update_traces(hovertemplate="%{customdata[0]}: %{y:,.2f}")
-ticks = trend.drop_duplicates("period_end")
-fig.update_xaxes(tickvals=ticks["period_end"], ticktext=ticks["label"], nticks=12)
-fig.update_layout(font_family="Sarabun", height=380, margin={"t": 10})
+fig = profile.trend_chart(trend, row[pick_column("unit", lang)])
 st.plotly_chart(fig, config={"displaylogo": False})
 
 st.subheader(ui.t("อำเภอ", "Districts"))
 districts = areas.loc[(areas["level"] == "district") & (areas["parent_code"] == code)]
 latest = store.district_latest_values(code)
-st.dataframe(mapdata.districts_table(districts, latest, catalog, lang), hide_index=True)
+st.dataframe(profile.districts_table(districts, latest, catalog, lang), hide_index=True)
 shapes = ui.district_shapes()
 if shapes is not None and shapes["province_code"].eq(code).any():
     ui.district_map(shapes.loc[shapes["province_code"] == code], latest, catalog, lang)

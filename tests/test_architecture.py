@@ -80,3 +80,48 @@ def test_no_silent_except():
         if pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+# A longer function says why at its top: a comment "# long: <reason>" in its first lines.
+LONG_REASON = re.compile(r"#\s*long:\s*\S", re.IGNORECASE)
+
+
+def _lib_modules() -> list[Path]:
+    return sorted(LIB.rglob("*.py"))
+
+
+def test_every_package_of_lib_says_what_it_owns():
+    packages = sorted(p.parent for p in LIB.rglob("__init__.py"))
+    assert len(packages) >= 9  # core, store, engine, ingest, services, views, geo, cli, ui
+    silent = [
+        str(p.relative_to(ROOT))
+        for p in packages
+        if len(ast.get_docstring(ast.parse((p / "__init__.py").read_text("utf-8"))) or "") < 40
+    ]
+    assert silent == []
+
+
+def test_no_module_of_lib_is_too_long():
+    long_modules = {
+        str(p.relative_to(LIB)): n
+        for p in _lib_modules()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long_modules == {}
+
+
+def test_no_function_of_lib_is_too_long_without_a_reason():
+    offenders = {}
+    for p in _lib_modules():
+        text = p.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for node in ast.walk(ast.parse(text)):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            length = node.end_lineno - node.lineno + 1
+            head = "\n".join(lines[node.lineno - 1 : node.lineno + 12])
+            if length > MAX_FUNCTION_LINES and not LONG_REASON.search(head):
+                offenders[f"{p.relative_to(LIB)}:{node.name}"] = length
+    assert offenders == {}

@@ -1,9 +1,10 @@
-"""lib.cockpit: scope and URL parsing, rounds, exceptions, tiles, peers, charts (pure)."""
+"""lib.views.cockpit: scope and URL parsing, rounds, exceptions, tiles, peers, charts (pure)."""
 
 from __future__ import annotations
 
 import doctest
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,8 @@ import pytest
 from lib.engine import coverage as cv
 from lib.engine import kpi
 from lib.engine.scoring import format_score
-from lib.views import cockpit as ck
+from lib.views import labels, ranking
+from lib.views.cockpit import charts, figures, query, tiles, view
 from tests.conftest import AS_OF
 
 AREAS = pd.DataFrame(
@@ -39,7 +41,8 @@ MEMBERS = pd.DataFrame(
 
 
 def test_doctests():
-    assert doctest.testmod(ck).failed == 0
+    for module in (query, view, ranking):
+        assert doctest.testmod(module).failed == 0
 
 
 # ---------------------------------------------------------------- scope and URL
@@ -63,35 +66,35 @@ def test_doctests():
     ],
 )
 def test_parse_scope(text, code, level, scheme):
-    scope = ck.parse_scope(text, AREAS)
+    scope = query.parse_scope(text, AREAS)
     assert (scope.code, scope.level, scope.scheme) == (code, level, scheme)
 
 
 @pytest.mark.parametrize("text", ["", None, "99", "2101", "C17-X", "เชียงใหม่"])
 def test_parse_scope_refuses_what_is_not_a_scope(text):
     with pytest.raises(ValueError, match="scope"):
-        ck.parse_scope(text, AREAS)
+        query.parse_scope(text, AREAS)
 
 
 def test_scope_labels():
-    assert ck.parse_scope("21", AREAS).label("th") == "จังหวัด ระยอง"
-    assert ck.parse_scope("C17-E1", AREAS).label("en") == "Provincial cluster East 1"
-    assert ck.parse_scope("TH", AREAS).label("en") == "Thailand"
+    assert query.parse_scope("21", AREAS).label("th") == "จังหวัด ระยอง"
+    assert query.parse_scope("C17-E1", AREAS).label("en") == "Provincial cluster East 1"
+    assert query.parse_scope("TH", AREAS).label("en") == "Thailand"
 
 
 def test_scope_options_keep_the_schemes_shown():
-    codes = ck.scope_options(AREAS, "cluster_2017", "region_nesdc7")["code"].tolist()
+    codes = query.scope_options(AREAS, "cluster_2017", "region_nesdc7")["code"].tolist()
     assert codes == ["TH", "R7-BKK", "R7-E", "C17-E1", "10", "20", "21"]
-    assert "C09-E" in ck.scope_options(AREAS, "cluster_2009", "region_nesdc7")["code"].tolist()
+    assert "C09-E" in query.scope_options(AREAS, "cluster_2009", "region_nesdc7")["code"].tolist()
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({}, ("TH", 2569, 12, "th", False, None, ck.DEFAULT_REFRESH_S, ())),
+        ({}, ("TH", 2569, 12, "th", False, None, query.DEFAULT_REFRESH_S, ())),
         (
             {"scope": "21", "fy": "2568", "round": "9", "lang": "en"},
-            ("21", 2568, 9, "en", False, None, ck.DEFAULT_REFRESH_S, ()),
+            ("21", 2568, 9, "en", False, None, query.DEFAULT_REFRESH_S, ()),
         ),
         (
             {"scope": "21", "wall": "1", "refresh": "5", "cycle": "21,20,C17-E1", "kpi": "kpi04"},
@@ -99,12 +102,12 @@ def test_scope_options_keep_the_schemes_shown():
         ),
         ({"refresh": "1", "wall": "true"}, ("TH", 2569, 12, "th", True, None, 5, ())),
         ({"refresh": "999999"}, ("TH", 2569, 12, "th", False, None, 3600, ())),
-        ({"fy": "๒๕๖๗"}, ("TH", 2567, 12, "th", False, None, ck.DEFAULT_REFRESH_S, ())),
-        ({"scope": ["20", "21"]}, ("20", 2569, 12, "th", False, None, ck.DEFAULT_REFRESH_S, ())),
+        ({"fy": "๒๕๖๗"}, ("TH", 2567, 12, "th", False, None, query.DEFAULT_REFRESH_S, ())),
+        ({"scope": ["20", "21"]}, ("20", 2569, 12, "th", False, None, query.DEFAULT_REFRESH_S, ())),
     ],
 )
 def test_parse_query(params, expected):
-    q = ck.parse_query(params, AREAS, AS_OF)
+    q = query.parse_query(params, AREAS, AS_OF)
     got = (q.scope.code, q.fiscal_year, q.round_months, q.lang, q.wall, q.kpi, q.refresh_s)
     assert (*got, tuple(s.code for s in q.cycle)) == expected
     assert q.problems == ()
@@ -123,7 +126,7 @@ def test_parse_query(params, expected):
     ],
 )
 def test_parse_query_names_what_it_ignored(params, problem):
-    q = ck.parse_query(params, AREAS, AS_OF)
+    q = query.parse_query(params, AREAS, AS_OF)
     assert len(q.problems) == 1
     assert problem in q.problems[0][1]
     assert q.problems[0][0]  # and a Thai message
@@ -147,13 +150,13 @@ def test_parse_query_names_what_it_ignored(params, problem):
     ],
 )
 def test_encode_query_round_trips(params):
-    q = ck.parse_query(params, AREAS, AS_OF)
-    assert ck.encode_query(q) == params
-    assert ck.parse_query(ck.encode_query(q), AREAS, AS_OF) == q
+    q = query.parse_query(params, AREAS, AS_OF)
+    assert query.encode_query(q) == params
+    assert query.parse_query(query.encode_query(q), AREAS, AS_OF) == q
 
 
 def test_asof_in_the_url_moves_the_default_round():
-    q = ck.parse_query({"asof": "2026-05-01"}, AREAS, AS_OF)
+    q = query.parse_query({"asof": "2026-05-01"}, AREAS, AS_OF)
     assert (q.as_of, q.fiscal_year, q.round_months, q.as_of_given) == (
         date(2026, 5, 1),
         2569,
@@ -172,8 +175,8 @@ def test_asof_in_the_url_moves_the_default_round():
     ],
 )
 def test_wall_cycles_through_scopes(params, ticks, codes):
-    q = ck.parse_query(params, AREAS, AS_OF)
-    assert [ck.cycle_scope(q, n).code for n in ticks] == codes
+    q = query.parse_query(params, AREAS, AS_OF)
+    assert [query.cycle_scope(q, n).code for n in ticks] == codes
 
 
 # ---------------------------------------------------------------- rounds
@@ -191,7 +194,7 @@ def test_wall_cycles_through_scopes(params, ticks, codes):
     ],
 )
 def test_default_round_is_the_latest_closed_one(as_of, expected):
-    assert ck.default_round(as_of) == expected
+    assert query.default_round(as_of) == expected
 
 
 @pytest.mark.parametrize(
@@ -208,23 +211,23 @@ def test_default_round_is_the_latest_closed_one(as_of, expected):
     ],
 )
 def test_previous_round_and_history(fy, rnd, prev, history):
-    assert ck.previous_round(fy, rnd) == prev
-    assert ck.history_rounds(fy, rnd) == history
+    assert query.previous_round(fy, rnd) == prev
+    assert query.history_rounds(fy, rnd) == history
     assert prev in history
 
 
 @pytest.mark.parametrize("bad", [0, 3, 7, 13])
 def test_rounds_refuse_other_lengths(bad):
     with pytest.raises(ValueError, match="round"):
-        ck.previous_round(2569, bad)
+        query.previous_round(2569, bad)
     with pytest.raises(ValueError, match="round"):
-        ck.history_rounds(2569, bad)
+        query.history_rounds(2569, bad)
 
 
 def test_round_labels_use_buddhist_years():
-    assert ck.round_label(2569, 6) == "2569/6 ด."
-    assert ck.round_title(2569, 12) == "ปีงบประมาณ 2569 รอบ 12 เดือน"
-    assert ck.round_title(2569, 12, "en") == "FY 2569, 12-month round"
+    assert query.round_label(2569, 6) == "2569/6 ด."
+    assert query.round_title(2569, 12) == "ปีงบประมาณ 2569 รอบ 12 เดือน"
+    assert query.round_title(2569, 12, "en") == "FY 2569, 12-month round"
 
 
 # ---------------------------------------------------------------- members, ranks
@@ -241,10 +244,10 @@ def test_round_labels_use_buddhist_years():
     ],
 )
 def test_members_and_peers(code, members, peers):
-    scope = ck.parse_scope(code, AREAS)
-    assert ck.member_provinces(scope, MEMBERS) == members
+    scope = query.parse_scope(code, AREAS)
+    assert view.member_provinces(scope, MEMBERS) == members
     if peers is not None:
-        assert ck.peer_provinces(scope, MEMBERS) == peers
+        assert view.peer_provinces(scope, MEMBERS) == peers
 
 
 @pytest.mark.parametrize(
@@ -258,7 +261,7 @@ def test_members_and_peers(code, members, peers):
     ],
 )
 def test_rank_of(values, code, higher, expected):
-    assert ck.rank_of(pd.Series(values), code, higher) == expected
+    assert ranking.rank_of(pd.Series(values), code, higher) == expected
 
 
 # ---------------------------------------------------------------- tiles and exceptions
@@ -288,7 +291,7 @@ KPIS = pd.DataFrame({"code": ["K1", "K2", "K3", "K4"], "name_en": ["one", "two",
 
 def test_tiles_format_as_the_official_forms():
     prev = pd.DataFrame({"kpi_code": ["K1", "K3", "K4"], "score": [1.0, 3.5, 4.0]})
-    t = ck.tiles(_tile_rows(), prev, KPIS).set_index("kpi_code")
+    t = view.tiles(_tile_rows(), prev, KPIS).set_index("kpi_code")
     assert t.loc["K1", "value_text"] == "1"  # a milestone level has no decimals
     assert t.loc["K2", "value_text"] == "-"  # no data
     assert t.loc["K3", ["value_text", "target_text", "score_text", "weighted_text"]].tolist() == [
@@ -304,7 +307,7 @@ def test_tiles_format_as_the_official_forms():
 
 def test_exceptions_are_sorted_by_severity():
     prev = pd.DataFrame({"kpi_code": ["K1", "K4"], "score": [1.0, 4.9]})
-    t = ck.tiles(_tile_rows(), prev, KPIS)
+    t = view.tiles(_tile_rows(), prev, KPIS)
     overdue = pd.DataFrame(
         {
             "item_code": ["A", "B"],
@@ -320,7 +323,7 @@ def test_exceptions_are_sorted_by_severity():
             "days_overdue": [10, 40],
         }
     )
-    ex = ck.exceptions(t, overdue, "th")
+    ex = view.exceptions(t, overdue, "th")
     # red by weight (10, 8, 7), then falling (K4 is green but fell), then overdue longest first
     assert ex["code"].tolist() == ["K2", "K3", "K1", "K4", "B", "A"]
     assert ex["kind"].tolist() == ["red", "red", "red", "falling", "overdue", "overdue"]
@@ -330,16 +333,16 @@ def test_exceptions_are_sorted_by_severity():
     assert "ลดลงจาก 4.9000" in ex.loc[3, "text"]
     assert "สำนักงานคลังจังหวัด" in ex.loc[4, "text"] and "เกินกำหนด 40 วัน" in ex.loc[4, "text"]
     assert "สถิติจังหวัด" in ex.loc[5, "text"]
-    en = ck.exceptions(t, overdue, "en")
+    en = view.exceptions(t, overdue, "en")
     assert en.loc[0, "name"] == "two" and "no data" in en.loc[0, "text"]
     assert "Treasury, responsible: -" in en.loc[4, "text"]
-    assert ck.exception_label(ex.iloc[0], "th").startswith(":red[●] **ตัวชี้วัดสีแดง** · K2")
+    assert tiles.exception_label(ex.iloc[0], "th").startswith(":red[●] **ตัวชี้วัดสีแดง** · K2")
 
 
 def test_no_exceptions_when_all_is_well():
     rows = _tile_rows(light=["green"] * 4, reliable=[True] * 4)
-    t = ck.tiles(rows, pd.DataFrame({"kpi_code": [], "score": []}), KPIS)
-    assert ck.exceptions(t, pd.DataFrame(), "th").empty
+    t = view.tiles(rows, pd.DataFrame({"kpi_code": [], "score": []}), KPIS)
+    assert view.exceptions(t, pd.DataFrame(), "th").empty
 
 
 def test_scope_overdue_names_agency_person_and_days():
@@ -364,13 +367,13 @@ def test_scope_overdue_names_agency_person_and_days():
             "release_lag_days": [30, 60],
         }
     )
-    out = ck.scope_overdue(overdue, ["20", "21"], items, AS_OF).set_index("item_code")
+    out = view.scope_overdue(overdue, ["20", "21"], items, AS_OF).set_index("item_code")
     assert out.loc["A", ["areas_overdue", "areas_required"]].tolist() == [2, 2]
     assert out.loc["A", "days_overdue"] == (AS_OF - date(2026, 9, 30)).days
     assert out.loc["B", "days_overdue"] == (AS_OF - date(2026, 8, 29)).days
     assert out.loc["A", "oldest_present_end"] == pd.Timestamp("2026-04-30")
     assert out.loc["B", "responsible_person"] == "นาง ข"
-    assert ck.scope_overdue(overdue, ["10"], items, AS_OF).empty
+    assert view.scope_overdue(overdue, ["10"], items, AS_OF).empty
 
 
 @pytest.mark.parametrize(
@@ -384,16 +387,16 @@ def test_scope_overdue_names_agency_person_and_days():
     ],
 )
 def test_reasons_text(reasons, lang, text):
-    assert ck.reasons_text(reasons, lang) == text
+    assert view.reasons_text(reasons, lang) == text
 
 
 def test_tile_html_escapes_and_colours():
     none = pd.DataFrame({"kpi_code": [], "score": []})
-    row = ck.tiles(_tile_rows(kpi_name_th=["<b>x</b>", "ข", "ค", "ง"]), none, KPIS)
-    card = ck.tile_html(row.iloc[0].to_dict(), "th")
+    row = view.tiles(_tile_rows(kpi_name_th=["<b>x</b>", "ข", "ค", "ง"]), none, KPIS)
+    card = tiles.tile_html(row.iloc[0].to_dict(), "th")
     assert "&lt;b&gt;x&lt;/b&gt;" in card and "<b>x</b>" not in card
-    assert ck.LIGHT_COLOURS["red"] in card and "1.0000" in card and "0.0700" in card
-    warn = ck.tile_html(row.iloc[1].to_dict(), "en")
+    assert charts.LIGHT_COLOURS["red"] in card and "1.0000" in card and "0.0700" in card
+    warn = tiles.tile_html(row.iloc[1].to_dict(), "en")
     assert "unreliable" in warn and "no data" in warn
 
 
@@ -408,7 +411,7 @@ def test_tile_html_escapes_and_colours():
 )
 def test_scheme_date_stays_inside_the_scheme(valid_from, valid_to, on, expected):
     schemes = pd.DataFrame({"scheme": ["s"], "valid_from": [valid_from], "valid_to": [valid_to]})
-    assert ck.scheme_date(schemes, "s", on) == expected
+    assert figures.scheme_date(schemes, "s", on) == expected
 
 
 # ---------------------------------------------------------------- charts
@@ -435,7 +438,7 @@ def test_charts_use_the_thai_font_buddhist_years_and_no_urls(dark):
         {
             "group_name_th": ["เศรษฐกิจ", "สังคม"],
             "group_name_en": ["Economy", "Society"],
-            **{c: [80.0, 55.5] for c in ck.HEALTH_COLUMNS},
+            **{c: [80.0, 55.5] for c in labels.HEALTH_COLUMNS},
         }
     )
     bars = pd.DataFrame(
@@ -448,10 +451,10 @@ def test_charts_use_the_thai_font_buddhist_years_and_no_urls(dark):
         }
     )
     figures = [
-        ck.sparkline(_trend(), "th", dark),
-        ck.trend_figure(_trend(), kpi_row, "th", dark),
-        ck.groups_figure(groups, "th", dark),
-        ck.peers_figure(bars, "th", dark),
+        charts.sparkline(_trend(), "th", dark),
+        charts.trend_figure(_trend(), kpi_row, "th", dark),
+        charts.groups_figure(groups, "th", dark),
+        charts.peers_figure(bars, "th", dark),
     ]
     for fig in figures:
         assert fig.layout.font.family.startswith("Sarabun")
@@ -467,31 +470,36 @@ def test_charts_use_the_thai_font_buddhist_years_and_no_urls(dark):
 # ---------------------------------------------------------------- against the engine (demo store)
 
 
+def plain_loader(store):
+    """The round loader without caches (the app passes its cached one)."""
+    return partial(figures.load_round_figures, store)
+
+
 @pytest.fixture(scope="module")
 def rayong_view(demo_store):
-    scope = ck.parse_scope("21", demo_store.areas())
-    return ck.cockpit_view(demo_store, scope, 2569, 12, AS_OF)
+    scope = query.parse_scope("21", demo_store.areas())
+    return view.cockpit_view(demo_store, scope, 2569, 12, AS_OF, plain_loader(demo_store))
 
 
 def test_view_shows_the_engines_scores(demo_store, rayong_view):
     engine = kpi.scores(demo_store, "province", 2569, AS_OF, 12)
     rows = engine.loc[engine["area_code"] == "21"].set_index("kpi_code")
-    tiles = rayong_view.tiles.set_index("kpi_code")
+    shown = rayong_view.tiles.set_index("kpi_code")
     assert format_score(rayong_view.composite) == format_score(rows["composite"].iloc[0])
-    assert tiles["score_text"].to_dict() == rows["score"].map(format_score).to_dict()
-    assert tiles["light"].to_dict() == rows["light"].to_dict()
-    assert tiles["reliable"].to_dict() == rows["reliable"].to_dict()
+    assert shown["score_text"].to_dict() == rows["score"].map(format_score).to_dict()
+    assert shown["light"].to_dict() == rows["light"].to_dict()
+    assert shown["reliable"].to_dict() == rows["reliable"].to_dict()
 
 
 def test_view_health_is_the_engines_coverage(demo_store, rayong_view):
     report = cv.coverage(demo_store, "province", 2569, AS_OF).set_index("area_code").loc["21"]
-    for column in (*ck.HEALTH_COLUMNS, "milestone_level"):
+    for column in (*labels.HEALTH_COLUMNS, "milestone_level"):
         assert rayong_view.health[column] == pytest.approx(report[column])
     groups = cv.coverage(demo_store, "province", 2569, AS_OF, by_group=True)
     groups = groups.loc[groups["area_code"] == "21"].set_index("group_code")
     mine = rayong_view.groups.set_index("group_code")
     assert list(mine.index) == ["ECO", "SOC", "ENV", "SEC"]
-    for column in ck.HEALTH_COLUMNS:
+    for column in labels.HEALTH_COLUMNS:
         assert mine[column].to_dict() == pytest.approx(groups[column].to_dict())
 
 
@@ -500,7 +508,7 @@ def test_view_peers_rank_and_previous_round(demo_store, rayong_view):
     comp = provinces.drop_duplicates("area_code").set_index("area_code")["composite"]
     peers = rayong_view.peers.set_index("level")
     assert list(peers.index) == ["province", "cluster", "region", "country"]
-    assert peers.loc["province", "rank"] == ck.rank_of(comp, "21")[0]
+    assert peers.loc["province", "rank"] == ranking.rank_of(comp, "21")[0]
     assert peers.loc["province", "ranked"] == 77
     cluster = kpi.scores(demo_store, "cluster", 2569, AS_OF, 12)
     code = peers.loc["cluster", "area_code"]
@@ -509,15 +517,15 @@ def test_view_peers_rank_and_previous_round(demo_store, rayong_view):
     assert peers.loc["cluster", "composite"] == expected
     previous = kpi.scores(demo_store, "province", 2569, AS_OF, 9)
     previous = previous.loc[previous["area_code"] == "21"].set_index("kpi_code")["score"]
-    tiles = rayong_view.tiles.set_index("kpi_code")
-    assert tiles["previous_score"].to_dict() == previous.to_dict()
+    shown = rayong_view.tiles.set_index("kpi_code")
+    assert shown["previous_score"].to_dict() == previous.to_dict()
     assert set(rayong_view.peer_bars["area_code"]) == {"20", "21", "24"}
     assert rayong_view.peer_bars["is_scope"].sum() == 1
 
 
 def test_view_weakest_districts_and_overdue(rayong_view):
     weakest = rayong_view.weakest
-    assert len(weakest) == ck.WEAKEST_N
+    assert len(weakest) == view.WEAKEST_N
     assert weakest["area_code"].str.startswith("21").all()
     assert weakest["correct_and_timely_pct"].is_monotonic_increasing
     overdue = rayong_view.overdue
@@ -529,11 +537,11 @@ def test_view_weakest_districts_and_overdue(rayong_view):
 
 
 def test_cluster_scope_uses_its_members(demo_store):
-    scope = ck.parse_scope("C17-E1", demo_store.areas())
-    view = ck.cockpit_view(demo_store, scope, 2569, 6, AS_OF)
+    scope = query.parse_scope("C17-E1", demo_store.areas())
+    cluster = view.cockpit_view(demo_store, scope, 2569, 6, AS_OF, plain_loader(demo_store))
     engine = kpi.scores(demo_store, "cluster", 2569, AS_OF, 6)
     expected = engine.loc[engine["area_code"] == "C17-E1", "composite"].iloc[0]
-    assert view.composite == expected
-    assert set(view.members["area_code"]) == {"20", "21", "24"}
-    assert view.weakest["area_code"].isin(["20", "21", "24"]).all()
-    assert view.peers["level"].tolist() == ["cluster", "country"]
+    assert cluster.composite == expected
+    assert set(cluster.members["area_code"]) == {"20", "21", "24"}
+    assert cluster.weakest["area_code"].isin(["20", "21", "24"]).all()
+    assert cluster.peers["level"].tolist() == ["cluster", "country"]

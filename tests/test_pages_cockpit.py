@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,6 +14,7 @@ from lib.core import thaicalendar as tc
 from lib.engine import coverage as cv
 from lib.engine import kpi
 from lib.engine.scoring import format_score
+from lib.store import Store
 from tests.conftest import AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -223,3 +227,85 @@ def test_bad_url_values_are_named_and_ignored(app):
     assert "ไม่พบพื้นที่ XX" in warnings and any("รอบ 7" in w for w in warnings)
     assert at.title[0].value == "ห้องบัญชาการ: ประเทศไทย"
     assert at.query_params["scope"] == "TH"
+
+
+# ---------------------------------------------------------------- the app gets earlier rounds
+
+
+def commit_kpi08_jump(path) -> tuple[float, float]:
+    """Rayong's unemployment (LAB01, KPI08) jumps to 3.0 % in 2026-Q3; (score r9, score r12).
+
+    Round 9 of FY 2569 (October to June) scores KPI08 at 5. The fourth-quarter value,
+    entered on 1 October 2026 (before the as-of day), lifts the round-12 mean to
+    1.295 %: a lower score that is not red, so KPI08 is a *falling* KPI.
+    """
+    cells = pd.DataFrame(
+        [
+            {
+                "item_code": "LAB01",
+                "area_code": "21",
+                "period": "2026-Q3",
+                "period_end": date(2026, 9, 30),
+                "value": 3.0,
+                "note": None,
+            }
+        ]
+    )
+    batch = {
+        "kind": "upload",
+        "username": "admin1",
+        "agency_code": "PLO",
+        "file_name": "lab01.csv",
+        "checksum": "falling-kpi08",
+        "created_at": datetime(2026, 10, 1, 9, 0),
+    }
+    with Store(path) as store:
+        assert store.commit_cells(cells, batch, {"username": "admin1", "action": "upload"})
+        before, after = (
+            engine_row(store, "province", "21", rnd=rnd).set_index("kpi_code").loc["KPI08"]
+            for rnd in (9, 12)
+        )
+    assert before["score"] == 5.0 and after["score"] < 4.0 and after["light"] != "red"
+    return before["score"], after["score"]
+
+
+@pytest.fixture
+def store_copy(app_store_path, tmp_path):
+    """A private copy of the app store (a test may write to it)."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(app_store_path, path)
+    return path
+
+
+@pytest.fixture
+def falling_store(store_copy):
+    """(path, KPI08 score in round 9, in round 12) of a store where KPI08 falls."""
+    return (store_copy, *commit_kpi08_jump(store_copy))
+
+
+def test_the_app_shows_the_change_since_the_previous_round(falling_store, monkeypatch):
+    path, before, after = falling_store
+    monkeypatch.setenv("EIS_DB_PATH", str(path))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user"] = "admin1"
+    at = open_cockpit(at, scope="21", fy="2569", round="12")
+    card = tile_cards(at)["KPI08"]
+    assert f"เทียบรอบก่อน ▼ {format_score(before - after)}" in card
+    listed = [m.value for m in at.markdown if m.value.startswith("- ")]
+    falling = [line for line in "\n".join(listed).splitlines() if "KPI08" in line]
+    assert len(falling) == 1 and "**ตัวชี้วัดลดลงจากรอบก่อน** · KPI08" in falling[0]
+    assert f"ลดลงจาก {format_score(before)}" in falling[0]
+
+
+def test_a_commit_shows_on_the_next_run_without_clearing_caches(store_copy, monkeypatch):
+    monkeypatch.setenv("EIS_DB_PATH", str(store_copy))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user"] = "admin1"
+    at = open_cockpit(at, scope="21", fy="2569", round="12")
+    assert 'class="ck-score">5.0000</b>' in tile_cards(at)["KPI08"]
+    before, after = commit_kpi08_jump(store_copy)  # another user's upload, no cache clear
+    at.run()
+    assert not at.exception
+    card = tile_cards(at)["KPI08"]
+    assert f'class="ck-score">{format_score(after)}</b>' in card
+    assert f"▼ {format_score(before - after)}" in card

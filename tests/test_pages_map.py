@@ -18,11 +18,11 @@ from lib.engine import kpi
 from lib.geo import districts as ds
 from lib.geo.mapview import external_urls
 from lib.store import Store
-from lib.views import mapdata as md
+from lib.views.map import state as map_state
 from tests.conftest import AS_OF
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-FY = md.default_fiscal_year(AS_OF)
+FY = map_state.default_fiscal_year(AS_OF)
 
 
 @pytest.fixture
@@ -246,7 +246,7 @@ def test_profile_deep_link_shows_name_groups_and_engine_figures(app, demo_store)
     assert not at.exception
     names = demo_store.areas().set_index("code")["name_th"]
     assert at.title[0].value == f"{names['21']} (21)"
-    members = md.memberships(
+    members = map_state.memberships(
         demo_store.group_members("region_nesdc7", AS_OF),
         demo_store.group_members("cluster_2017", AS_OF),
     ).set_index("province_code")
@@ -268,9 +268,9 @@ def test_profile_kpis_against_cluster_and_country_equal_the_engine(app, demo_sto
     prov = kpi.scores(demo_store, "province", FY, AS_OF, 12).set_index(["area_code", "kpi_code"])
     clusters = kpi.scores(demo_store, "cluster", FY, AS_OF, 12, grouping="cluster_2017")
     country = kpi.scores(demo_store, "country", FY, AS_OF, 12).set_index("kpi_code")
-    cluster = md.province_path(
+    cluster = map_state.province_path(
         "21",
-        md.memberships(
+        map_state.memberships(
             demo_store.group_members("region_nesdc7", AS_OF),
             demo_store.group_members("cluster_2017", AS_OF),
         ),

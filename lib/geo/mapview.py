@@ -21,6 +21,8 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
+from lib.core.labels import FLAGGED, NO_DATA
+
 # (south, west), (north, east) of Thailand with a little margin.
 THAILAND_BOUNDS = ((5.4, 97.2), (20.6, 105.8))
 
@@ -42,8 +44,9 @@ _FONT_FILES = (
 METHODS = ("quantiles", "equal_interval", "natural_breaks", "fixed")
 NO_DATA_CLASS = -1
 NO_DATA_COLOUR = "#c8c8c8"
-NO_DATA_LABEL = "ไม่มีข้อมูล"  # "no data"
-STALE_LABEL = "ข้อมูลไม่เป็นปัจจุบัน"  # "data out of date"
+# Legend and tooltip words in Thai; lib.views.map.legend puts them in the page's language.
+NO_DATA_LABEL = NO_DATA.th
+STALE_LABEL = FLAGGED.th
 # Hatching needs an SVG-pattern plugin from a CDN; a dark dashed outline needs nothing.
 STALE_STYLE = {"color": "#252525", "weight": 2.5, "dashArray": "6 4", "opacity": 1.0}
 BASE_STYLE = {"color": "#ffffff", "weight": 0.8, "opacity": 1.0, "fillOpacity": 0.85}
@@ -324,6 +327,31 @@ def _display(value, spec: str | None) -> str:
     return html.escape(text)
 
 
+def _feature_collection(
+    gdf, key: str, value_col: str, shown: Mapping[str, str], formats: Mapping[str, str]
+) -> dict:
+    """GeoJSON features: id and properties[key] = the code, the raw value, display strings."""
+    # to_dict, not itertuples: Thai or spaced column names are not valid identifiers.
+    records = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).to_dict("records")
+    features = []
+    for record, geom in zip(records, gdf.geometry, strict=True):
+        code = str(record[key])
+        value = record[value_col]
+        value = None if value is None or pd.isna(value) else float(value)
+        props = {key: code, value_col: value}
+        for col, prop in shown.items():
+            props[prop] = _display(record[col], formats.get(col))
+        features.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": props,
+                "geometry": json.loads(json.dumps(geom.__geo_interface__)) if geom else None,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
 def choropleth_layer(
     gdf,
     value_col: str,
@@ -347,30 +375,11 @@ def choropleth_layer(
         raise ValueError(f"columns missing from the frame: {sorted(missing)}")
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
-    formats = formats or {}
     stale = {str(c) for c in stale_codes}
     detail_fields = list(dict.fromkeys(c for c, _ in [*tooltip_fields, *(popup_fields or [])]))
     # Display strings get their own properties so the raw values stay usable after a click.
     shown = {col: f"_t{i}" for i, col in enumerate(detail_fields)}
-    # to_dict, not itertuples: Thai or spaced column names are not valid identifiers.
-    records = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).to_dict("records")
-    features = []
-    for record, geom in zip(records, gdf.geometry, strict=True):
-        code = str(record[key])
-        value = record[value_col]
-        value = None if value is None or pd.isna(value) else float(value)
-        props = {key: code, value_col: value}
-        for col, prop in shown.items():
-            props[prop] = _display(record[col], formats.get(col))
-        features.append(
-            {
-                "type": "Feature",
-                "id": code,
-                "properties": props,
-                "geometry": json.loads(json.dumps(geom.__geo_interface__)) if geom else None,
-            }
-        )
-    data = {"type": "FeatureCollection", "features": features}
+    data = _feature_collection(gdf, key, value_col, shown, formats or {})
 
     def style(feature):
         code = feature["id"]

@@ -65,6 +65,7 @@ from lib.ui.maps import (  # noqa: F401
 from lib.ui.upload import (  # noqa: F401
     batch_history,
     catalog,
+    commit_controls,
     commit_preview,
     item_label,
     show_preview,

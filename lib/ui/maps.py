@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,19 +15,28 @@ from lib.geo import mapview
 from lib.store import Store
 from lib.ui.access import allowed_pages, current_user
 from lib.ui.core import _message, client_origin, lang, name_col, t
+from lib.views.map import figures as map_figures_of
+from lib.views.map import layer as map_layer
+from lib.views.map import legend as map_legend
+from lib.views.map import state as map_state
+
+# -- cached figures ------------------------------------------------------------
+# Every cached figure is keyed by what it depends on: the store (by its path, see
+# STORE_KEY), that store's data version, and the arguments; never by big frames. A
+# commit changes its store's version, so no global cache clear is needed.
+STORE_KEY = {Store: lambda s: s.path}
 
 
-# -- cached figures (keyed by data version, never by big frames) --------------
-@st.cache_data(show_spinner=False)
-def load_summary(_s: Store, version: str) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def load_summary(s: Store, version: str) -> pd.DataFrame:
     """Observation cells by data group and province (cached per data version)."""
-    return _s.load_summary()
+    return s.load_summary()
 
 
-@st.cache_data(show_spinner=False)
-def province_density(_s: Store, version: str) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def province_density(s: Store, version: str) -> pd.DataFrame:
     """Registered population per km² by province from the latest population values."""
-    return _s.population_density()
+    return s.population_density()
 
 
 @st.cache_resource(show_spinner=False)
@@ -99,7 +109,7 @@ def district_shapes():
 
 
 def map_layers(region_scheme: str, cluster_scheme: str) -> dict:
-    """Boundary layers by level for lib.mapdata.view_layer."""
+    """Boundary layers by level for lib.views.map.layer.view_layer."""
     return {
         "region": group_shapes(region_scheme),
         "cluster": group_shapes(cluster_scheme),
@@ -114,57 +124,51 @@ def figures_as_of(s: Store):
     return settings_figures_as_of(s.get_meta("demo_as_of"))
 
 
-@st.cache_data(show_spinner=False)
-def map_reference(_s: Store, version: str, region_scheme: str, cluster_scheme: str, as_of):
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def map_reference(s: Store, version: str, region_scheme: str, cluster_scheme: str, as_of):
     """(areas, province memberships, catalog, kpis), cached per data version."""
-    from lib.views import mapdata
-
-    members = mapdata.memberships(
-        _s.group_members(region_scheme, as_of), _s.group_members(cluster_scheme, as_of)
+    members = map_state.memberships(
+        s.group_members(region_scheme, as_of), s.group_members(cluster_scheme, as_of)
     )
-    return _s.areas(), members, _s.catalog(), _s.kpis()
+    return s.areas(), members, s.catalog(), s.kpis()
 
 
-@st.cache_data(show_spinner=False)
-def map_item_periods(_s: Store, version: str, item_code: str) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def map_item_periods(s: Store, version: str, item_code: str) -> pd.DataFrame:
     """Periods of an item with usable values (cached per data version)."""
-    return _s.map_item_periods(item_code)
+    return s.map_item_periods(item_code)
 
 
-@st.cache_data(show_spinner="กำลังคำนวณ / Computing")
-def map_figures(_s: Store, version: str, query: tuple, level: str, as_of) -> pd.DataFrame:
-    """lib.mapdata.load_figures, cached by data version and the figure part of the URL."""
-    from lib.views import mapdata
-
-    state = mapdata.from_query(dict(query))
+@st.cache_data(show_spinner="กำลังคำนวณ / Computing", hash_funcs=STORE_KEY)
+def map_figures(s: Store, version: str, query: tuple, level: str, as_of) -> pd.DataFrame:
+    """lib.views.map.figures.load_figures, cached by the figure part of the URL."""
+    state = map_state.from_query(dict(query))
     areas, members, _, _ = map_reference(
-        _s, version, state.region_scheme, state.cluster_scheme, as_of
+        s, version, state.region_scheme, state.cluster_scheme, as_of
     )
-    return mapdata.load_figures(_s, state, level, as_of, members, areas)
+    return map_figures_of.load_figures(s, state, level, as_of, members, areas)
 
 
 def figure_key(state) -> tuple:
     """The URL parameters that decide a figure (not the drill path or the classes)."""
-    from lib.views import mapdata
-
-    q = mapdata.to_query(state)
+    q = map_state.to_query(state)
     return tuple((k, q[k]) for k in ("fig", "per", "rnd", "rs", "cs"))
 
 
-@st.cache_data(show_spinner=False)
-def kpi_scores(_s: Store, version: str, level: str, fy: int, rnd: int, as_of, grouping=None):
-    """lib.kpi.scores of a level (cached per data version)."""
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def kpi_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, grouping=None):
+    """lib.engine.kpi.scores of a level (cached per data version)."""
     from lib.engine import kpi
 
-    return kpi.scores(_s, level, fy, as_of, rnd, grouping=grouping)
+    return kpi.scores(s, level, fy, as_of, rnd, grouping=grouping)
 
 
-@st.cache_data(show_spinner=False)
-def coverage_cells(_s: Store, version: str, fy: int, as_of):
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def coverage_cells(s: Store, version: str, fy: int, as_of):
     """(province coverage report, item x area cells, item requirements) for the profile."""
     from lib.engine import coverage as cv
 
-    inputs = cv.load_coverage_inputs(_s, fy, as_of)
+    inputs = cv.load_coverage_inputs(s, fy, as_of)
     cells = inputs.cells()
     start, _ = cv.window_bounds(inputs.fiscal_years, as_of, inputs.window_end)
     requirements = cv.item_requirements(
@@ -173,10 +177,10 @@ def coverage_cells(_s: Store, version: str, fy: int, as_of):
     return cv.coverage_report(inputs, "province"), cells, requirements
 
 
-@st.cache_data(show_spinner=False)
-def item_series(_s: Store, version: str, item_code: str, start, end, as_of) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def item_series(s: Store, version: str, item_code: str, start, end, as_of) -> pd.DataFrame:
     """Values of one item per province and period end (Store.kpi_item_values)."""
-    return _s.kpi_item_values([item_code], as_of, start, end)
+    return s.kpi_item_values([item_code], as_of, start, end)
 
 
 def map_link_params(query: dict) -> dict:
@@ -184,12 +188,8 @@ def map_link_params(query: dict) -> dict:
     return {**query, "lang": "en"} if lang() == "en" else dict(query)
 
 
-def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bool, as_of):
-    """Sidebar widgets of the map page; returns the chosen state and writes it to the URL."""
-    from dataclasses import replace
-
-    from lib.views import mapdata as md
-
+def _figure_picker(state, catalog, kpis) -> tuple[str, str]:
+    """(kind, code) of the figure: data health, a KPI score or a data item."""
     sb, name = st.sidebar, name_col()
     kinds = {
         "health": t("คุณภาพข้อมูล", "Data health"),
@@ -198,33 +198,45 @@ def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bo
     }
     kind = sb.radio(t("แสดง", "Show"), list(kinds), list(kinds).index(state.kind), kinds.get)
     if kind == "health":
-        codes = {k: t(*v) for k, v in md.HEALTH_MEASURES.items()}
+        codes = {k: t(*v) for k, v in map_figures_of.HEALTH_MEASURES.items()}
     elif kind == "kpi":
-        codes = {md.COMPOSITE: t("คะแนนรวมถ่วงน้ำหนัก", "Composite score")}
+        codes = {map_figures_of.COMPOSITE: t(*map_figures_of.COMPOSITE_LABEL)}
         codes |= {r.code: f"{r.code} {getattr(r, name)}" for r in kpis.itertuples()}
     else:
         codes = {r.code: f"{r.code} {getattr(r, name)}" for r in catalog.itertuples()}
     code = state.code if kind == state.kind and state.code in codes else next(iter(codes))
     code = sb.selectbox(t("ตัวเลข", "Figure"), list(codes), list(codes).index(code), codes.get)
-    draft = replace(state, kind=kind, code=code)
-    periods, freq, default = None, None, str(md.default_fiscal_year(as_of))
-    if kind == "item":
-        periods = map_item_periods(s, version, code)
-        freq = catalog.set_index("code").at[code, "frequency"]
-        default = md.default_item_period(periods, 77) or ""
-    choices, labels = md.period_choices(draft, periods, freq, as_of, lang())
-    period = state.period if kind == state.kind and state.period in choices else default
+    return kind, code
+
+
+def _period_picker(s: Store, version: str, state, draft, catalog, as_of) -> tuple[str, int]:
+    """(period, round) of the figure: an item's period, or a fiscal year and a KPI round."""
+    periods, freq, default = None, None, str(map_state.default_fiscal_year(as_of))
+    if draft.kind == "item":
+        periods = map_item_periods(s, version, draft.code)
+        freq = catalog.set_index("code").at[draft.code, "frequency"]
+        default = map_state.default_item_period(periods, 77) or ""
+    choices, labels = map_state.period_choices(draft, periods, freq, as_of, lang())
+    period = state.period if draft.kind == state.kind and state.period in choices else default
     if choices:
         shown = dict(zip(choices, labels, strict=True))
         index = choices.index(period) if period in choices else 0
-        period = sb.selectbox(t("งวด", "Period"), choices, index, shown.get)
+        period = st.sidebar.selectbox(t("งวด", "Period"), choices, index, shown.get)
     rnd = state.round_months
-    if kind == "kpi":
-        index = md.ROUNDS.index(rnd)
-        rnd = sb.radio(t("รอบ (เดือน)", "Round (months)"), md.ROUNDS, index, horizontal=True)
+    if draft.kind == "kpi":
+        index = map_state.ROUNDS.index(rnd)
+        rnd = st.sidebar.radio(
+            t("รอบ (เดือน)", "Round (months)"), map_state.ROUNDS, index, horizontal=True
+        )
+    return period, rnd
+
+
+def _area_pickers(state, has_districts: bool) -> tuple[str, str, str]:
+    """(level, region scheme, cluster scheme) of the areas drawn."""
+    sb = st.sidebar
     names = [t("ภาค", "Region"), t("กลุ่มจังหวัด", "Cluster"), t("จังหวัด", "Province")]
-    level_names = dict(zip(md.LEVELS, [*names, t("อำเภอ", "District")], strict=True))
-    levels = [lv for lv in md.LEVELS if lv != "district" or has_districts]
+    level_names = dict(zip(map_state.LEVELS, [*names, t("อำเภอ", "District")], strict=True))
+    levels = [lv for lv in map_state.LEVELS if lv != "district" or has_districts]
     index = levels.index(state.level) if state.level in levels else levels.index("province")
     level = sb.radio(t("ระดับ", "Level"), levels, index, level_names.get, horizontal=True)
     scheme_names = {
@@ -233,28 +245,45 @@ def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bo
         "cluster_2017": t("กลุ่มจังหวัด 2560", "Clusters 2017"),
         "cluster_2009": t("กลุ่มจังหวัด 2552", "Clusters 2009"),
     }
-    rs, cs = state.region_scheme, state.cluster_scheme
+    regions, clusters = map_state.REGION_SCHEMES, map_state.CLUSTER_SCHEMES
     rs = sb.selectbox(
-        t("การแบ่งภาค", "Regions"), md.REGION_SCHEMES, md.REGION_SCHEMES.index(rs), scheme_names.get
+        t("การแบ่งภาค", "Regions"), regions, regions.index(state.region_scheme), scheme_names.get
     )
     cs = sb.selectbox(
         t("ชุดกลุ่มจังหวัด", "Cluster set"),
-        md.CLUSTER_SCHEMES,
-        md.CLUSTER_SCHEMES.index(cs),
+        clusters,
+        clusters.index(state.cluster_scheme),
         scheme_names.get,
     )
+    return level, rs, cs
+
+
+def _class_picker(state, kind: str) -> tuple[str, int]:
+    """(classification method, number of classes)."""
     method_names = {
         "fixed": t("เกณฑ์นโยบาย", "Policy bands"),
         "quantiles": t("ควอนไทล์", "Quantiles"),
         "equal_interval": t("ช่วงเท่ากัน", "Equal interval"),
         "natural_breaks": t("ธรรมชาติ (Jenks)", "Natural breaks (Jenks)"),
     }
-    methods = md.allowed_methods(kind)
-    method = state.method if state.method in methods else md.default_method(kind)
-    method = sb.selectbox(t("การจัดชั้น", "Classes"), methods, methods.index(method), method_names.get)
+    methods = map_state.allowed_methods(kind)
+    method = state.method if state.method in methods else map_state.default_method(kind)
+    method = st.sidebar.selectbox(
+        t("การจัดชั้น", "Classes"), methods, methods.index(method), method_names.get
+    )
     k = state.k
     if method != "fixed":
-        k = sb.slider(t("จำนวนชั้น", "Number of classes"), 3, 7, state.k)
+        k = st.sidebar.slider(t("จำนวนชั้น", "Number of classes"), 3, 7, state.k)
+    return method, k
+
+
+def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bool, as_of):
+    """Sidebar widgets of the map page; returns the chosen state and writes it to the URL."""
+    kind, code = _figure_picker(state, catalog, kpis)
+    draft = replace(state, kind=kind, code=code)
+    period, rnd = _period_picker(s, version, state, draft, catalog, as_of)
+    level, rs, cs = _area_pickers(state, has_districts)
+    method, k = _class_picker(state, kind)
     new = replace(
         draft,
         period=period,
@@ -267,7 +296,7 @@ def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bo
     )
     if (level, rs, cs) != (state.level, state.region_scheme, state.cluster_scheme):
         new = replace(new, path=())
-    wanted = md.to_query(new)
+    wanted = map_state.to_query(new)
     if any(st.query_params.get(key, "") != value for key, value in wanted.items()):
         st.query_params.update(wanted)
     return new
@@ -280,21 +309,19 @@ def breadcrumb_links(crumbs, current, page: str | None = None) -> None:
     (a page link to the page already open does not navigate); elsewhere each
     step is a link to the map page.
     """
-    from lib.views import mapdata as md
-
     row = st.container(horizontal=True, gap=None, key="breadcrumb")
     for i, (label, target) in enumerate(crumbs):
         if i:
             row.markdown("›")
         if page is None:
             if row.button(label, key=f"crumb_{i}", type="tertiary", disabled=target == current):
-                st.query_params.update(md.to_query(target))
+                st.query_params.update(map_state.to_query(target))
                 st.rerun()
             continue
         row.page_link(
             page,
             label=label,
-            query_params=map_link_params(md.to_query(target)),
+            query_params=map_link_params(map_state.to_query(target)),
             width="content",
         )
 
@@ -339,28 +366,28 @@ def district_upload(s: Store) -> None:
 
 def district_map(shapes, latest: pd.DataFrame, catalog: pd.DataFrame, language: str) -> None:
     """The province's districts coloured by the latest value of a district item."""
-    from lib.views import mapdata as md
-
     have = [c for c in catalog["code"] if c in set(latest["item_code"])]
     if not have:
         return
     names = catalog.set_index("code")[name_col()]
     item = st.selectbox(t("รายการระดับอำเภอ", "District item"), have, 0, names.get)
     row = catalog.set_index("code").loc[item]
-    joined = md.join_figures(
+    joined = map_layer.join_figures(
         shapes[["code", "name_th", "name_en", "geometry"]],
-        md.district_figures(latest, item),
+        map_figures_of.district_figures(latest, item),
         language,
         int(row["decimals"]),
     )
     hib = None if pd.isna(row["higher_is_better"]) else bool(row["higher_is_better"])
     flagged = bool((joined["flag"].fillna("") != "").any())
-    classes = md.classify_figure(
+    classes = map_legend.classify_figure(
         joined["value"], "item", "quantiles", 5, hib, int(row["decimals"]), flagged, language
     )
     left, right = st.columns([3, 1])
     with left:
-        m = offline_map(bounds=md.view_bounds(joined))
-        show_map(m, "district_map", 480, group=md.choropleth_group(joined, classes, language))
+        m = offline_map(bounds=map_layer.view_bounds(joined))
+        show_map(
+            m, "district_map", 480, group=map_layer.choropleth_group(joined, classes, language)
+        )
     with right:
         draw_legend(classes.legend, row[f"unit_{language}"])

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from lib.core import thaicalendar as tc
+from lib.core.i18n import pick_column
+from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME
+from lib.engine.scoring import format_score
 from lib.store import Store
 from lib.ui.access import current_user
 from lib.ui.core import data_version, lang, name_col, store, t
-from lib.ui.maps import figures_as_of
+from lib.ui.maps import STORE_KEY, figures_as_of
+from lib.views.cockpit import charts, figures, query, tiles
+from lib.views.cockpit.view import cockpit_view as assemble_view
+from lib.views.labels import HEALTH_COLUMNS, HEALTH_LABELS, LEVEL_LABELS
 
 
 # -- cockpit ---
@@ -20,50 +28,35 @@ def wall_mode() -> bool:
     return str(st.query_params.get("wall", "")).lower() in ("1", "true", "yes", "on")
 
 
-@st.cache_data(show_spinner=False)
-def cockpit_areas(_s: Store, version: str) -> pd.DataFrame:
+# Cached by store path (STORE_KEY), data version and arguments: a commit changes the
+# version of its store, so these refresh without any global clear.
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def cockpit_areas(s: Store, version: str) -> pd.DataFrame:
     """Areas a cockpit scope may be (country, regions, clusters, provinces)."""
-    from lib.views import cockpit
-
-    return cockpit.scope_table(_s.areas())
+    return query.scope_table(s.areas())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def cockpit_round(_s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs: str, full=True):
-    """lib.cockpit.round_figures of a round (every level), cached per data version."""
-    from lib.views import cockpit
-
-    return cockpit.round_figures(_s, fy, rnd, as_of, cs, rs, full)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=STORE_KEY)
+def cockpit_round(s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs: str, full=True):
+    """lib.views.cockpit.figures.load_round_figures of a round (every level), cached."""
+    return figures.load_round_figures(s, fy, rnd, as_of, cs, rs, full)
 
 
-@st.cache_data(show_spinner="กำลังคำนวณ / Computing", max_entries=256)
-def cockpit_view(_s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of):
-    """The cockpit of one scope and round, cached by (version, scope, fy, round, as-of)."""
-    from lib.views import cockpit
-
-    scope = cockpit.parse_scope(scope_code, cockpit_areas(_s, version))
-    cs, rs = cockpit.schemes_for(_s, scope, fy, rnd, as_of)
-    figures = cockpit_round(_s, version, fy, rnd, as_of, cs, rs)
-    history = {
-        (f, r): cockpit_round(_s, version, f, r, as_of, cs, rs, False).scores
-        for f, r in cockpit.history_rounds(fy, rnd)[:-1]
-        if tc.fiscal_year_bounds(f)[0] <= as_of
-    }
-    history[(fy, rnd)] = figures.scores
-    return cockpit.build_view(figures, history, scope)
+@st.cache_data(show_spinner="กำลังคำนวณ / Computing", max_entries=256, hash_funcs=STORE_KEY)
+def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of):
+    """The cockpit of one scope and round (lib's one assembly, with the cached round loader)."""
+    scope = query.parse_scope(scope_code, cockpit_areas(s, version))
+    return assemble_view(s, scope, fy, rnd, as_of, partial(cockpit_round, s, version))
 
 
 def cockpit_query(s: Store, version: str):
-    """The view the URL asks for (lib.cockpit.CockpitQuery); no scope: the account's area."""
-
-    from lib.views import cockpit
-
+    """The view the URL asks for (lib.views.cockpit.query.CockpitQuery); no scope: own area."""
     today = figures_as_of(s)
     params, areas = st.query_params.to_dict(), cockpit_areas(s, version)
     home = getattr(current_user(s), "area_code", None)
     if "scope" not in params and home in set(areas["code"]):
         params["scope"] = home  # a signed-in officer lands on their own province
-    return cockpit.parse_query(params, areas, today)
+    return query.parse_query(params, areas, today)
 
 
 def _url_bound(key: str, url_value) -> None:
@@ -76,16 +69,12 @@ def _url_bound(key: str, url_value) -> None:
 
 def cockpit_controls(s: Store, version: str, q):
     """Sidebar scope, fiscal year and round pickers; the choice is written to the URL."""
-    from dataclasses import replace
-
-    from lib.views import cockpit
-
     areas = cockpit_areas(s, version)
-    cs, rs = cockpit.schemes_for(s, q.scope, q.fiscal_year, q.round_months, q.as_of)
-    options = cockpit.scope_options(areas, cs, rs)
+    cs, rs = figures.load_schemes(s, q.scope, q.fiscal_year, q.round_months, q.as_of)
+    options = query.scope_options(areas, cs, rs)
     if q.scope.code not in set(options["code"]):
         options = pd.concat([areas.loc[areas["code"] == q.scope.code], options])
-    labels = {r["code"]: cockpit.option_label(r, lang()) for r in options.to_dict("records")}
+    labels = {r["code"]: query.option_label(r, lang()) for r in options.to_dict("records")}
     sb = st.sidebar
     sb.subheader(t("ห้องบัญชาการ", "Cockpit"))
     _url_bound("cockpit_scope", q.scope.code)
@@ -95,7 +84,7 @@ def cockpit_controls(s: Store, version: str, q):
         format_func=labels.get,
         key="cockpit_scope",
     )
-    years = cockpit.fiscal_year_choices(q.as_of)
+    years = query.fiscal_year_choices(q.as_of)
     if q.fiscal_year not in years:
         years.append(q.fiscal_year)
     _url_bound("cockpit_fy", q.fiscal_year)
@@ -104,14 +93,14 @@ def cockpit_controls(s: Store, version: str, q):
     months = t("{} เดือน", "{} months")  # bound now: the format runs after the script too
     rnd = sb.radio(
         t("รอบการประเมิน", "Round"),
-        list(cockpit.ROUNDS),
+        list(query.ROUNDS),
         format_func=months.format,
         horizontal=True,
         key="cockpit_round",
     )
-    scope = q.scope if code == q.scope.code else cockpit.parse_scope(code, areas)
+    scope = q.scope if code == q.scope.code else query.parse_scope(code, areas)
     new = replace(q, scope=scope, fiscal_year=int(fy), round_months=int(rnd))
-    wanted = cockpit.encode_query(new)
+    wanted = query.encode_query(new)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     for key, value in (("cockpit_scope", code), ("cockpit_fy", fy), ("cockpit_round", rnd)):
@@ -167,14 +156,11 @@ def plot(fig, key: str) -> None:
 
 def cockpit_shortcut(page) -> None:
     """On the start page: pick a province (or any scope) and land on its cockpit (2 clicks)."""
-    from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME
-    from lib.views import cockpit
-
     s = store()
     areas = cockpit_areas(s, data_version(s))
-    options = cockpit.scope_options(areas, DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME)
+    options = query.scope_options(areas, DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME)
     options = options.assign(_p=options["level"] != "province").sort_values(["_p", "name_th"])
-    labels = {r["code"]: cockpit.option_label(r, lang()) for r in options.to_dict("records")}
+    labels = {r["code"]: query.option_label(r, lang()) for r in options.to_dict("records")}
 
     target = st.sidebar.selectbox(
         t("ห้องบัญชาการของ", "Cockpit of"),
@@ -192,20 +178,17 @@ def cockpit_shortcut(page) -> None:
 def cockpit_header(view, q, tick: int) -> None:
     """Title, round, as-of date and the composite score with its light."""
 
-    from lib.engine.scoring import format_score
-    from lib.views import cockpit
-
     language = lang()
     st.title(t("ห้องบัญชาการ: ", "Cockpit: ") + view.scope.label(language))
-    light = cockpit.LIGHT_LABELS.get(view.composite_light, ("-", "-"))
-    colour = cockpit.LIGHT_COLOURS.get(view.composite_light, cockpit.NO_LIGHT)
+    light = tiles.light_label(view.composite_light, language)
+    colour = charts.light_colour(view.composite_light)
     left, right = st.columns([1, 3])
     left.metric(t("คะแนนรวมถ่วงน้ำหนัก", "Composite score"), format_score(view.composite))
-    marker = f'<span style="color:{colour};font-size:1.3rem">● {t(*light)}</span>'
+    marker = f'<span style="color:{colour};font-size:1.3rem">● {light}</span>'
     left.markdown(marker, unsafe_allow_html=True)
     with right.container(key="cockpit_status"):
         st.markdown(
-            f"**{cockpit.round_title(view.fiscal_year, view.round_months, language)}** · "
+            f"**{query.round_title(view.fiscal_year, view.round_months, language)}** · "
             + t("ข้อมูล ณ ", "data as of ")
             + tc.thai_date(view.as_of, lang=language)
         )
@@ -220,15 +203,13 @@ def cockpit_header(view, q, tick: int) -> None:
 
 def cockpit_exceptions(view, limit: int = 8) -> None:
     """What needs a decision now, most severe first; the rest behind an expander."""
-    from lib.views import cockpit
-
     rows = view.exceptions(lang())
     with st.container(border=True, key="cockpit_exceptions"):
         st.subheader(t(f"ต้องตัดสินใจ ({len(rows)} เรื่อง)", f"Needs a decision ({len(rows)})"))
         if rows.empty:
             st.success(t("ไม่มีเรื่องเร่งด่วน", "Nothing urgent"))
             return
-        lines = [cockpit.exception_label(r, lang()) for r in rows.to_dict("records")]
+        lines = [tiles.exception_label(r, lang()) for r in rows.to_dict("records")]
         st.markdown("\n".join(f"- {x}" for x in lines[:limit]))
         if len(lines) > limit:
             with st.expander(t(f"อีก {len(lines) - limit} เรื่อง", f"{len(lines) - limit} more")):
@@ -237,18 +218,16 @@ def cockpit_exceptions(view, limit: int = 8) -> None:
 
 def cockpit_tiles(view, wall: bool, per_row: int = 4) -> None:
     """KPI tiles: value, target, score, weighted score, light, sparkline; a button opens it."""
-    from lib.views import cockpit
-
     language = lang()
-    tiles = view.tiles.to_dict("records")
+    rows = view.tiles.to_dict("records")
     per_row = 5 if wall else per_row
-    for start in range(0, len(tiles), per_row):
+    for start in range(0, len(rows), per_row):
         cols = st.columns(per_row)
-        for col, row in zip(cols, tiles[start : start + per_row], strict=False):
+        for col, row in zip(cols, rows[start : start + per_row], strict=False):
             with col:
-                st.markdown(cockpit.tile_html(row, language), unsafe_allow_html=True)
+                st.markdown(tiles.tile_html(row, language), unsafe_allow_html=True)
                 trend = view.trends.loc[view.trends["kpi_code"] == row["kpi_code"]]
-                plot(cockpit.sparkline(trend, language, wall), f"spark_{row['kpi_code']}")
+                plot(charts.sparkline(trend, language, wall), f"spark_{row['kpi_code']}")
                 if not wall and st.button(
                     t("รายละเอียด", "Details"), key=f"open_{row['kpi_code']}", width="stretch"
                 ):
@@ -258,9 +237,6 @@ def cockpit_tiles(view, wall: bool, per_row: int = 4) -> None:
 
 def cockpit_detail(view, code: str) -> None:
     """A KPI's definition, thresholds, trend and how each member area scores (?kpi=CODE)."""
-    from lib.engine.scoring import format_score
-    from lib.views import cockpit
-
     language, name = lang(), name_col()
     kpis = view.kpis.set_index("code")
     if code not in kpis.index:
@@ -269,9 +245,10 @@ def cockpit_detail(view, code: str) -> None:
     k = kpis.loc[code]
     with st.container(border=True, key="cockpit_detail"):
         st.subheader(f"{code} {k[name]}")
-        text = k.get(f"description_{language}")
+        text = k.get(pick_column("description", language))
         if isinstance(text, str) and text:
             st.write(text)
+        unit = k.get(pick_column("unit", language)) or ""
         milestone = k["method"] == "milestone"
         method = t("ขั้นตอน", "milestone") if milestone else t("เชิงเส้น", "linear")
         higher = bool(k["higher_is_better"])
@@ -280,7 +257,7 @@ def cockpit_detail(view, code: str) -> None:
             f"{t('น้ำหนัก', 'Weight')} {tc.format_number_th(k['weight_pct'], 0)}% · "
             f"{t('วิธีให้คะแนน', 'Scoring')}: {method} ({better}) · "
             f"{t('เป้าหมาย', 'Target')} {tc.format_number_th(k['target'], 2)} "
-            f"{k.get(f'unit_{language}') or ''} · {t('รอบ', 'Rounds')} {k.get('rounds') or '-'} · "
+            f"{unit} · {t('รอบ', 'Rounds')} {k.get('rounds') or '-'} · "
             f"{t('ผู้จัดเก็บข้อมูล', 'Data collectors')}: {k.get('data_collectors') or '-'}"
         )
         if k["method"] != "milestone":
@@ -290,16 +267,14 @@ def cockpit_detail(view, code: str) -> None:
             }
             st.dataframe(pd.DataFrame(levels), hide_index=True)
         trend = view.trends.loc[view.trends["kpi_code"] == code]
-        plot(cockpit.trend_figure(trend, k.to_dict(), language, wall_mode()), f"trend_{code}")
+        plot(charts.trend_figure(trend, k.to_dict(), language, wall_mode()), f"trend_{code}")
         members = view.members.loc[view.members["kpi_code"] == code]
         table = pd.DataFrame(
             {
-                t("พื้นที่", "Area"): members[f"area_name_{language}"],
+                t("พื้นที่", "Area"): members[pick_column("area_name", language)],
                 t("ผล", "Result"): [tc.format_number_th(v, 2) for v in members["result"]],
                 t("คะแนน", "Score"): members["score"].map(format_score),
-                t("สัญญาณไฟ", "Light"): [
-                    t(*cockpit.LIGHT_LABELS.get(x, ("-", "-"))) for x in members["light"]
-                ],
+                t("สัญญาณไฟ", "Light"): [tiles.light_label(x, language) for x in members["light"]],
                 t("ข้อมูลน่าเชื่อถือ", "Reliable"): members["reliable"],
             }
         )
@@ -311,17 +286,15 @@ def cockpit_detail(view, code: str) -> None:
 
 def cockpit_health(view) -> None:
     """Data health of the scope, the 4 data groups side by side and the weakest members."""
-    from lib.views import cockpit
-
     language, h = lang(), view.health
     st.subheader(t("คุณภาพข้อมูล (ตัวชี้วัด มท. 4.4)", "Data health (MOI KPI 4.4)"))
     cols = st.columns(5)
-    for col, column in zip(cols, cockpit.HEALTH_COLUMNS, strict=False):
-        col.metric(t(*cockpit.HEALTH_LABELS[column]), tc.format_pct(h.get(column), 1))
+    for col, column in zip(cols, HEALTH_COLUMNS, strict=False):
+        col.metric(t(*HEALTH_LABELS[column]), tc.format_pct(h.get(column), 1))
     cols[4].metric(t("ขั้นตอนที่ผ่าน", "Milestone step"), str(h.get("milestone_level", "-")))
     left, right = st.columns([3, 2])
     with left:
-        plot(cockpit.groups_figure(view.groups, language, wall_mode()), "groups")
+        plot(charts.groups_figure(view.groups, language, wall_mode()), "groups")
     with right:
         st.markdown(
             t(
@@ -333,7 +306,7 @@ def cockpit_health(view) -> None:
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("พื้นที่", "Area"): w[f"area_name_{language}"],
+                    t("พื้นที่", "Area"): w[pick_column("area_name", language)],
                     t("ครบถ้วน", "Complete"): w["complete_pct"].map(tc.format_pct),
                     t("ทันเหตุการณ์", "Timely"): w["timely_pct"].map(tc.format_pct),
                     t("ถูกต้องและทันฯ", "Correct & timely"): w["correct_and_timely_pct"].map(
@@ -347,13 +320,10 @@ def cockpit_health(view) -> None:
 
 def cockpit_peers(view) -> None:
     """The scope beside its cluster, region and country, its rank, and its peers' scores."""
-    from lib.engine.scoring import format_score
-    from lib.views import cockpit
-
     language = lang()
     st.subheader(t("เทียบกับพื้นที่อื่น", "Compared with peers"))
     p = view.peers
-    levels = [t(*cockpit.LEVEL_LABELS[x]) for x in p["level"]]
+    levels = [t(*LEVEL_LABELS[x]) for x in p["level"]]
     ranks = [
         "-" if pd.isna(r) else t(f"{int(r)} จาก {int(n)}", f"{int(r)} of {int(n)}")
         for r, n in zip(p["rank"], p["ranked"], strict=True)
@@ -361,11 +331,9 @@ def cockpit_peers(view) -> None:
     table = pd.DataFrame(
         {
             t("ระดับ", "Level"): levels,
-            t("พื้นที่", "Area"): p[f"area_name_{language}"],
+            t("พื้นที่", "Area"): p[pick_column("area_name", language)],
             t("คะแนนรวม", "Composite"): p["composite"].map(format_score),
-            t("สัญญาณไฟ", "Light"): [
-                t(*cockpit.LIGHT_LABELS.get(x, ("-", "-"))) for x in p["composite_light"]
-            ],
+            t("สัญญาณไฟ", "Light"): [tiles.light_label(x, language) for x in p["composite_light"]],
             t("ถูกต้องและทันฯ", "Correct & timely"): p["correct_and_timely_pct"].map(tc.format_pct),
             t("อันดับ", "Rank"): ranks,
         }
@@ -373,4 +341,4 @@ def cockpit_peers(view) -> None:
     left, right = st.columns([2, 3])
     left.dataframe(table, hide_index=True)
     with right:
-        plot(cockpit.peers_figure(view.peer_bars, language, wall_mode()), "peers")
+        plot(charts.peers_figure(view.peer_bars, language, wall_mode()), "peers")

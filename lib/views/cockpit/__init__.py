@@ -1,0 +1,10 @@
+"""The governor's cockpit (ห้องบัญชาการ): what needs a decision now, for one scope and round.
+
+It shows the engine's figures (lib.engine.kpi, lib.engine.coverage) and computes
+none of its own. `query` reads the scope, round and wall settings from the URL;
+`figures` loads the engine's figures of a round for every level (the only
+module that reads the store); `view` picks a scope's rows, compares with the
+previous round, orders the exceptions by severity, ranks peers and assembles
+the one `CockpitView`; `charts` draws the plotly figures and `tiles` the HTML
+of a KPI tile and the lines of the exception list. No Streamlit here.
+"""

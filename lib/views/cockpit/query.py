@@ -1,0 +1,393 @@
+"""What the cockpit looks at: the scope, the round and the rest of the URL (pure).
+
+- **scope**: ``TH`` (country), a region (``R7-E``), a provincial cluster
+  (``C17-E1``) or a province (DOPA code ``21``), by code or by name.
+- **as of**: figures are as known at the as-of date (today unless the URL says
+  ``asof=YYYY-MM-DD``).
+- **default round**: the latest round whose end has passed.
+- **history** (sparklines): round 12 of the `HISTORY_YEARS` fiscal years before,
+  then the rounds of the chosen year up to the chosen one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from lib.core import thaicalendar as tc
+from lib.core.i18n import Text, lang_or_default, pick, pick_from
+from lib.engine import coverage as cv
+from lib.views.labels import LEVEL_LABELS
+
+SCOPE_LEVELS = ("country", "region", "cluster", "province")
+ROUNDS = tc.ROUNDS
+HISTORY_YEARS = 3
+FY_CHOICES = 10  # fiscal years offered in the picker, ending with the as-of date's
+DEFAULT_REFRESH_S = 60
+MIN_REFRESH_S = 5
+MAX_REFRESH_S = 3600
+MAX_CYCLE = 30
+_PROVINCE_PREFIXES = ("จังหวัด", "จ.")
+
+
+# ---------------------------------------------------------------- scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the cockpit looks at: the country, a region, a cluster or a province."""
+
+    code: str
+    level: str
+    scheme: str | None = None
+    name_th: str = ""
+    name_en: str = ""
+
+    def name(self, lang: str = "th") -> str:
+        """The area's name in a language."""
+        return pick(Text(self.name_th, self.name_en), lang)
+
+    def label(self, lang: str = "th") -> str:
+        """Level and name, e.g. 'จังหวัด ระยอง'."""
+        if self.level == "country":
+            return self.name(lang)
+        return f"{pick(LEVEL_LABELS[self.level], lang)} {self.name(lang)}"
+
+
+def scope_table(areas: pd.DataFrame) -> pd.DataFrame:
+    """Areas a scope may be: code, level, scheme, name_th, name_en (country first)."""
+    cv._check_columns(areas, ["code", "level", "name_th", "name_en"], "areas")
+    out = areas.loc[areas["level"].isin(SCOPE_LEVELS)].copy()
+    if "scheme" not in out:
+        out["scheme"] = None
+    order = {lvl: i for i, lvl in enumerate(SCOPE_LEVELS)}
+    out["_o"] = out["level"].map(order)
+    out = out.sort_values(["_o", "scheme", "code"], na_position="first", ignore_index=True)
+    return out[["code", "level", "scheme", "name_th", "name_en"]]
+
+
+def parse_scope(text: object, areas: pd.DataFrame) -> Scope:
+    """The scope named by a code (TH, R7-E, C17-E1, 21) or an area's Thai or English name.
+
+    >>> areas = pd.DataFrame({"code": ["TH", "21"], "level": ["country", "province"],
+    ...     "name_th": ["ประเทศไทย", "ระยอง"], "name_en": ["Thailand", "Rayong"]})
+    >>> parse_scope("จ.ระยอง", areas).code, parse_scope("th", areas).level
+    ('21', 'country')
+    """
+    raw = tc.thai_digits_to_arabic(str(text if text is not None else "")).strip()
+    if not raw:
+        raise ValueError("the scope is empty: give TH, a region, a cluster or a province code")
+    table = scope_table(areas)
+    hit = table.loc[table["code"].str.upper() == raw.upper()]
+    if hit.empty:
+        name = raw
+        for prefix in _PROVINCE_PREFIXES:
+            if name.startswith(prefix):
+                name = name[len(prefix) :].strip()
+        hit = table.loc[
+            (table["name_th"] == name) | (table["name_en"].str.casefold() == raw.casefold())
+        ]
+    if hit.empty:
+        raise ValueError(
+            f"unknown scope {raw!r}: expected TH, a region (R7-E), a provincial cluster (C17-E1) "
+            "or a province code (21)"
+        )
+    row = hit.iloc[0]
+    scheme = row["scheme"] if isinstance(row["scheme"], str) else None
+    return Scope(
+        str(row["code"]), str(row["level"]), scheme, str(row["name_th"]), str(row["name_en"])
+    )
+
+
+def country_scope(areas: pd.DataFrame) -> Scope:
+    """The whole country."""
+    return parse_scope(cv.COUNTRY_CODE, areas)
+
+
+def scope_options(areas: pd.DataFrame, cluster_scheme: str, region_scheme: str) -> pd.DataFrame:
+    """Scopes offered by the picker: country, regions and clusters of the schemes, provinces."""
+    table = scope_table(areas)
+    keep = (
+        table["level"].isin(["country", "province"])
+        | ((table["level"] == "region") & (table["scheme"] == region_scheme))
+        | ((table["level"] == "cluster") & (table["scheme"] == cluster_scheme))
+    )
+    return table.loc[keep].reset_index(drop=True)
+
+
+def option_label(row: Mapping, lang: str = "th") -> str:
+    """Picker text of a scope: 'จังหวัด ระยอง (21)'."""
+    name = pick_from(row, "name", lang)
+    if row["level"] == "country":
+        return name
+    return f"{pick(LEVEL_LABELS[row['level']], lang)} {name} ({row['code']})"
+
+
+# ---------------------------------------------------------------- rounds
+
+
+def default_round(as_of: date) -> tuple[int, int]:
+    """The latest (fiscal year, round) whose end has passed by as_of.
+
+    >>> default_round(date(2026, 11, 22)), default_round(date(2026, 5, 1))
+    ((2569, 12), (2569, 6))
+    """
+    fy = tc.fiscal_year_of(as_of)
+    for year in (fy, fy - 1):
+        for months in sorted(ROUNDS, reverse=True):
+            if tc.round_end(year, months) <= as_of:
+                return year, months
+    return fy - 1, 12
+
+
+def fiscal_year_choices(as_of: date, n: int = FY_CHOICES) -> list[int]:
+    """Fiscal years offered, newest first, ending with the as-of date's.
+
+    >>> fiscal_year_choices(date(2026, 11, 22), 3)
+    [2570, 2569, 2568]
+    """
+    fy = tc.fiscal_year_of(as_of)
+    return list(range(fy, fy - n, -1))
+
+
+def _check_round(round_months: int) -> None:
+    if round_months not in ROUNDS:
+        raise ValueError(f"round must be one of {ROUNDS}, got {round_months!r}")
+
+
+def previous_round(fiscal_year: int, round_months: int) -> tuple[int, int]:
+    """The round before: 9 -> 6 of the same year, 6 -> 12 of the year before.
+
+    >>> previous_round(2569, 12), previous_round(2569, 6)
+    ((2569, 9), (2568, 12))
+    """
+    _check_round(round_months)
+    if round_months == ROUNDS[0]:
+        return fiscal_year - 1, ROUNDS[-1]
+    return fiscal_year, ROUNDS[ROUNDS.index(round_months) - 1]
+
+
+def history_rounds(
+    fiscal_year: int, round_months: int, years: int = HISTORY_YEARS
+) -> list[tuple[int, int]]:
+    """Rounds of a sparkline, oldest first: round 12 of earlier years, then this year's.
+
+    >>> history_rounds(2569, 9, 2)
+    [(2567, 12), (2568, 12), (2569, 6), (2569, 9)]
+    """
+    _check_round(round_months)
+    past = [(fiscal_year - k, ROUNDS[-1]) for k in range(years, 0, -1)]
+    return past + [(fiscal_year, r) for r in ROUNDS if r <= round_months]
+
+
+def earlier_rounds(fiscal_year: int, round_months: int, as_of: date) -> list[tuple[int, int]]:
+    """The history rounds before this one whose fiscal year has begun by as_of.
+
+    >>> earlier_rounds(2569, 9, date(2026, 11, 22))
+    [(2566, 12), (2567, 12), (2568, 12), (2569, 6)]
+    """
+    return [
+        (f, r)
+        for f, r in history_rounds(fiscal_year, round_months)[:-1]
+        if tc.fiscal_year_bounds(f)[0] <= as_of
+    ]
+
+
+def round_label(fiscal_year: int, round_months: int, lang: str = "th") -> str:
+    """Short axis label of a round, Buddhist year: '2569/6 ด.' or 'FY2569/6m'.
+
+    >>> round_label(2569, 6), round_label(2569, 12, "en")
+    ('2569/6 ด.', 'FY2569/12m')
+    """
+    return pick(Text(f"{fiscal_year}/{round_months} ด.", f"FY{fiscal_year}/{round_months}m"), lang)
+
+
+def round_title(fiscal_year: int, round_months: int, lang: str = "th") -> str:
+    """'ปีงบประมาณ 2569 รอบ 12 เดือน' / 'FY 2569, 12-month round'."""
+    year = tc.thai_fiscal_year_label(fiscal_year, lang)
+    return pick(
+        Text(f"{year} รอบ {round_months} เดือน", f"{year}, {round_months}-month round"), lang
+    )
+
+
+# ---------------------------------------------------------------- URL state
+
+
+@dataclass(frozen=True)
+class CockpitQuery:
+    """The view a URL asks for; problems lists the values that were ignored (Text)."""
+
+    scope: Scope
+    fiscal_year: int
+    round_months: int
+    as_of: date
+    as_of_given: bool = False
+    lang: str = "th"
+    kpi: str | None = None
+    wall: bool = False
+    refresh_s: int = DEFAULT_REFRESH_S
+    cycle: tuple[Scope, ...] = ()
+    problems: tuple[Text, ...] = field(default=(), compare=False)
+
+    def scopes(self) -> tuple[Scope, ...]:
+        """Scopes the wall cycles through (just the scope when there is no cycle)."""
+        return self.cycle or (self.scope,)
+
+
+def _first(params: Mapping, key: str) -> str | None:
+    value = params.get(key)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return None if value is None else str(value)
+
+
+def _flag(text: str | None) -> bool:
+    return (text or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def parse_cycle(text: str | None, areas: pd.DataFrame) -> tuple[tuple[Scope, ...], list[str]]:
+    """Scopes of a comma-separated cycle list and the entries that were not understood.
+
+    >>> areas = pd.DataFrame({"code": ["TH", "21"], "level": ["country", "province"],
+    ...     "name_th": ["ประเทศไทย", "ระยอง"], "name_en": ["Thailand", "Rayong"]})
+    >>> [s.code for s in parse_cycle("21, TH,xx,21", areas)[0]], parse_cycle("21,xx", areas)[1]
+    (['21', 'TH'], ['xx'])
+    """
+    scopes: list[Scope] = []
+    bad: list[str] = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            scope = parse_scope(part, areas)
+        except ValueError:
+            bad.append(part)
+            continue
+        if scope not in scopes and len(scopes) < MAX_CYCLE:
+            scopes.append(scope)
+    return tuple(scopes), bad
+
+
+def _read_as_of(params: Mapping, today: date, problems: list[Text]) -> tuple[date, bool]:
+    text = _first(params, "asof")
+    if text:
+        try:
+            return date.fromisoformat(text.strip()), True
+        except ValueError:
+            problems.append(Text(f"วันที่ asof={text} ไม่ถูกต้อง", f"asof={text} is not a date"))
+    return today, False
+
+
+def _read_round(params: Mapping, as_of: date, problems: list[Text]) -> tuple[int, int]:
+    fy, months = default_round(as_of)
+    text = _first(params, "fy")
+    if text:
+        try:
+            year = tc.normalise_year(tc.thai_digits_to_arabic(text))
+            if tc.fiscal_year_bounds(year)[0] > as_of:
+                raise ValueError("fiscal year after as-of")
+            fy = year
+        except ValueError:
+            problems.append(Text(f"ปีงบประมาณ {text} ใช้ไม่ได้", f"fiscal year {text} cannot be shown"))
+    text = _first(params, "round")
+    if text:
+        if text.strip() in {str(r) for r in ROUNDS}:
+            months = int(text)
+        else:
+            problems.append(Text(f"รอบ {text} ไม่มี (6, 9, 12)", f"round {text} is not 6, 9 or 12"))
+    return fy, months
+
+
+def _read_scopes(params: Mapping, areas: pd.DataFrame, problems: list[Text]):
+    scope = country_scope(areas)
+    text = _first(params, "scope")
+    if text:
+        try:
+            scope = parse_scope(text, areas)
+        except ValueError:
+            problems.append(Text(f"ไม่พบพื้นที่ {text}", f"unknown scope {text}"))
+    cycle, bad = parse_cycle(_first(params, "cycle"), areas)
+    for part in bad:
+        problems.append(Text(f"ไม่พบพื้นที่ {part} ในรายการหมุนเวียน", f"unknown scope {part} in cycle"))
+    return scope, cycle
+
+
+def _read_refresh(params: Mapping, problems: list[Text]) -> int:
+    text = _first(params, "refresh")
+    if not text:
+        return DEFAULT_REFRESH_S
+    try:
+        return min(max(int(text), MIN_REFRESH_S), MAX_REFRESH_S)
+    except ValueError:
+        problems.append(Text(f"refresh={text} ไม่ใช่จำนวนวินาที", f"refresh={text} is not seconds"))
+        return DEFAULT_REFRESH_S
+
+
+def parse_query(params: Mapping, areas: pd.DataFrame, today: date) -> CockpitQuery:
+    """Read scope, fy, round, asof, lang, kpi, wall, refresh and cycle from URL parameters.
+
+    Anything not understood falls back to its default and is named in problems.
+
+    >>> areas = pd.DataFrame({"code": ["TH", "21"], "level": ["country", "province"],
+    ...     "name_th": ["ประเทศไทย", "ระยอง"], "name_en": ["Thailand", "Rayong"]})
+    >>> q = parse_query({"scope": "21", "fy": "2568", "round": "9"}, areas, date(2026, 11, 22))
+    >>> q.scope.code, q.fiscal_year, q.round_months, q.wall
+    ('21', 2568, 9, False)
+    """
+    problems: list[Text] = []
+    as_of, as_of_given = _read_as_of(params, today, problems)
+    fy, months = _read_round(params, as_of, problems)
+    scope, cycle = _read_scopes(params, areas, problems)
+    refresh = _read_refresh(params, problems)
+    return CockpitQuery(
+        scope=scope,
+        fiscal_year=fy,
+        round_months=months,
+        as_of=as_of,
+        as_of_given=as_of_given,
+        lang=lang_or_default(_first(params, "lang")),
+        kpi=(_first(params, "kpi") or "").strip().upper() or None,
+        wall=_flag(_first(params, "wall")),
+        refresh_s=refresh,
+        cycle=cycle,
+        problems=tuple(problems),
+    )
+
+
+def encode_query(q: CockpitQuery) -> dict[str, str]:
+    """URL parameters of a view (the inverse of parse_query for what it understood).
+
+    >>> areas = pd.DataFrame({"code": ["TH", "21"], "level": ["country", "province"],
+    ...     "name_th": ["ประเทศไทย", "ระยอง"], "name_en": ["Thailand", "Rayong"]})
+    >>> q = parse_query({"scope": "21", "fy": "2568", "round": "9", "lang": "en"}, areas,
+    ...                 date(2026, 11, 22))
+    >>> encode_query(q)
+    {'scope': '21', 'fy': '2568', 'round': '9', 'lang': 'en'}
+    """
+    out = {"scope": q.scope.code, "fy": str(q.fiscal_year), "round": str(q.round_months)}
+    if q.as_of_given:
+        out["asof"] = q.as_of.isoformat()
+    if q.lang == "en":
+        out["lang"] = "en"
+    if q.kpi:
+        out["kpi"] = q.kpi
+    if q.wall:
+        out["wall"] = "1"
+        out["refresh"] = str(q.refresh_s)
+    if q.cycle:
+        out["cycle"] = ",".join(s.code for s in q.cycle)
+    return out
+
+
+def cycle_scope(q: CockpitQuery, tick: int) -> Scope:
+    """The scope the wall shows at its tick-th refresh (0 = the first).
+
+    The cycle starts at the URL's scope when that scope is in it.
+    """
+    scopes = q.scopes()
+    start = scopes.index(q.scope) if q.scope in scopes else 0
+    return scopes[(start + max(int(tick), 0)) % len(scopes)]

@@ -1,0 +1,33 @@
+"""The one rank rule of the views: 1 is best, ties share the best rank, missing is unranked."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def rank_of(values: pd.Series, code: str, higher_is_better: bool = True) -> tuple[int | None, int]:
+    """(rank, number ranked) of code among values indexed by area code.
+
+    >>> import numpy as np
+    >>> rank_of(pd.Series({"a": 3.0, "b": 4.0, "c": 3.0, "d": np.nan}), "c")
+    (2, 3)
+    >>> rank_of(pd.Series({"a": 3.0, "b": 4.0}), "a", higher_is_better=False), rank_of(
+    ...     pd.Series({"a": np.nan}), "a")
+    ((1, 2), (None, 0))
+    """
+    values = values.dropna()
+    if code not in values.index:
+        return None, len(values)
+    ranks = values.rank(ascending=not higher_is_better, method="min")
+    return int(ranks[code]), len(values)
+
+
+def rank_text(rank: int | None, n: int | None) -> str:
+    """'2/7', or '-' when there is no rank.
+
+    >>> rank_text(2, 7), rank_text(None, 7)
+    ('2/7', '-')
+    """
+    if rank is None or pd.isna(rank) or not n:
+        return "-"
+    return f"{int(rank)}/{int(n)}"
