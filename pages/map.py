@@ -60,7 +60,7 @@ def draw_map():
         after, profile = map_state.drill(state, clicked, has_districts)
         if profile:
             params = {**map_state.to_query(after), "code": profile}
-            st.switch_page("pages/profile.py", query_params=ui.map_link_params(params))
+            st.switch_page(ui.page_path("profile"), query_params=ui.map_link_params(params))
         if after != state:
             st.query_params.update(map_state.to_query(after))
             st.rerun()

@@ -43,7 +43,7 @@ st.caption(
     f"{ui.t('ภาค', 'Region')}: {names.get(region, '-')} · {ui.t('กลุ่มจังหวัด', 'Cluster')}: "
     f"{names.get(cluster, ui.t('ไม่อยู่ในกลุ่มจังหวัดใด', 'none'))}"
 )
-ui.breadcrumb_links(breadcrumb(replace(state, path=path), names, lang), None, "pages/map.py")
+ui.breadcrumb_links(breadcrumb(replace(state, path=path), names, lang), None, ui.page_path("map"))
 
 years = [str(y) for y in sorted(tc.window_fiscal_years(as_of, 3), reverse=True)]
 fy_default = str(default_fiscal_year(as_of))

@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from lib.core.i18n import InputError
+from lib.core.i18n import InputError, Text
 from lib.engine.scoring import SCORE_MAX, SCORE_MIN, linear_scores
 
 MILESTONE = "milestone"
 LINEAR = "linear"
+METHOD_LABELS = {MILESTONE: Text("ขั้นตอน", "milestone"), LINEAR: Text("เชิงเส้น", "linear")}
 
 
 def _milestone(results: pd.Series, kpi: Mapping) -> pd.Series:

@@ -48,6 +48,16 @@ def window_bounds(fiscal_years: Sequence[int], as_of: date, end: date | None = N
     return first, last
 
 
+def due_dates(period_ends: pd.Series, release_lag_days: pd.Series) -> pd.Series:
+    """The day each period is due: its end plus the item's release lag (tc.due_date, vectorised).
+
+    >>> due_dates(pd.Series([date(2024, 12, 31)]), pd.Series([45])).dt.date.tolist()
+    [datetime.date(2025, 2, 14)]
+    """
+    lag = pd.to_timedelta(release_lag_days.astype("int64"), unit="D")
+    return pd.to_datetime(period_ends) + lag
+
+
 def due_limit(frequency: str, release_lag_days: int, as_of: date) -> date | None:
     """The last period end that is due at as_of (None when no period is).
 

@@ -126,6 +126,7 @@ def catalog_frames(items: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]
         target=_num(raw_kpis.target),
         green_at=raw_kpis.green_at.astype(float),
         amber_at=raw_kpis.amber_at.astype(float),
+        aggregation=[aggregations.check_kpi_aggregation(a) for a in raw_kpis.aggregation],
         **{t: _num(raw_kpis[t]) for t in ("t1", "t2", "t3", "t4", "t5")},
     )
     kpi_items = raw_kpis[["code", "item_code"]].rename(columns={"code": "kpi_code"})

@@ -22,9 +22,8 @@ class ReferenceQueries:
             return self._df("SELECT * FROM areas ORDER BY level, code")
         return self._df("SELECT * FROM areas WHERE level = ? ORDER BY code", [level])
 
-    def group_members(self, scheme: str, on: date | None = None) -> pd.DataFrame:
-        """Province -> group of one grouping scheme, in force on a date (default: today)."""
-        on = on or date.today()
+    def group_members(self, scheme: str, on: date) -> pd.DataFrame:
+        """Province -> group of one grouping scheme, in force on a date (the caller's as-of)."""
         return self._df(
             "SELECT m.province_code, m.group_code, a.name_th AS group_name_th, "
             "a.name_en AS group_name_en FROM grouping_members m "

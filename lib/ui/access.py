@@ -8,10 +8,10 @@ from datetime import datetime
 import streamlit as st
 
 from lib.core import pages
-from lib.core.i18n import message_of, pick
+from lib.core.i18n import pick
 from lib.core.settings import backup_worker_enabled, db_path
 from lib.store import Store
-from lib.ui.core import _store, client_origin, lang, store, t
+from lib.ui.core import _store, client_origin, lang, message, store, t
 
 # -- access ---
 SESSION_USER = "auth_user"
@@ -102,7 +102,7 @@ def password_form(s: Store, user) -> None:
             s, user.username, new, actor=user, origin=client_origin(), old_password=old
         )
     except (auth.PasswordPolicyError, auth.UserInputError, auth.PermissionDenied) as exc:
-        st.error(message_of(exc, lang()))
+        st.error(message(exc))
         return
     st.success(t("เปลี่ยนรหัสผ่านแล้ว", "Password changed"))
 

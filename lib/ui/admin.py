@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.core import thaicalendar as tc
-from lib.core.i18n import message_of
 from lib.store import Store
-from lib.ui.core import client_origin, lang, t
+from lib.ui.core import client_origin, lang, message, t
 
 
 # -- administration ---
@@ -40,7 +39,7 @@ def users_admin(s: Store, admin) -> None:
                 )
                 st.success(t(f"เพิ่ม {name} แล้ว", f"{name} added"))
             except (auth.PermissionDenied, ValueError) as exc:  # bad input is a ValueError
-                st.error(message_of(exc, lang()))
+                st.error(message(exc))
     active = auth.users_frame(s).query("is_active")["username"].tolist()
     c1, c2 = st.columns([3, 1])
     who = c1.selectbox(t("ระงับบัญชี", "Disable an account"), active, key="disable_who")
@@ -49,7 +48,7 @@ def users_admin(s: Store, admin) -> None:
             auth.disable_user(s, who, actor=admin, origin=client_origin())
             st.success(t(f"ระงับ {who} แล้ว", f"{who} disabled"))
         except (auth.PermissionDenied, ValueError) as exc:
-            st.error(message_of(exc, lang()))
+            st.error(message(exc))
 
 
 def audit_admin(s: Store) -> None:
@@ -107,4 +106,4 @@ def backups_admin(s: Store, admin) -> None:
             )
             st.success(t(f"สำรองข้อมูลแล้ว: {result.path}", f"Backup written: {result.path}"))
         except (auth.PermissionDenied, backup.BackupError, OSError) as exc:
-            st.error(message_of(exc, lang()))
+            st.error(message(exc))

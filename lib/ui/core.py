@@ -65,6 +65,6 @@ def client_origin() -> str:
     return f"app {address}" if address else "app"
 
 
-def _message(exc) -> str:
+def message(exc) -> str:
     """An exception's message in the current language (lib.core.i18n.message_of)."""
     return i18n.message_of(exc, lang())

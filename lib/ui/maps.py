@@ -14,7 +14,7 @@ from lib.geo import layers as geo
 from lib.geo import mapview
 from lib.store import Store
 from lib.ui.access import allowed_pages, current_user
-from lib.ui.core import _message, client_origin, lang, name_col, t
+from lib.ui.core import client_origin, lang, message, name_col, t
 from lib.views.map import figures as map_figures_of
 from lib.views.map import layer as map_layer
 from lib.views.map import legend as map_legend
@@ -358,7 +358,7 @@ def district_upload(s: Store) -> None:
                 s, user, upload.getvalue(), upload.name, origin=client_origin()
             )
         except (districts.DistrictLayerError, auth.PermissionDenied) as exc:
-            st.error(_message(exc))
+            st.error(message(exc))
             return
         show = st.success if report.complete else st.warning
         show("\n\n".join(f"- {line}" for line in report.messages(lang())))

@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from lib.core import settings
-from lib.core.i18n import message_of
 from lib.store import Store
-from lib.ui.core import client_origin, data_version, fmt_int, lang, name_col, t
+from lib.ui.core import client_origin, data_version, fmt_int, lang, message, name_col, t
 
 
 # -- upload and verification ---
@@ -135,7 +134,7 @@ def commit_controls(s: Store, user, preview) -> None:
     refusal = upload.commit_refusal(preview)
     clean_only = False
     if refusal is not None:
-        st.error(message_of(refusal, lang()))
+        st.error(message(refusal))
         clean_only = st.checkbox(t("บันทึกเฉพาะแถวที่ถูกต้อง", "Commit only the rows without problems"))
     can_commit = upload.commit_refusal(preview, clean_only) is None
     if st.button(t("3. บันทึกข้อมูล", "3. Commit"), type="primary", disabled=not can_commit):
@@ -155,7 +154,7 @@ def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
             s, user, preview, clean_rows_only=clean_only, origin=client_origin()
         )
     except auth.PermissionDenied as exc:
-        st.error(message_of(exc, lang()))
+        st.error(message(exc))
         return
     st.session_state.pop("upload_preview", None)
     if batch is None:
@@ -194,7 +193,7 @@ def batch_history(s: Store, user, action: str = "undo") -> None:
         try:
             result = upload.undo_as(s, user, int(chosen), origin=client_origin())
         except auth.PermissionDenied as exc:
-            st.error(message_of(exc, lang()))
+            st.error(message(exc))
             return
         except ValueError as exc:
             st.error(t(f"ยกเลิกชุดที่ {chosen} ไม่ได้: {exc}", f"Batch {chosen} cannot be undone: {exc}"))
@@ -214,7 +213,7 @@ def verify_batch(s: Store, user, batch_id: int, status: str) -> None:
     try:
         n, done = upload.verify_as(s, user, batch_id, status, origin=client_origin())
     except auth.PermissionDenied as exc:
-        st.error(message_of(exc, lang()))
+        st.error(message(exc))
         return
     if not done:
         st.info(t("ไม่มีค่าที่รอตรวจสอบ", "No submitted values left"))

@@ -12,6 +12,7 @@ import streamlit as st
 from lib.core import thaicalendar as tc
 from lib.core.i18n import pick_column
 from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME
+from lib.engine import methods
 from lib.engine.scoring import format_score
 from lib.store import Store
 from lib.ui.access import current_user
@@ -249,8 +250,7 @@ def cockpit_detail(view, code: str) -> None:
         if isinstance(text, str) and text:
             st.write(text)
         unit = k.get(pick_column("unit", language)) or ""
-        milestone = k["method"] == "milestone"
-        method = t("ขั้นตอน", "milestone") if milestone else t("เชิงเส้น", "linear")
+        method = t(*methods.METHOD_LABELS[k["method"]])
         higher = bool(k["higher_is_better"])
         better = t("มากดี", "higher is better") if higher else t("น้อยดี", "lower is better")
         st.markdown(
@@ -260,7 +260,7 @@ def cockpit_detail(view, code: str) -> None:
             f"{unit} · {t('รอบ', 'Rounds')} {k.get('rounds') or '-'} · "
             f"{t('ผู้จัดเก็บข้อมูล', 'Data collectors')}: {k.get('data_collectors') or '-'}"
         )
-        if k["method"] != "milestone":
+        if k["method"] != methods.MILESTONE:
             levels = {
                 f"{t('ระดับ', 'Level')} {i}": [tc.format_number_th(k[f"t{i}"], 2)]
                 for i in range(1, 6)

@@ -75,16 +75,6 @@ class AreaIndex:
         """True for a code in the areas table."""
         return code in self.level
 
-    def is_scope(self, code: str | None) -> bool:
-        """True for a code a user may be limited to (None or country .. district)."""
-        return code is None or self.level.get(code) in (
-            "country",
-            "region",
-            "cluster",
-            "province",
-            "district",
-        )
-
     def contains(self, scope_code: str | None, area_code: str) -> bool:
         """True when area_code lies inside scope_code (None or the country: everything)."""
         if scope_code is None or self.level.get(scope_code) == "country":

@@ -26,6 +26,7 @@ from lib.core import thaicalendar as tc
 from lib.core.i18n import Text, pick, pick_from
 from lib.core.labels import FLAG_LABELS
 from lib.engine import coverage as cv
+from lib.engine import methods, requirements
 from lib.engine.scoring import format_score
 from lib.views.cockpit.figures import RoundFigures, load_schemes
 from lib.views.cockpit.query import Scope, earlier_rounds, previous_round
@@ -138,7 +139,7 @@ def tiles(current: pd.DataFrame, previous: pd.DataFrame, kpis: pd.DataFrame) -> 
     out["delta"] = out["score"] - out["previous_score"]
     out["falling"] = (out["delta"] < -_EPS).fillna(False).astype(bool)
     out["change_text"] = out["delta"].map(change_text)
-    decimals = np.where(out["method"].eq("milestone"), 0, 2)
+    decimals = np.where(out["method"].eq(methods.MILESTONE), 0, 2)
     out["value_text"] = [
         tc.format_number_th(v, int(d)) for v, d in zip(out["result"], decimals, strict=True)
     ]
@@ -194,8 +195,8 @@ def scope_overdue(
     meta = items.set_index("code")
     for column in columns[1:6]:
         agg[column] = agg["item_code"].map(meta[column]) if column in meta else None
-    lag = agg["item_code"].map(meta["release_lag_days"]).fillna(0).astype("int64")
-    due = pd.to_datetime(agg["latest_due_end"]) + pd.to_timedelta(lag, unit="D")
+    lag = agg["item_code"].map(meta["release_lag_days"]).fillna(0)
+    due = requirements.due_dates(agg["latest_due_end"], lag)
     agg["days_overdue"] = (pd.Timestamp(as_of) - due).dt.days.clip(lower=0).astype("int64")
     return agg[columns]
 
