@@ -125,3 +125,32 @@ def test_no_function_of_lib_is_too_long_without_a_reason():
             if length > MAX_FUNCTION_LINES and not LONG_REASON.search(head):
                 offenders[f"{p.relative_to(LIB)}:{node.name}"] = length
     assert offenders == {}
+
+
+# Packages of lib/ in dependency order: each may import only itself and those before it.
+LAYERS = ("core", "store", "engine", "ingest", "geo", "services", "views", "cli", "ui")
+
+
+def _lib_packages_imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "lib":
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lib."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("lib."))
+    return found
+
+
+def test_packages_depend_only_on_those_before_them():
+    assert {p.name for p in LIB.iterdir() if (p / "__init__.py").exists()} == set(LAYERS)
+    offenders = []
+    for p in _lib_modules():
+        parts = p.relative_to(LIB).parts
+        if len(parts) == 1:
+            continue
+        allowed = set(LAYERS[: LAYERS.index(parts[0]) + 1])
+        offenders += [f"{p.relative_to(LIB)} -> {q}" for q in _lib_packages_imported(p) - allowed]
+    assert offenders == []

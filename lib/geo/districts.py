@@ -25,6 +25,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from lib.core.i18n import InputError, Text, pick
 from lib.core.settings import ROOT as REPO_ROOT
 
 # Where the loaded layer is kept (git-ignored: data/layers/).
@@ -54,8 +55,8 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SUFFIXES = (".geojson", ".json", ".zip", ".gpkg")
 
 
-class DistrictLayerError(ValueError):
-    """The file cannot be used as a district layer; the message is Thai / English."""
+class DistrictLayerError(InputError):
+    """The file cannot be used as a district layer (message in Thai and English)."""
 
 
 @dataclass
@@ -78,43 +79,46 @@ class LayerReport:
 
     def messages(self, lang: str = "th") -> list[str]:
         """One line per finding, in Thai or English."""
-        th = lang != "en"
-        out = []
         col = self.code_column
-        out.append(
-            f"อ่านได้ {self.features:,} รูปแปลง รหัสอำเภออยู่ในคอลัมน์ {col!r}"
-            if th
-            else f"read {self.features:,} features; district codes in column {col!r}"
-        )
+        lines = [
+            Text(
+                f"อ่านได้ {self.features:,} รูปแปลง รหัสอำเภออยู่ในคอลัมน์ {col!r}",
+                f"read {self.features:,} features; district codes in column {col!r}",
+            )
+        ]
         if self.unknown:
-            out.append(
-                f"รหัสที่ไม่มีในทะเบียนอำเภอ {len(self.unknown)} รหัส (ไม่นำเข้า): {_few(self.unknown)}"
-                if th
-                else f"{len(self.unknown)} codes not in the district reference (dropped): "
-                f"{_few(self.unknown)}"
+            n, few = len(self.unknown), _few(self.unknown)
+            lines.append(
+                Text(
+                    f"รหัสที่ไม่มีในทะเบียนอำเภอ {n} รหัส (ไม่นำเข้า): {few}",
+                    f"{n} codes not in the district reference (dropped): {few}",
+                )
             )
         if self.duplicates:
-            out.append(
-                f"รหัสซ้ำ {len(self.duplicates)} รหัส (รวมรูปแปลงเป็นรูปเดียว): {_few(self.duplicates)}"
-                if th
-                else f"{len(self.duplicates)} codes on several features (merged into one): "
-                f"{_few(self.duplicates)}"
+            n, few = len(self.duplicates), _few(self.duplicates)
+            lines.append(
+                Text(
+                    f"รหัสซ้ำ {n} รหัส (รวมรูปแปลงเป็นรูปเดียว): {few}",
+                    f"{n} codes on several features (merged into one): {few}",
+                )
             )
         if self.empty:
-            out.append(
-                f"รูปแปลงว่างหรือไม่มีรหัส {self.empty} รายการ (ไม่นำเข้า)"
-                if th
-                else f"{self.empty} features without geometry or code (dropped)"
+            lines.append(
+                Text(
+                    f"รูปแปลงว่างหรือไม่มีรหัส {self.empty} รายการ (ไม่นำเข้า)",
+                    f"{self.empty} features without geometry or code (dropped)",
+                )
             )
         if self.missing:
-            out.append(
-                f"อำเภอในทะเบียนที่ไม่มีรูปแปลง {len(self.missing)} อำเภอ: {_few(self.missing)}"
-                if th
-                else f"{len(self.missing)} reference districts without a polygon: "
-                f"{_few(self.missing)}"
+            n, few = len(self.missing), _few(self.missing)
+            lines.append(
+                Text(
+                    f"อำเภอในทะเบียนที่ไม่มีรูปแปลง {n} อำเภอ: {few}",
+                    f"{n} reference districts without a polygon: {few}",
+                )
             )
-        out.append(f"บันทึกได้ {self.kept:,} อำเภอ" if th else f"{self.kept:,} districts in the layer")
-        return out
+        lines.append(Text(f"บันทึกได้ {self.kept:,} อำเภอ", f"{self.kept:,} districts in the layer"))
+        return [pick(line, lang) for line in lines]
 
 
 def _few(codes: list[str], n: int = 12) -> str:
@@ -131,11 +135,11 @@ def read_bytes(data: bytes, filename: str) -> gpd.GeoDataFrame:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in _SUFFIXES:
         raise DistrictLayerError(
-            f"ชนิดไฟล์ไม่รองรับ ใช้ GeoJSON, Shapefile (zip) หรือ GeoPackage / "
-            f"unsupported file type {suffix!r}; use GeoJSON, a zipped Shapefile or GeoPackage"
+            f"ชนิดไฟล์ {suffix!r} ไม่รองรับ ใช้ GeoJSON, Shapefile (zip) หรือ GeoPackage",
+            f"unsupported file type {suffix!r}; use GeoJSON, a zipped Shapefile or GeoPackage",
         )
     if not data:
-        raise DistrictLayerError("ไฟล์ว่าง / the file is empty")
+        raise DistrictLayerError("ไฟล์ว่าง", "the file is empty")
     with tempfile.TemporaryDirectory(prefix="districts-") as tmp:
         path = _unzip_shapefile(data, Path(tmp)) if suffix == ".zip" else Path(tmp) / f"in{suffix}"
         if suffix != ".zip":
@@ -143,7 +147,7 @@ def read_bytes(data: bytes, filename: str) -> gpd.GeoDataFrame:
         try:
             return gpd.GeoDataFrame(pyogrio.read_dataframe(path))
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            raise DistrictLayerError(f"อ่านไฟล์ไม่ได้ / cannot read the file: {exc}") from exc
+            raise DistrictLayerError(f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the file: {exc}") from exc
 
 
 # Files that make up a Shapefile; only these are taken out of a zip, by base name.
@@ -158,8 +162,8 @@ def _unzip_shapefile(data: bytes, folder: Path) -> Path:
             shps = [n for n in names if n.lower().endswith(".shp")]
             if len(shps) != 1:
                 raise DistrictLayerError(
-                    f"ใน zip ต้องมีไฟล์ .shp หนึ่งไฟล์ พบ {len(shps)} / "
-                    f"the zip must hold exactly one .shp, found {len(shps)}"
+                    f"ใน zip ต้องมีไฟล์ .shp หนึ่งไฟล์ พบ {len(shps)}",
+                    f"the zip must hold exactly one .shp, found {len(shps)}",
                 )
             stem = shps[0][: -len(".shp")]
             for name in names:
@@ -168,7 +172,7 @@ def _unzip_shapefile(data: bytes, folder: Path) -> Path:
                     # base names only: a member called ../../x cannot escape the folder
                     (folder / f"in{ext}").write_bytes(zf.read(name))
     except zipfile.BadZipFile as exc:
-        raise DistrictLayerError(f"ไฟล์ zip เสีย / not a valid zip file: {exc}") from exc
+        raise DistrictLayerError(f"ไฟล์ zip เสีย: {exc}", f"not a valid zip file: {exc}") from exc
     return folder / "in.shp"
 
 
@@ -210,10 +214,10 @@ def find_code_column(frame: pd.DataFrame, reference_codes: set[str]) -> str:
         if share > best_share:
             best, best_share = column, share
     if best is None or best_share < MIN_CODE_MATCH:
+        names = ", ".join(map(str, columns))
         raise DistrictLayerError(
-            "ไม่พบคอลัมน์รหัสอำเภอ (รหัส 4 หลักของกรมการปกครอง) ในคอลัมน์: "
-            f"{', '.join(map(str, columns))} / no column holds DOPA 4-digit district codes "
-            f"(columns: {', '.join(map(str, columns))})"
+            f"ไม่พบคอลัมน์รหัสอำเภอ (รหัส 4 หลักของกรมการปกครอง) ในคอลัมน์: {names}",
+            f"no column holds DOPA 4-digit district codes (columns: {names})",
         )
     return str(best)
 
@@ -239,8 +243,8 @@ def _to_lonlat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         minx, miny, maxx, maxy = frame.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise DistrictLayerError(
-                "ไฟล์ไม่ระบุระบบพิกัดและพิกัดไม่ใช่ละติจูด/ลองจิจูด / "
-                "the file has no CRS and its coordinates are not longitude/latitude"
+                "ไฟล์ไม่ระบุระบบพิกัดและพิกัดไม่ใช่ละติจูด/ลองจิจูด",
+                "the file has no CRS and its coordinates are not longitude/latitude",
             )
         return frame.set_crs("EPSG:4326")
     return frame.to_crs("EPSG:4326")
@@ -271,7 +275,7 @@ def prepare_layer(
     ref = reference.assign(code=reference["code"].astype(str)).set_index("code")
     frame = read_bytes(data, filename)
     if frame.empty or frame.geometry is None:
-        raise DistrictLayerError("ไม่มีรูปแปลงในไฟล์ / the file holds no features")
+        raise DistrictLayerError("ไม่มีรูปแปลงในไฟล์", "the file holds no features")
     report = LayerReport(features=len(frame), source_crs=str(frame.crs) if frame.crs else None)
     report.code_column = find_code_column(frame, set(ref.index))
     frame = _to_lonlat(frame)
@@ -291,7 +295,7 @@ def prepare_layer(
     report.missing = sorted(set(ref.index) - set(merged.index))
     if merged.empty:
         raise DistrictLayerError(
-            "ไม่มีรูปแปลงที่มีรหัสอำเภอถูกต้อง / no feature carries a known district code"
+            "ไม่มีรูปแปลงที่มีรหัสอำเภอถูกต้อง", "no feature carries a known district code"
         )
     simplified = simplify_as_coverage(merged.to_numpy(), tolerance)
     info = ref.loc[merged.index]
@@ -344,43 +348,3 @@ def layer_version(path: Path | None = None) -> str:
         return ""
     stat = path.stat()
     return f"{stat.st_mtime_ns}-{stat.st_size}"
-
-
-def install_layer(
-    store, user, data: bytes, file_name: str, origin: str = "app", path: Path | None = None
-):
-    """Check a district boundary file, save it and audit it, for an administrator.
-
-    The permission is checked here (auth.PermissionDenied, audited); the layer
-    file is replaced only after the meta and audit entry are written, so no
-    layer changes without its record. Returns the prepared layer's report.
-    """
-    import json
-
-    from lib.services import auth
-
-    try:
-        auth.require(user, "manage_layers")
-    except auth.PermissionDenied as exc:
-        auth.audit_denied(store, user, "manage_layers", file_name, origin, exc.message_en)
-        raise
-    shapes, report = prepare_layer(data, file_name, store.areas("district"))
-    summary = {
-        "file": file_name,
-        "districts": report.kept,
-        "unknown": len(report.unknown),
-        "missing": len(report.missing),
-        "duplicates": len(report.duplicates),
-    }
-    store.record_meta(
-        {"district_layer": json.dumps(summary, ensure_ascii=False)},
-        audit={
-            "username": user.username,
-            "action": "load_district_layer",
-            "target": file_name,
-            "detail": summary,
-            "origin": origin,
-        },
-    )
-    save_layer(shapes, path)
-    return report

@@ -8,12 +8,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from lib.core.i18n import LocalizedError
 from lib.core.settings import figures_as_of as settings_figures_as_of
 from lib.core.settings import tile_url
 from lib.geo import layers as geo
 from lib.geo import mapview
 from lib.store import Store
-from lib.ui.access import allowed_pages, current_user
+from lib.ui.access import current_user
 from lib.ui.core import client_origin, lang, message, name_col, t
 from lib.views.map import figures as map_figures_of
 from lib.views.map import layer as map_layer
@@ -329,13 +330,12 @@ def breadcrumb_links(crumbs, current, page: str | None = None) -> None:
 def district_upload(s: Store) -> None:
     """The administrator's district-layer loader: check the codes, report, save, audit.
 
-    Shown to administrators only (those who may open the admin page).
+    Shown only to accounts that may replace the layer (auth: manage_layers).
     """
-    from lib.geo import districts
-    from lib.services import auth
+    from lib.services import auth, layers
 
     user = current_user(s)
-    if "admin" not in allowed_pages(user):
+    if not auth.can(user, "manage_layers"):
         return
     with st.expander("สำหรับผู้ดูแลระบบ" + t("", " (administrators)")):
         st.caption(
@@ -354,10 +354,10 @@ def district_upload(s: Store) -> None:
         if upload is None or not st.button(t("ตรวจและบันทึก", "Check and save")):
             return
         try:
-            report = districts.install_layer(
+            report = layers.install_layer(
                 s, user, upload.getvalue(), upload.name, origin=client_origin()
             )
-        except (districts.DistrictLayerError, auth.PermissionDenied) as exc:
+        except LocalizedError as exc:  # a bad file or a refusal, in the user's language
             st.error(message(exc))
             return
         show = st.success if report.complete else st.warning
