@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import sys
 import time
 from datetime import date
@@ -29,12 +30,15 @@ sys.path.insert(0, str(HERE.parent))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lib.engine import coverage as cv  # noqa: E402
+from lib.services import auth  # noqa: E402
 from lib.store import Store  # noqa: E402
 from lib.views.cockpit.figures import load_round_figures  # noqa: E402
 from lib.views.cockpit.query import parse_scope  # noqa: E402
 from lib.views.cockpit.view import cockpit_view  # noqa: E402
 
 AIM = 3.0
+# The cockpit is for signed-in accounts: the bench signs in as this executive.
+BENCH_USER = "bench-executive"
 APP = str(HERE.parent / "app.py")
 
 
@@ -71,8 +75,15 @@ def main(argv: list[str] | None = None) -> int:
         cockpit_view(store, scope, args.fy, args.round, args.as_of, load)
         cold_lib_s = time.perf_counter() - start
 
+    with Store(args.db) as store:
+        if auth.load_user(store, BENCH_USER) is None:
+            password = secrets.token_urlsafe(24)
+            operator = auth.cli_operator()
+            auth.add_user(store, BENCH_USER, "executive", password, actor=operator, origin="bench")
     os.environ["EIS_DB_PATH"] = str(args.db)
+    os.environ["EIS_BACKUP_WORKER"] = "0"
     at = AppTest.from_file(APP, default_timeout=600)
+    at.session_state["auth_user"] = BENCH_USER  # lib.ui.access.SESSION_USER
     for key, value in {"scope": "TH", "fy": str(args.fy), "round": str(args.round)}.items():
         at.query_params[key] = value
     at.query_params["asof"] = args.as_of.isoformat()
@@ -82,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     cold_page_s = time.perf_counter() - start
     if at.exception:
         print(at.exception, file=sys.stderr)
+        return 1
+    if not any("ห้องบัญชาการ" in x.value for x in at.title):
+        print("the cockpit did not render (signed out?)", file=sys.stderr)
         return 1
     warm_s = best_of(args.repeat, at.run)
     ratio = warm_s / coverage_s

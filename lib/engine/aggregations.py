@@ -16,22 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.core.i18n import InputError
+from lib.core.i18n import Text
+from lib.engine.checks import check_one_of
 
 ITEM_AGGREGATIONS = ("sum", "mean")
 KPI_AGGREGATIONS = ("last", "sum", "mean", "coverage")
 COVERAGE = "coverage"
-
-
-def _check(value: object, allowed: tuple[str, ...], what: tuple[str, str]) -> str:
-    """value when it is one of allowed, else InputError naming them."""
-    if value not in allowed:
-        names = ", ".join(allowed)
-        raise InputError(
-            f"{what[0]}ต้องเป็น {names} ไม่ใช่ {value!r}",
-            f"{what[1]} must be one of {names}, not {value!r}",
-        )
-    return str(value)
 
 
 def check_item_aggregation(value: object) -> str:
@@ -44,12 +34,12 @@ def check_item_aggregation(value: object) -> str:
     ...
     lib.core.i18n.InputError: aggregation must be one of sum, mean, not 'total'
     """
-    return _check(value, ITEM_AGGREGATIONS, ("วิธีรวมค่า", "aggregation"))
+    return check_one_of(value, ITEM_AGGREGATIONS, Text("วิธีรวมค่า", "aggregation"))
 
 
 def check_kpi_aggregation(value: object) -> str:
     """A KPI's aggregation, or InputError naming the allowed ones."""
-    return _check(value, KPI_AGGREGATIONS, ("วิธีรวมค่าของตัวชี้วัด", "KPI aggregation"))
+    return check_one_of(value, KPI_AGGREGATIONS, Text("วิธีรวมค่าของตัวชี้วัด", "KPI aggregation"))
 
 
 def combine(values: pd.Series, how: str) -> float:

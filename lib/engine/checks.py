@@ -1,10 +1,12 @@
-"""Input checks shared by the engine's pure functions: frame columns and area levels."""
+"""Input checks shared by the engine's pure functions: frame columns, levels, registry names."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import pandas as pd
+
+from lib.core.i18n import InputError, Text
 
 LEVELS = ("province", "cluster", "region", "country")
 
@@ -34,3 +36,18 @@ def check_level(level: str) -> str:
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
     return level
+
+
+def check_one_of(value: object, allowed: Sequence[str], what: Text) -> str:
+    """value when it is one of allowed, else InputError naming them (what: the field's name).
+
+    >>> check_one_of("mean", ("sum", "mean"), Text("วิธีรวมค่า", "aggregation"))
+    'mean'
+    """
+    if value not in allowed:
+        names = ", ".join(allowed)
+        raise InputError(
+            f"{what.th}ต้องเป็น {names} ไม่ใช่ {value!r}",
+            f"{what.en} must be one of {names}, not {value!r}",
+        )
+    return str(value)

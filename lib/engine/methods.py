@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from lib.core.i18n import InputError, Text
+from lib.core.i18n import Text
+from lib.engine.checks import check_one_of
 from lib.engine.scoring import SCORE_MAX, SCORE_MIN, linear_scores
 
 MILESTONE = "milestone"
@@ -54,13 +55,7 @@ def check_scoring_method(value: object) -> str:
     ...
     lib.core.i18n.InputError: scoring method must be one of milestone, linear, not 'steps'
     """
-    if value not in SCORING_METHODS:
-        allowed = ", ".join(SCORING_METHODS)
-        raise InputError(
-            f"วิธีให้คะแนนต้องเป็น {allowed} ไม่ใช่ {value!r}",
-            f"scoring method must be one of {allowed}, not {value!r}",
-        )
-    return str(value)
+    return check_one_of(value, tuple(SCORING_METHODS), Text("วิธีให้คะแนน", "scoring method"))
 
 
 def score_results(results: pd.Series, kpi: Mapping) -> pd.Series:
