@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,11 @@ class KpiInputs:
     round_months: int
     period_start: date
     period_end: date
+
+    @cached_property
+    def results_by_province(self) -> pd.DataFrame:
+        """province_results of these inputs: the same for every level, computed once."""
+        return province_results(self.kpis, self.values, self.coverage.items, self.period_start)
 
 
 def kpis_on_items(kpis: pd.DataFrame, item_codes) -> pd.DataFrame:
@@ -412,8 +418,7 @@ def kpi_scores(
     members = cv.members_for(level, cov.areas, group_members)
     counting = cells.loc[cells["item_code"].isin(cv.counting_items(cov.items)["code"])]
     summary = cv.summarise(counting, cov, level, group_members)
-    prov = province_results(inputs.kpis, inputs.values, cov.items, inputs.period_start)
-    pooled = prov.merge(members, on="province_code")
+    pooled = inputs.results_by_province.merge(members, on="province_code")
     results = (
         pooled.groupby(["area_code", "kpi_code"])["result"]
         .agg(result="mean", members_with_data="count")
