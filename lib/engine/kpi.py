@@ -176,8 +176,10 @@ def province_results(
     >>> province_results(kpis, values, items).values.tolist()
     [['10', 'K', 7.0]]
     """
-    _need(kpis, ["code", "aggregation", "item_codes"], "kpis")
-    _need(values, ["item_code", "province_code", "period_end", "value_sum", "value_mean"], "values")
+    check_columns(kpis, ["code", "aggregation", "item_codes"], "kpis")
+    check_columns(
+        values, ["item_code", "province_code", "period_end", "value_sum", "value_mean"], "values"
+    )
     links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
     links = links.merge(kpis[["code", "aggregation"]], left_on="kpi_code", right_on="code")
     rows = values.merge(links[["kpi_code", "item_code", "aggregation"]], on="item_code")
@@ -212,10 +214,6 @@ def province_results(
     averaged = per_item.loc[~is_sum].groupby(["province_code", "kpi_code"])["result"].mean()
     out = pd.concat([summed, averaged]).rename("result").reset_index()
     return out[columns].sort_values(["province_code", "kpi_code"], ignore_index=True)
-
-
-def _need(frame: object, columns: Sequence[str], name: str) -> pd.DataFrame:
-    return check_columns(frame, columns, name)
 
 
 def data_health(
@@ -263,9 +261,9 @@ def score_kpis(
     0       K1    5.0             3.0  green        4.4
     1       K2    3.5             1.4  amber        4.4
     """
-    _need(results, ["area_code", "kpi_code", "result"], "results")
-    _need(kpis, KPI_COLUMNS[:-1], "kpis")
-    _need(areas, ["area_code"], "areas")
+    check_columns(results, ["area_code", "kpi_code", "result"], "results")
+    check_columns(kpis, KPI_COLUMNS[:-1], "kpis")
+    check_columns(areas, ["area_code"], "areas")
     if missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {MISSING_RULES}, got {missing!r}")
     if kpis.empty:
