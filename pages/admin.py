@@ -15,6 +15,7 @@ users_tab, audit_tab, backup_tab = st.tabs(
 )
 with users_tab:
     ui.users_admin(store, user)
+    ui.displays_admin(store, user)
 with audit_tab:
     ui.audit_admin(store)
 with backup_tab:

@@ -2,14 +2,13 @@
 
 The view lives in the URL (?scope=21&fy=2569&round=12&lang=en&kpi=KPI04), so a
 link sent in a LINE message opens the same view; ?wall=1&refresh=60&cycle=21,20
-turns it into the war-room wall (no menu, dark, large type, refreshes itself).
+turns it into the war-room wall (one dark screen, large type, no menu; it
+refreshes itself and pages through the tiles, then the scopes of the cycle).
 """
 
 import streamlit as st
 
 from lib import ui
-from lib.core.i18n import pick
-from lib.views.cockpit import query
 
 store = ui.store()
 ui.require_page(ui.current_user(store), "cockpit")
@@ -18,26 +17,25 @@ if not q.wall:
     ui.language_switch()
     q = ui.cockpit_controls(store, ui.data_version(store), q)
 ui.cockpit_style(q.wall)
-for problem in q.problems:
-    st.warning(pick(problem, ui.lang()))
+ui.cockpit_problems(q)
 
 
 def cockpit() -> None:
-    """One scope's cockpit; on the wall this reruns every refresh and moves along the cycle."""
-    tick = ui.cockpit_tick(q.wall)
-    scope = query.cycle_scope(q, tick)
+    """One scope's cockpit; the wall draws one screen of its own every refresh."""
+    ui.require_scopes(store, [s.code for s in q.scopes()])  # a display link: its scopes only
+    if q.wall:
+        ui.cockpit_wall(store, q)
+        return
     version = ui.data_version(store)  # a committed batch changes it: caches drop
     try:
-        view = ui.cockpit_view(store, version, scope.code, q.fiscal_year, q.round_months, q.as_of)
+        view = ui.cockpit_view(store, version, q.scope.code, q.fiscal_year, q.round_months, q.as_of)
     except ValueError as exc:
         st.error(ui.t(f"แสดงผลไม่ได้: {exc}", f"Cannot show this view: {exc}"))
         return
-    ui.cockpit_header(view, q, tick)
-    ui.cockpit_exceptions(view, limit=6 if q.wall else 8)
-    if q.kpi and not q.wall:
-        ui.cockpit_detail(view, q.kpi)
+    ui.cockpit_header(view)
+    ui.cockpit_exceptions(view)
     st.subheader(ui.t("ตัวชี้วัด", "Key performance indicators"))
-    ui.cockpit_tiles(view, q.wall)
+    ui.cockpit_tiles(view, q.kpi)
     ui.cockpit_health(view)
     ui.cockpit_peers(view)
 

@@ -63,4 +63,7 @@ prov_name = ui.name_col("province_name")
 table = summary.pivot_table(
     index=["province_code", prov_name], columns=group_name, values="cells", aggfunc="sum"
 ).reset_index()
-st.dataframe(table, hide_index=True, width="stretch")
+table = table.rename(columns={prov_name: "province_name"})
+ui.show_table(
+    table, list(table.columns)
+)  # Thai headers; a province without a group's values: blank

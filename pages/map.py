@@ -1,5 +1,7 @@
 """Map (แผนที่): any item, KPI score or data-health figure by area, drill-down kept in the URL."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -18,19 +20,30 @@ _, _, _, kpis = ui.map_reference(store, version, state.region_scheme, state.clus
 user = ui.current_user(store)
 catalog = ui.visible_catalog(store, user)  # the public: published items (and KPIs on them)
 kpis = ui.visible_kpis(store, user, kpis)
-has_districts = ui.district_shapes() is not None
-state = ui.map_controls(store, version, state, catalog, kpis, has_districts, as_of)
+has_districts = ui.has_districts()
+
+
+def note(kind, code):
+    """Why a figure has no district values, when the view draws districts."""
+    if map_state.view_level(state) == "district":
+        return map_figures.district_note(replace(state, kind=kind, code=code), catalog, kpis, lang)
+
+
+state = ui.map_controls(store, version, state, catalog, kpis, has_districts, as_of, note)
 areas, members, _, _ = ui.map_reference(
     store, version, state.region_scheme, state.cluster_scheme, as_of
 )
-layers = ui.map_layers(state.region_scheme, state.cluster_scheme)
+view = map_state.view_areas(state, members, areas)
+in_view = map_state.district_provinces(view, areas)
+layers = ui.map_layers(state.region_scheme, state.cluster_scheme, in_view)
 
 meta = map_figures.figure_meta(state, catalog, kpis, lang)
 st.title(ui.t("แผนที่", "Map") + f": {meta['label']}")
 names = dict(zip(areas["code"], areas[ui.name_col()], strict=True))
 ui.breadcrumb_links(map_state.breadcrumb(state, names, lang), state)
+if state.path and map_state.area_level(state.path[-1]) == "province":
+    ui.profile_link(state, state.path[-1])
 
-view = map_state.view_areas(state, members, areas)
 layer = map_layer.view_layer(state, view, layers)
 key = ui.figure_key(state)
 figs = pd.concat([ui.map_figures(store, version, key, lv, as_of) for lv in view["level"].unique()])
@@ -52,12 +65,13 @@ classes = map_legend.classify_figure(
 @st.fragment
 def draw_map():
     """The map alone reruns on a click; a drill rewrites the URL, a province opens its profile."""
-    m = ui.offline_map(bounds=map_layer.view_bounds(joined))
+    credit = ui.district_attribution() if in_view else None
+    m = ui.offline_map(bounds=map_layer.view_bounds(joined), attribution=credit)
     group = map_layer.choropleth_group(joined, classes, lang)
     value = ui.show_map(m, key="map-" + "-".join(state.path), height=640, group=group)
     clicked = map_state.clicked_code(value)
     if clicked:
-        after, profile = map_state.drill(state, clicked, has_districts)
+        after, profile = map_state.drill(state, clicked, has_districts, members)
         if profile:
             params = {**map_state.to_query(after), "code": profile}
             st.switch_page(ui.page_path("profile"), query_params=ui.map_link_params(params))
@@ -68,27 +82,14 @@ def draw_map():
 
 left, right = st.columns([3, 1])
 with left:
-    if not joined["value"].notna().any():
-        st.info(ui.t("ไม่มีค่าของตัวเลขนี้ในระดับนี้", "No values of this figure at this level"))
+    why = note(state.kind, state.code)
+    if why or not joined["value"].notna().any():
+        st.info(why or ui.t("ไม่มีค่าของตัวเลขนี้ในระดับนี้", "No values of this figure at this level"))
     draw_map()
 with right:
     ui.draw_legend(classes.legend, meta["unit"] + (f" · {classes.note}" if classes.note else ""))
     table = map_export.figure_table(joined, meta["label"], meta["unit"], lang)
-    name = f"map-{state.code}-{state.period or 'latest'}-{'-'.join(state.path) or 'TH'}"
-    subtitle = " > ".join(label for label, _ in map_state.breadcrumb(state, names, lang))
-    st.download_button(
-        ui.t("ภาพแผนที่ (PNG)", "Map picture (PNG)"),
-        lambda: map_export.map_png(joined, classes, meta["label"], f"{subtitle} · {state.period}"),
-        f"{name}.png",
-        "image/png",
-        on_click="ignore",
-    )
-    st.download_button(
-        "CSV", map_export.table_csv(table), f"{name}.csv", "text/csv", on_click="ignore"
-    )
-    st.download_button(
-        "XLSX", lambda: map_export.table_xlsx(table), f"{name}.xlsx", on_click="ignore"
-    )
+    ui.map_downloads(state, names, joined, classes, meta["label"], table)
 with st.expander(ui.t("ตารางข้อมูลของแผนที่", "Table behind the map")):
     st.dataframe(table, hide_index=True, width="stretch")
 ui.district_upload(store)

@@ -85,8 +85,9 @@ st.subheader(ui.t("อำเภอ", "Districts"))
 districts = areas.loc[(areas["level"] == "district") & (areas["parent_code"] == code)]
 latest = store.district_latest_values(code)
 st.dataframe(profile.districts_table(districts, latest, catalog, lang), hide_index=True)
-shapes = ui.district_shapes()
-if shapes is not None and shapes["province_code"].eq(code).any():
-    ui.district_map(shapes.loc[shapes["province_code"] == code], latest, catalog, lang)
-else:
-    st.caption(ui.t("ยังไม่มีชั้นข้อมูลขอบเขตอำเภอ", "No district boundary layer is loaded"))
+shapes = ui.district_shapes(code)
+if len(shapes):
+    ui.district_map(shapes, latest, catalog, lang)
+else:  # an administrator's layer without this province
+    lacks = ("ชั้นข้อมูลอำเภอที่นำเข้าไม่มีอำเภอของจังหวัดนี้", "The loaded layer has no district here")
+    st.caption(ui.t(*lacks))

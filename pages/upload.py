@@ -15,7 +15,13 @@ with st.expander(ui.t("1. ดาวน์โหลดแบบฟอร์ม", 
 
 st.subheader(ui.t("2. ส่งไฟล์", "2. Send a file"))
 file = st.file_uploader(
-    ui.t("ไฟล์ CSV หรือ Excel (.xlsx)", "CSV or Excel (.xlsx) file"), type=["csv", "xlsx", "txt"]
+    ui.t("ไฟล์ CSV หรือ Excel (.xlsx)", "CSV or Excel (.xlsx) file"),
+    type=["csv", "xlsx", "txt"],
+    help=ui.t(
+        "ลากไฟล์มาวางในกรอบ หรือกดปุ่มเพื่อเลือกไฟล์ ระบบจะตรวจสอบไฟล์ก่อน ยังไม่บันทึกจนกว่าจะกดบันทึก",
+        "Drop a file in the box or press the button to choose one; "
+        "it is checked first and nothing is stored until you commit",
+    ),
 )
 c1, c2 = st.columns(2)
 item = (
@@ -25,17 +31,21 @@ period = (
     c2.text_input(ui.t("งวด (แบบฟอร์มพื้นที่ x รายการ) เช่น มี.ค. 2568", "Period (areas x items form)"))
     or None
 )
+old_years = st.checkbox(ui.old_years_label())
 
-if file is not None:
-    preview = ui.upload_preview(store, file.getvalue(), file.name, item, period)
-    if preview.earlier_batches:
+if file is None:
+    ui.forget_upload()
+else:
+    preview = ui.upload_preview(store, file.getvalue(), file.name, item, period, old_years)
+    if preview.earlier_batches and ui.committed_batch(preview) is None:
+        earlier = ", ".join(str(b) for b in preview.earlier_batches)
         st.info(
             ui.t(
-                f"ไฟล์นี้เคยนำเข้าแล้ว (ชุดที่ {preview.earlier_batches})",
-                f"This file was committed before (batch {preview.earlier_batches})",
+                f"ไฟล์นี้เคยนำเข้าแล้ว (ชุดที่ {earlier})",
+                f"This file was committed before (batch {earlier})",
             )
         )
-    ui.show_preview(preview)
+    ui.show_preview(store, preview)
     ui.commit_controls(store, user, preview)
 
 st.subheader(ui.t("ประวัติการนำเข้าของหน่วยงาน", "The agency's batches"))

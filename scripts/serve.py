@@ -1,22 +1,20 @@
 """Start the app: `python scripts/serve.py [streamlit options]` (what scripts/start.sh runs).
 
-app.py routes every page with st.navigation. Streamlit also has an older
-multipage mode that it switches on, for the first session after a start,
-whenever a folder named `pages/` sits beside the main script: a deep link
-opened before anyone visits "/" would then run a page without the router
-(no menu filtering, no page set-up). Declaring the v2 mode before the server
-starts avoids that; `streamlit run app.py` still works, with that caveat.
+The same as `streamlit run app.py [options]`: Streamlit finds `app = st.App(...)`
+in app.py and serves it with uvicorn; app.py adds the sign-in cookie routes,
+builds or migrates the store before the first request (a progress line in the
+log) and keeps Streamlit's legacy `pages/` file menu off. Options such as
+`--server.port 8502` and `--server.address 127.0.0.1` pass through. Stop it with
+Ctrl+C (or end the process).
 """
 
 import sys
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
 if __name__ == "__main__":
-    PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *sys.argv[1:]]
     sys.exit(cli.main())

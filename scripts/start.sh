@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the app into .venv and start it on the embedded DuckDB store.
-# The store (data/eis.duckdb) is built from the files in data/ on first start; no network.
+# The store (data/eis.duckdb) is built (or migrated) from the files in data/ when the
+# server starts, before the first visit; no network. Streamlit options pass through
+# (e.g. --server.port 8502 --server.address 127.0.0.1); Ctrl+C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"

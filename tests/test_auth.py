@@ -133,6 +133,19 @@ def test_lockout_after_five_failures_and_unlock_after_the_window(users_store):
     assert record["failed_attempts"] == 0 and record["locked_until"] is None
 
 
+def test_a_locked_account_answers_as_an_unknown_name_does(users_store):
+    for i in range(5):
+        auth.sign_in(users_store, "somsri", "bad", origin="app", now=NOW + timedelta(seconds=i))
+    later = NOW + timedelta(minutes=1)
+    locked = auth.sign_in(users_store, "somsri", PASSWORD, origin="app", now=later)
+    unknown = auth.sign_in(users_store, "nobody", PASSWORD, origin="app", now=later)
+    wrong = auth.sign_in(users_store, "somsri", "bad", origin="app", now=later)
+    assert (locked.reason_code, unknown.reason_code) == ("locked", "unknown_user")  # audit only
+    answers = {(r.ok, r.message_th, r.message_en) for r in (locked, unknown, wrong)}
+    assert len(answers) == 1  # what the person sees tells nothing about the account
+    assert "ล็อก" in locked.message_th and "locked" in locked.message_en
+
+
 def test_a_success_resets_the_failure_count(users_store):
     for i in range(4):
         auth.sign_in(users_store, "somsri", "bad", origin="app", now=NOW + timedelta(seconds=i))
@@ -319,6 +332,62 @@ def test_role_action_matrix(index, role, action, kwargs, allowed):
         with pytest.raises(auth.PermissionDenied) as err:
             auth.require(user, action, area_index=index, **kwargs)
         assert err.value.message_th == decision.reason_th
+
+
+def test_the_two_person_option_keeps_a_verifier_off_their_own_upload(index, monkeypatch):
+    verifier = SCOPED["verifier"]
+    own = {"batch_id": 7, "username": verifier.username, "agency_code": "PSO"}
+    colleague = {**own, "username": "staff-pso-20"}
+    kwargs = {"item": OWN, "area_code": "20", "area_index": index}
+    monkeypatch.delenv("EIS_TWO_PERSON_VERIFY", raising=False)
+    assert auth.can(verifier, "verify", batch=own, **kwargs)  # off by default
+    monkeypatch.setenv("EIS_TWO_PERSON_VERIFY", "1")
+    decision = auth.can(verifier, "verify", batch=own, **kwargs)
+    assert not decision and "two-person" in decision.reason_en and decision.reason_th
+    assert auth.can(verifier, "verify", batch=colleague, **kwargs)
+    with pytest.raises(ValueError, match="needs the batch"):
+        auth.can(verifier, "verify", **kwargs)
+
+
+def test_the_two_person_option_in_the_verify_service(demo_store_path, tmp_path, monkeypatch):
+    import shutil
+
+    from lib.services import upload
+
+    path = tmp_path / "v.duckdb"
+    shutil.copyfile(demo_store_path, path)
+    monkeypatch.setattr(
+        auth.accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    monkeypatch.setenv("EIS_TWO_PERSON_VERIFY", "1")
+    data = b"item,area,period,value\nFIN01,21,2026-08,64.0\n"
+    with Store(path) as store:
+        auth.add_user(
+            store,
+            "v21",
+            "verifier",
+            PASSWORD,
+            actor=ADMIN,
+            origin="t",
+            agency_code="PTO",
+            area_code="21",
+        )
+        auth.add_user(
+            store,
+            "v21b",
+            "verifier",
+            PASSWORD,
+            actor=ADMIN,
+            origin="t",
+            agency_code="PTO",
+            area_code="21",
+        )
+        v21, v21b = auth.load_user(store, "v21"), auth.load_user(store, "v21b")
+        preview = upload.preview_upload(store, data, "fin.csv")
+        batch_id = upload.commit_as(store, v21, preview, origin="t")
+        with pytest.raises(auth.PermissionDenied, match="two-person"):
+            upload.verify_as(store, v21, batch_id, origin="t")
+        assert upload.verify_as(store, v21b, batch_id, origin="t")[0] == 1
 
 
 def test_cluster_scoped_staff_writes_in_every_member_province(index):

@@ -66,6 +66,12 @@ def live_path(small_store_path, tmp_path, fast_hasher) -> Path:
     return path
 
 
+def carry_key(live_path: Path, target: Path) -> None:
+    """Put the live store's backup key beside another store (as an administrator would)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(backup.key_file_for(live_path), backup.key_file_for(target))
+
+
 def test_backup_restore_round_trip_table_by_table(live_path, tmp_path):
     before = store_fingerprint(live_path)
     with Store(live_path, read_only=True) as store:
@@ -77,8 +83,14 @@ def test_backup_restore_round_trip_table_by_table(live_path, tmp_path):
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["tables"] == {t: rows for t, (rows, _) in before.items()}
     assert manifest["schema_version"] >= 1 and "observations.parquet" in manifest["files"]
+    assert set(manifest["files"]) == {f"{t}.parquet" for t in before}  # data only, no SQL
+    assert manifest["signature"]["algorithm"] == "hmac-sha256"
 
     target = tmp_path / "restored" / "eis.duckdb"
+    with pytest.raises(backup.BackupRefused, match="no backup key"):
+        backup.restore_backup(result.path, target, actor="tester")
+    assert not target.parent.exists() or list(target.parent.iterdir()) == []
+    carry_key(live_path, target)
     restored = backup.restore_backup(result.path, target, actor="tester")
     assert restored.previous is None and restored.row_counts == manifest["tables"]
     after = store_fingerprint(target)
@@ -106,12 +118,16 @@ def test_restore_replaces_an_existing_store_only_with_force(live_path, tmp_path)
     with pytest.raises(backup.BackupError, match="--force"):
         backup.restore_backup(result.path, live_path)
     old_hash = file_sha256(live_path)
-    out = backup.restore_backup(result.path, live_path, force=True)
-    assert out.previous == live_path.with_name("eis.duckdb.bak")
+    out = backup.restore_backup(result.path, live_path, force=True, now=NOW)
+    assert out.previous == live_path.with_name("eis.duckdb.bak-20261122-090000")
     assert file_sha256(out.previous) == old_hash
     with Store(live_path, read_only=True) as store:
         assert store.audit_log_filtered(action="after_backup").empty
-    assert not live_path.with_name("eis.duckdb.tmp").exists()
+    assert not live_path.with_name("eis.duckdb.restore.tmp").exists()
+    # a later restore in the same second keeps both earlier stores
+    again = backup.restore_backup(result.path, live_path, force=True, now=NOW)
+    assert again.previous == live_path.with_name("eis.duckdb.bak-20261122-090000-2")
+    assert file_sha256(out.previous) == old_hash and again.previous.exists()
 
 
 def _corrupt_parquet(path: Path) -> None:
@@ -145,29 +161,33 @@ def _drop_rows_from_counts(path: Path) -> None:
     (path / "manifest.json").write_text(json.dumps(manifest))
 
 
+# damage, the message of a plain restore, and (when the manifest was rewritten, so the
+# signature fails first) the message of a restore forced past the signature
 DAMAGE = {
-    "corrupted parquet": (_corrupt_parquet, "checksum"),
+    "corrupted parquet": (_corrupt_parquet, "checksum", None),
     "truncated parquet, manifest rewritten to match": (
         _truncate_parquet_and_fix_manifest,
-        "import",
+        "changed after",
+        "cannot restore",
     ),
-    "changed checksum": (_change_checksum, "checksum"),
-    "missing manifest": (lambda p: (p / "manifest.json").unlink(), "no manifest"),
-    "garbled manifest": (lambda p: (p / "manifest.json").write_text("{not json"), "manifest"),
-    "missing file": (lambda p: (p / "areas.parquet").unlink(), "missing"),
+    "changed checksum": (_change_checksum, "changed after", "checksum"),
+    "missing manifest": (lambda p: (p / "manifest.json").unlink(), "no manifest", None),
+    "garbled manifest": (lambda p: (p / "manifest.json").write_text("{not json"), "manifest", None),
+    "missing file": (lambda p: (p / "areas.parquet").unlink(), "missing", None),
     "malformed manifest": (
         lambda p: (p / "manifest.json").write_text(
             json.dumps({**json.loads((p / "manifest.json").read_text()), "files": {"a": 1}})
         ),
         "malformed",
+        None,
     ),
-    "row counts differ": (_drop_rows_from_counts, "row counts"),
+    "row counts differ": (_drop_rows_from_counts, "changed after", "row counts"),
 }
 
 
-@pytest.mark.parametrize("damage,message", DAMAGE.values(), ids=list(DAMAGE))
+@pytest.mark.parametrize("damage,message,forced", DAMAGE.values(), ids=list(DAMAGE))
 def test_damaged_backup_fails_cleanly_and_leaves_the_live_store_alone(
-    live_path, tmp_path, damage, message
+    live_path, tmp_path, damage, message, forced
 ):
     with Store(live_path) as store:
         result = backup.backup_store(store, tmp_path / "b", now=NOW)
@@ -176,10 +196,149 @@ def test_damaged_backup_fails_cleanly_and_leaves_the_live_store_alone(
     listing = sorted(p.name for p in live_path.parent.iterdir())
     with pytest.raises(backup.BackupError, match=message):
         backup.restore_backup(result.path, live_path, force=True)
+    if forced:
+        with pytest.raises(backup.BackupError, match=forced):
+            backup.restore_backup(result.path, live_path, force=True, force_unsigned=True)
     assert file_sha256(live_path) == before
     assert sorted(p.name for p in live_path.parent.iterdir()) == listing  # no .tmp, no .bak
-    if damage not in (_drop_rows_from_counts, _truncate_parquet_and_fix_manifest):
+    if forced is None:
         assert backup.last_good_backup(tmp_path / "b") is None
+
+
+def _rewrite_manifest(path: Path, change, key: bytes | None = None) -> None:
+    """Change a backup's manifest, recompute its checksums and (given a key) sign it again."""
+    manifest = json.loads((path / "manifest.json").read_text())
+    change(manifest)
+    manifest.pop("signature", None)
+    for name in sorted(p.name for p in path.iterdir() if p.name != "manifest.json"):
+        manifest["files"][name] = {
+            "sha256": file_sha256(path / name),
+            "bytes": (path / name).stat().st_size,
+        }
+    if key is not None:
+        manifest = backup.sign_manifest(manifest, key)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _plant_sql(path: Path, out: Path) -> None:
+    """schema.sql and load.sql (as DuckDB's EXPORT DATABASE writes) that create and write."""
+    attack = (
+        "CREATE TABLE pwned AS SELECT 42 AS x;\n"
+        f"COPY (SELECT 'owned') TO '{out}' (FORMAT csv);\n"
+        f"COPY (SELECT * FROM read_csv('/etc/hostname')) TO '{out}.leak' (FORMAT csv);\n"
+    )
+    (path / "schema.sql").write_text(attack)
+    (path / "load.sql").write_text(attack)
+
+
+@pytest.mark.parametrize("signed_by_attacker", [False, True])
+def test_restore_never_runs_sql_from_a_backup(live_path, tmp_path, capsys, signed_by_attacker):
+    """Planted SQL with checksums recomputed: refused unsigned; forced or signed, never run."""
+    from lib.cli import main
+
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+    out = tmp_path / "written.txt"
+    _plant_sql(result.path, out)
+    key = backup.backup_key(live_path) if signed_by_attacker else None
+    _rewrite_manifest(result.path, lambda m: None, key)
+    before = store_fingerprint(live_path)
+    if not signed_by_attacker:
+        code = main(["restore", str(result.path), "--db", str(live_path), "--force"])
+        err = capsys.readouterr().err
+        assert code == 2 and "not signed" in err and "--force-unsigned" in err
+        assert store_fingerprint(live_path) == before
+    args = ["restore", str(result.path), "--db", str(live_path), "--force", "--json"]
+    assert main([*args, *(["--force-unsigned"] if not signed_by_attacker else [])]) == 0
+    capsys.readouterr()
+    assert not out.exists() and not Path(f"{out}.leak").exists()
+    after = store_fingerprint(live_path)
+    assert "pwned" not in after
+    assert {t: v for t, v in after.items() if t != "audit_log"} == {
+        t: v for t, v in before.items() if t != "audit_log"
+    }
+    with Store(live_path, read_only=True) as store:
+        signature = json.loads(store.audit_log_filtered(action="restore").detail.iloc[-1])
+    expected = "valid" if signed_by_attacker else "restored with --force-unsigned: the backup is"
+    assert signature["signature"].startswith(expected)
+
+
+def _extra_table(path: Path) -> None:
+    shutil.copy(path / "meta.parquet", path / "pwned.parquet")
+
+    def add(manifest):
+        manifest["tables"]["pwned"] = manifest["tables"]["meta"]
+
+    return add
+
+
+def _extra_column(path: Path) -> None:
+    import duckdb
+
+    users = path / "users.parquet"
+    shutil.move(users, path / "old.parquet")
+    duckdb.sql(
+        f"COPY (SELECT *, 'x' AS note FROM read_parquet('{path / 'old.parquet'}')) "
+        f"TO '{users}' (FORMAT parquet)"
+    )
+    (path / "old.parquet").unlink()
+    return lambda manifest: None
+
+
+@pytest.mark.parametrize(
+    "craft,message",
+    [(_extra_table, r"unknown \['pwned'\]"), (_extra_column, r"users.parquet: columns \['note'\]")],
+    ids=["unknown table", "unknown column"],
+)
+def test_restore_reads_only_the_schemas_tables_and_columns(live_path, tmp_path, craft, message):
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+    _rewrite_manifest(result.path, craft(result.path), backup.backup_key(live_path))
+    before = file_sha256(live_path)
+    with pytest.raises(backup.BackupError, match=message):
+        backup.restore_backup(result.path, live_path, force=True)
+    assert file_sha256(live_path) == before
+    assert not live_path.with_name("eis.duckdb.restore.tmp").exists()
+
+
+def test_tampered_manifest_is_refused_and_a_foreign_key_named(live_path, tmp_path, monkeypatch):
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    manifest["created_at"] = "2020-01-01T00:00:00"  # any change, checksums untouched
+    (result.path / "manifest.json").write_text(json.dumps(manifest))
+    carry_key(live_path, tmp_path / "new" / "eis.duckdb")
+    with pytest.raises(backup.BackupRefused, match="changed after the backup was signed"):
+        backup.restore_backup(result.path, tmp_path / "new" / "eis.duckdb")
+    monkeypatch.setenv("EIS_BACKUP_KEY", "another server's key")
+    with pytest.raises(backup.BackupRefused, match="signed with another key"):
+        backup.restore_backup(result.path, tmp_path / "new" / "eis.duckdb")
+    assert not (tmp_path / "new" / "eis.duckdb").exists()
+
+
+def test_backup_key_from_the_environment_signs_and_checks(live_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("EIS_BACKUP_KEY", "a site secret")
+    with Store(live_path) as store:
+        result = backup.backup_store(store, tmp_path / "b", now=NOW)
+    assert not backup.key_file_for(live_path).exists()  # no file when the variable is set
+    target = tmp_path / "elsewhere" / "eis.duckdb"
+    assert backup.restore_backup(result.path, target).previous is None
+
+
+def test_store_backup_and_key_files_are_private(small_store_path, tmp_path):
+    """Created readable by the service account only: files 0600, folders 0700."""
+    path = tmp_path / "fresh" / "eis.duckdb"
+    with Store(path) as store:
+        store.migrate()
+        store.record_audit("x", "check")
+        result = backup.backup_store(store, tmp_path / "backups", now=NOW)
+    mode = lambda p: p.stat().st_mode & 0o777  # noqa: E731
+    assert mode(path) == 0o600 and mode(path.parent) == 0o700
+    assert mode(backup.key_file_for(path)) == 0o600
+    assert mode(tmp_path / "backups") == 0o700 and mode(result.path) == 0o700
+    assert {mode(p) for p in result.path.iterdir()} == {0o600}
+    restored = backup.restore_backup(result.path, path, force=True, now=NOW)
+    assert mode(path) == 0o600 and mode(restored.previous) == 0o600
 
 
 def test_failed_backup_leaves_no_folder_and_is_audited(live_path, tmp_path, monkeypatch):

@@ -212,12 +212,14 @@ def test_backup_and_restore_commands(db, tmp_path, capsys, monkeypatch):
     code, _, err = run(capsys, monkeypatch, "restore", newest, "--db", db)
     assert code == 1 and "--force" in err and err.count("\n") == 1
     code, out, _ = run(capsys, monkeypatch, "restore", newest, "--db", db, "--force", "--json")
-    assert code == 0 and json.loads(out)["previous"].endswith("eis.duckdb.bak")
+    assert code == 0 and ".duckdb.bak-" in json.loads(out)["previous"]
     with Store(db, read_only=True) as store:
         assert store.audit_log_filtered(action="restore").origin.tolist() == ["cli"]
 
     new_target = tmp_path / "elsewhere" / "eis.duckdb"
-    assert run(capsys, monkeypatch, "restore", newest, "--db", new_target)[0] == 0
+    assert run(capsys, monkeypatch, "restore", newest, "--db", new_target)[0] == 2  # no key there
+    args = ("restore", newest, "--db", new_target, "--force-unsigned")
+    assert run(capsys, monkeypatch, *args)[0] == 0
     assert run(capsys, monkeypatch, "backup", backups, "--keep", "0", "--db", db)[0] == 2
 
 
@@ -250,3 +252,54 @@ def test_restore_refuses_while_another_process_holds_the_store(db, tmp_path, cap
         holder.communicate("\n", timeout=30)
     assert code == 1 and "another process" in err and err.count("\n") == 1
     assert sha(db) == before
+
+
+def test_displays_add_list_revoke(db, capsys, monkeypatch):
+    assert add(capsys, monkeypatch, db, "boss", "admin")[0] == 0
+    assert add(capsys, monkeypatch, db, "exec", "executive")[0] == 0
+    code, out, err = run(
+        capsys, monkeypatch, "displays", "add", "--scope", "21", "--scope", "TH",
+        "--label", "ห้องประชุม", "--user", "boss", "--db", db, "--json",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    made = json.loads(out)
+    assert made["scopes"] == ["21", "TH"] and len(made["token"]) >= 40
+    assert made["path"] == f"/cockpit?display={made['token']}&wall=1&cycle=21,TH"
+    code, out, _ = run(capsys, monkeypatch, "displays", "list", "--json", "--db", db)
+    (listed,) = json.loads(out)
+    assert (code, listed["id"], listed["scopes"], listed["created_by"]) == (
+        0, made["id"], "21,TH", "boss",
+    )  # fmt: skip
+    assert made["token"] not in out and "hash" not in out
+    code, _, err = run(
+        capsys, monkeypatch, "displays", "revoke", str(made["id"]), "--user", "exec", "--db", db
+    )
+    assert code == 3 and err.startswith("refused:")  # not an administrator
+    code, out, _ = run(
+        capsys, monkeypatch, "displays", "revoke", str(made["id"]), "--user", "boss", "--db", db
+    )
+    assert (code, out.strip()) == (0, f"display link {made['id']} revoked")
+    code, _, err = run(
+        capsys, monkeypatch, "displays", "revoke", str(made["id"]), "--user", "boss", "--db", db
+    )
+    assert code == 1 and "no live display link" in err
+    with Store(db) as store:
+        actions = store.audit_log_filtered(username="boss")["action"].tolist()
+        denied = store.audit_log_filtered(action="denied")
+    assert {"display_add", "display_revoke"} <= set(actions)
+    assert "exec" in denied["username"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["--scope", "nowhere", "--user", "boss"], 2),  # bad scope
+        (["--scope", "21", "--user", "exec"], 3),  # not an administrator
+        (["--scope", "21", "--user", "ghost"], 3),  # no such account
+    ],
+)
+def test_displays_add_refusals(db, capsys, monkeypatch, argv, code):
+    add(capsys, monkeypatch, db, "boss", "admin")
+    add(capsys, monkeypatch, db, "exec", "executive")
+    got, out, err = run(capsys, monkeypatch, "displays", "add", *argv, "--db", db)
+    assert (got, out) == (code, "") and len(err.strip().splitlines()) == 1

@@ -14,7 +14,7 @@ from lib.engine import coverage as cv
 from lib.engine import kpi
 from lib.engine.scoring import format_score
 from lib.views import labels, ranking
-from lib.views.cockpit import charts, figures, query, tiles, view
+from lib.views.cockpit import charts, figures, query, tiles, view, wall
 from tests.conftest import AS_OF
 
 AREAS = pd.DataFrame(
@@ -166,17 +166,80 @@ def test_asof_in_the_url_moves_the_default_round():
 
 
 @pytest.mark.parametrize(
-    ("params", "ticks", "codes"),
+    ("params", "pages", "screens"),
     [
-        ({"scope": "21"}, [0, 1, 5], ["21", "21", "21"]),
-        ({"cycle": "21,20,C17-E1"}, [0, 1, 2, 3, 4], ["21", "20", "C17-E1", "21", "20"]),
-        ({"scope": "20", "cycle": "21,20,C17-E1"}, [0, 1, 2], ["20", "C17-E1", "21"]),
-        ({"scope": "10", "cycle": "21,20"}, [0, 1], ["21", "20"]),
+        ({"scope": "21"}, 1, [("21", 0), ("21", 0), ("21", 0)]),
+        ({"scope": "21"}, 2, [("21", 0), ("21", 1), ("21", 0)]),
+        ({"cycle": "21,20,C17-E1"}, 1, [("21", 0), ("20", 0), ("C17-E1", 0), ("21", 0)]),
+        ({"cycle": "21,20"}, 2, [("21", 0), ("21", 1), ("20", 0), ("20", 1), ("21", 0)]),
+        ({"scope": "20", "cycle": "21,20,C17-E1"}, 1, [("20", 0), ("C17-E1", 0), ("21", 0)]),
+        ({"scope": "10", "cycle": "21,20"}, 1, [("21", 0), ("20", 0)]),
     ],
 )
-def test_wall_cycles_through_scopes(params, ticks, codes):
+def test_wall_pages_through_tiles_then_scopes(params, pages, screens):
     q = query.parse_query(params, AREAS, AS_OF)
-    assert [query.cycle_scope(q, n).code for n in ticks] == codes
+    screen, seen = wall.first_screen(q), []
+    for _ in screens:
+        seen.append((wall.screen_scope(q, screen).code, screen.page))
+        screen = wall.next_screen(q, screen, pages)
+    assert seen == screens
+
+
+@pytest.mark.parametrize(
+    ("n", "per_page", "sizes"),
+    [(13, 15, [13]), (15, 15, [15]), (16, 15, [8, 8]), (31, 15, [11, 11, 9]), (0, 15, [0])],
+)
+def test_wall_tile_pages_are_balanced(n, per_page, sizes):
+    frame = pd.DataFrame({"kpi_code": [f"K{i:02d}" for i in range(n)]})
+    pages = wall.tile_pages(n, per_page)
+    shown = [wall.page_rows(frame, p, per_page) for p in range(pages)]
+    assert [len(x) for x in shown] == sizes
+    assert sum((list(x["kpi_code"]) for x in shown), []) == list(frame["kpi_code"])
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [
+        ({"fy": "99999999999999999999"}, "fiscal year 99999999999999999999 cannot be shown"),
+        ({"fy": "1"}, "give a year from 2543 to 2570"),
+        ({"fy": "2542"}, "fiscal year 2542"),
+        ({"fy": "-2569"}, "fiscal year -2569"),
+        ({"fy": "2569.5"}, "fiscal year 2569.5"),
+        ({"asof": "9999-12-31"}, "asof=9999-12-31 is after today (2026-11-22)"),
+        ({"as_of": "2027-01-01"}, "asof=2027-01-01 is after today"),
+        ({"asof": "1899-01-01"}, "asof=1899-01-01 is before 2000-01-01"),
+        ({"asof": "2026-02-30"}, "asof=2026-02-30 is not a date"),
+        ({"asof": "x" * 5000}, "asof=" + "x" * 30 + "…"),
+        ({"round": "99999999999999999999"}, "round 99999999999999999999 is not 6, 9 or 12"),
+        ({"scope": "<b>" * 100}, "unknown scope " + "<b>" * 10 + "…: showing Thailand"),
+        ({"kpi": "K" * 200}, "no KPI " + "K" * 30 + "…"),
+        ({"cycle": ",".join(["21"] * 40)}, "more than 30 scopes"),
+        ({"cycle": "a,b,c,d,e"}, "unknown scope a, b, c … in cycle"),
+        ({"refresh": "9" * 5000}, "refresh=" + "9" * 30 + "… is not seconds"),
+    ],
+)
+def test_hostile_url_values_fall_back_with_one_line_each(params, problem):
+    q = query.parse_query(params, AREAS, AS_OF)
+    assert len(q.problems) == 1, q.problems
+    assert problem in q.problems[0].en and q.problems[0].th
+    assert "\n" not in q.problems[0].en and len(q.problems[0].en) < 200
+    assert (q.scope.code, q.fiscal_year, q.round_months, q.as_of) == ("TH", 2569, 12, AS_OF)
+    assert q.kpi is None
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"asof": "2569-05-01"}, (date(2026, 5, 1), 2569, 6)),  # a Buddhist year, as Thais write
+        ({"as_of": "2026-05-01"}, (date(2026, 5, 1), 2569, 6)),
+        ({"fy": "2026"}, (AS_OF, 2569, 12)),  # a CE fiscal year
+        ({"fy": "2543", "round": "๑๒"}, (AS_OF, 2543, 12)),
+    ],
+)
+def test_url_dates_and_years_in_either_era(params, expected):
+    q = query.parse_query(params, AREAS, AS_OF)
+    assert (q.as_of, q.fiscal_year, q.round_months) == expected
+    assert q.problems == ()
 
 
 # ---------------------------------------------------------------- rounds
@@ -451,20 +514,40 @@ def test_charts_use_the_thai_font_buddhist_years_and_no_urls(dark):
         }
     )
     figures = [
-        charts.sparkline(_trend(), "th", dark),
+        None,
         charts.trend_figure(_trend(), kpi_row, "th", dark),
         charts.groups_figure(groups, "th", dark),
         charts.peers_figure(bars, "th", dark),
     ]
-    for fig in figures:
+    for fig in figures[1:]:
         assert fig.layout.font.family.startswith("Sarabun")
         assert fig.layout.separators == ".,"
         assert "http" not in fig.to_json()
+        # every axis makes room for its tick labels and title: without it plotly.js clips
+        # "100" to "0" and a province's name to its last letter (Streamlit's theme is off)
+        assert fig.layout.xaxis.automargin is True and fig.layout.yaxis.automargin is True
     assert list(figures[1].data[0].x) == ["2567/12 ด.", "2568/12 ด.", "2569/6 ด."]
     assert figures[1].layout.yaxis.title.text == "ล้านบาท"
     assert len(figures[1].layout.shapes) == 5  # T1..T5
-    assert list(figures[2].data[0].text) == ["80.0", "55.5"]
+    assert [a.text for a in figures[1].layout.annotations] == [f"ระดับ {i}" for i in range(1, 6)]
+    # the groups read across: full group names on the y axis, % ticks with their unit
+    assert list(figures[2].data[0].y) == ["เศรษฐกิจ", "สังคม"]
+    assert list(figures[2].data[0].text) == ["80.0%", "55.5%"]
+    assert figures[2].layout.xaxis.ticksuffix == "%"
+    assert list(figures[3].data[0].y) == ["ระยอง", "ชลบุรี"]  # whole names, not characters
     assert list(figures[3].data[0].text) == ["1.8949", "3.2900"]
+    english = charts.groups_figure(groups, "en", dark)
+    assert list(english.data[0].y) == ["Economy", "Society"]
+    assert english.layout.xaxis.title.text == "% of the data due"
+    assert list(charts.peers_figure(bars, "en", dark).data[0].y) == ["Rayong", "Chon Buri"]
+
+
+def test_sparkline_is_an_inline_svg_of_the_scores():
+    svg = tiles.sparkline_svg(_trend(), "th")
+    assert svg.startswith('<svg class="ck-spark"') and "http" not in svg
+    assert svg.count("<circle") == len(_trend())
+    assert "2569/6 ด.: " in svg and "FY2569/6m: " in tiles.sparkline_svg(_trend(), "en")
+    assert tiles.sparkline_svg(_trend().iloc[0:0]) == ""
 
 
 # ---------------------------------------------------------------- against the engine (demo store)
@@ -545,3 +628,28 @@ def test_cluster_scope_uses_its_members(demo_store):
     assert set(cluster.members["area_code"]) == {"20", "21", "24"}
     assert cluster.weakest["area_code"].isin(["20", "21", "24"]).all()
     assert cluster.peers["level"].tolist() == ["cluster", "country"]
+
+
+def test_wall_html_holds_one_screen_of_everything(rayong_view):
+    q = query.parse_query({"scope": "21", "wall": "1", "cycle": "21,20"}, AREAS, AS_OF)
+    html = wall.wall_html(rayong_view, q, wall.first_screen(q), "09:30:00", "th")
+    assert html.count('<div class="ck-tile"') == len(rayong_view.tiles) <= wall.TILES_PER_PAGE
+    assert html.count('<svg class="ck-spark"') == len(rayong_view.tiles)
+    assert "ห้องบัญชาการ: จังหวัด ระยอง" in html and format_score(rayong_view.composite) in html
+    assert "21 · 1/2 · ตัวชี้วัด หน้า 1/1 · ปรับปรุงเมื่อ 09:30:00" in html
+    shown = rayong_view.exceptions("th")
+    assert html.count("<li>") == min(len(shown), wall.WALL_EXCEPTIONS)
+    assert f"และอีก {len(shown) - wall.WALL_EXCEPTIONS} เรื่อง" in html
+    assert all(g in html for g in rayong_view.groups["group_name_th"])  # the health by group
+    assert "http" not in html and "<script" not in html
+    english = wall.wall_html(rayong_view, q, wall.WallScreen(1, 0), "09:30:00", "en")
+    assert "Cockpit: Province Rayong" in english and "2/2" in english
+
+
+def test_wall_html_escapes_names_and_url_values(rayong_view):
+    q = query.parse_query({"scope": "<img src=x onerror=alert(1)>", "wall": "1"}, AREAS, AS_OF)
+    tiles_ = rayong_view.tiles.assign(kpi_name_th="<script>alert(1)</script>")
+    bad = view.CockpitView(**{**rayong_view.__dict__, "tiles": tiles_})
+    html = wall.wall_html(bad, q, wall.first_screen(q), "09:30:00", "th")
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html and "⚠ ไม่พบพื้นที่ &lt;img" in html

@@ -1,6 +1,7 @@
-"""District layer: reading the three formats, finding and checking codes, coverage simplification.
+"""District layer: reading the three formats, finding and checking codes, coverage simplification,
+and which layer is in use (the shipped one unless an administrator installed one).
 
-No district geometry ships with the project: every polygon here is built in code.
+The polygons of an administrator's file are built in code here.
 """
 
 from __future__ import annotations
@@ -225,15 +226,49 @@ def test_projected_file_without_crs_is_refused(rayong_codes, reference_districts
 
 def test_save_and_load_round_trip(rayong_codes, reference_districts, tmp_path):
     path = tmp_path / "layers" / "districts.geojson"
-    assert ds.load_layer(path) is None and ds.layer_version(path) == ""
+    assert ds.installed_layer(path) is None and ds.layer_version(path) == "shipped"
     data, name = as_bytes(frame(rayong_codes, wiggly_grid(rayong_codes)), "geojson", tmp_path)
     layer, _ = ds.prepare_layer(data, name, reference_districts)
     ds.save_layer(layer, path)
     back = ds.load_layer(path)
     assert back["code"].tolist() == rayong_codes
     assert back["province_code"].tolist() == [RAYONG] * 8
-    assert ds.layer_version(path) != ""
+    assert ds.layer_version(path) not in ("", "shipped")
     assert back.geometry.geom_equals_exact(layer.geometry, tolerance=1e-4).all()
+
+
+def test_the_shipped_layer_is_used_until_an_administrator_installs_one(
+    rayong_codes, reference_districts, tmp_path
+):
+    path = tmp_path / "layers" / "districts.geojson"
+    assert ds.layer_source(path) == "shipped"
+    shipped = ds.load_layer(path)
+    assert len(shipped) == 928 and shipped["code"].tolist() == sorted(reference_districts["code"])
+    rayong = ds.load_layer(path, province=RAYONG)
+    assert rayong["code"].tolist() == rayong_codes
+    assert rayong.geometry.geom_equals_exact(
+        shipped.set_index("code").loc[rayong_codes].geometry.reset_index(drop=True), 0
+    ).all()
+    # an administrator's layer wins, for the whole country and per province
+    data, name = as_bytes(frame(rayong_codes, wiggly_grid(rayong_codes)), "geojson", tmp_path)
+    ds.save_layer(ds.prepare_layer(data, name, reference_districts)[0], path)
+    assert ds.layer_source(path) == "installed"
+    assert len(ds.load_layer(path)) == 8
+    mine = ds.load_layer(path, province=RAYONG)
+    np.testing.assert_allclose(mine.total_bounds, [101.0, 12.5, 101.4, 12.7], atol=1e-3)
+    assert ds.load_layer(path, province="10").empty  # it has no Bangkok districts
+
+
+def test_a_province_view_reads_only_its_own_file(tmp_path, monkeypatch):
+    read = []
+    real = ds._read_layer
+    monkeypatch.setattr(ds, "_read_layer", lambda p: read.append(Path(p).name) or real(p))
+    ds.load_layer(tmp_path / "none.geojson", province=RAYONG)
+    assert read == ["21.geojson"]
+    with pytest.raises(ValueError, match="no shipped district file"):
+        ds.shipped_layer("99")
+    with pytest.raises(ValueError, match="no shipped district file"):
+        ds.shipped_layer("../x")
 
 
 def test_layer_path_is_git_ignored():

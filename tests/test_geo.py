@@ -184,3 +184,106 @@ def test_build_name_matching():
     assert codes[:3] == ["10", "82", "31"]
     with pytest.raises(SystemExit, match="Atlantis"):
         build.match_codes(["Atlantis", *source[1:]])
+
+
+# ---------------------------------------------------------------- districts
+
+DISTRICT_DIR = REPO / "geo" / "districts"
+DISTRICT_SOURCE = REPO.parent / "shared" / "reference" / "districts_ocha_2019.geojson"
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location("geo_build", REPO / "geo" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    return build
+
+
+@pytest.fixture(scope="module")
+def shipped_districts():
+    from lib.geo import districts
+
+    return districts.shipped_layer()
+
+
+def test_928_districts_ship_keyed_by_the_stores_district_codes(shipped_districts):
+    from lib.geo import reference
+
+    ref = reference.districts().set_index("code")
+    assert len(shipped_districts) == 928 == len(ref)
+    assert shipped_districts["code"].tolist() == sorted(ref.index)
+    assert (
+        shipped_districts["province_code"]
+        == ref.loc[shipped_districts["code"], "parent_code"].to_numpy()
+    ).all()
+    assert (
+        shipped_districts["name_th"].tolist()
+        == ref.loc[shipped_districts["code"], "name_th"].tolist()
+    )
+    # one file per province, holding exactly that province's districts
+    files = sorted(p.stem for p in DISTRICT_DIR.glob("*.geojson"))
+    assert files == sorted(ref["parent_code"].unique()) and len(files) == 77
+    for path in DISTRICT_DIR.glob("*.geojson"):
+        feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+        assert {f["properties"]["province_code"] for f in feats} == {path.stem}
+        assert set(feats[0]["properties"]) == {
+            "code",
+            "name_th",
+            "name_en",
+            "province_code",
+            "level",
+        }
+
+
+def test_shipped_districts_are_a_valid_coverage_inside_their_provinces(
+    shipped_districts, provinces_detail
+):
+    geoms = np.asarray(shipped_districts.geometry.values, dtype=object)
+    assert shapely.coverage_is_valid(geoms) and shipped_districts.is_valid.all()
+    projected = _projected(shipped_districts)
+    left, right = shapely.STRtree(projected).query(projected, predicate="intersects")
+    pairs = left < right
+    overlap = shapely.area(shapely.intersection(projected[left[pairs]], projected[right[pairs]]))
+    assert overlap.sum() < MAX_OVERLAP_M2
+    # The province layer (Natural Earth) is another, coarser source: a district's inner
+    # point lies in its own province or within 15 km of it (geo/README.md lists them).
+    outline = provinces_detail.to_crs("EPSG:32647").set_index("code").geometry
+    points = shipped_districts.to_crs("EPSG:32647").representative_point()
+    km = np.array(
+        [
+            outline[p].distance(pt) / 1000
+            for p, pt in zip(shipped_districts["province_code"], points, strict=True)
+        ]
+    )
+    assert km.max() <= 15 and (km > 2).sum() <= 8
+    # and each province's districts together lie mostly on the province
+    union = shipped_districts.to_crs(EQUAL_AREA).dissolve("province_code").geometry
+    detail = provinces_detail.to_crs(EQUAL_AREA).set_index("code").geometry
+    share = union.intersection(detail.loc[union.index]).area / union.area
+    assert share.min() > 0.75 and share.median() > 0.95
+
+
+def test_district_files_are_small_and_4_decimals():
+    sizes = [p.stat().st_size for p in DISTRICT_DIR.glob("*.geojson")]
+    assert sum(sizes) < 600_000 and max(sizes) < 25_000
+    text = (DISTRICT_DIR / "21.geojson").read_text(encoding="utf-8")
+    decimals = {len(m) for m in re.findall(r"\d+\.(\d+)", text.split('"features"')[1])}
+    assert max(decimals) <= 4
+
+
+@pytest.mark.skipif(not DISTRICT_SOURCE.exists(), reason="../shared/reference not at hand")
+def test_district_build_is_reproducible(tmp_path, monkeypatch):
+    build = _build_module()
+    monkeypatch.setattr(build, "DISTRICT_DIR", tmp_path)
+    build.build_districts(DISTRICT_SOURCE)
+    built = {p.name: p.read_bytes() for p in tmp_path.glob("*.geojson")}
+    shipped = {p.name: p.read_bytes() for p in DISTRICT_DIR.glob("*.geojson")}
+    assert built == shipped
+
+
+def test_district_build_refuses_another_source(tmp_path):
+    build = _build_module()
+    other = tmp_path / "d.geojson"
+    other.write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(SystemExit, match="sha256"):
+        build.load_districts(other)

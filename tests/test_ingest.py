@@ -668,7 +668,7 @@ def test_xlsx_wide_periods_with_date_headers():
         (codecs.BOM_UTF8, "x.csv", "empty_file"),
         (b"\xdb\xdc\xfc not a thai file", "x.csv", "bad_encoding"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old.xls", "unreadable_file"),
-        (b"PK\x03\x04 broken zip", "x.xlsx", "unreadable_file"),
+        (b"PK\x03\x04 broken zip", "x.xlsx", "damaged_file"),
         (b"\x00\x01\x02\x03binary", "x.csv", "unreadable_file"),
         ("ข้อมูลจังหวัดระยอง\nไม่มีหัวตาราง\n".encode(), "x.csv", "missing_header"),
         (csv_bytes([["a", "b"], ["1", "2"]]), "x.csv", "missing_header"),

@@ -92,9 +92,10 @@ def test_drill_region_cluster_province_district_and_back():
     assert (s.path, map_state.view_level(s), profile) == (
         ("R7-C", "C17-UC", "14"),
         "district",
-        "14",
+        None,
     )
-    assert map_state.drill(s, "1401", has_districts=True) == (s, None)  # nothing below districts
+    # nothing below districts: a district opens its province's profile
+    assert map_state.drill(s, "1401", has_districts=True) == (s, "14")
     crumbs = map_state.breadcrumb(s, {"R7-C": "ภาคกลาง", "C17-UC": "กลางตอนบน", "14": "อยุธยา"})
     assert [label for label, _ in crumbs] == ["ประเทศไทย", "ภาคกลาง", "กลางตอนบน", "อยุธยา"]
     assert [c.path for _, c in crumbs] == [(), ("R7-C",), ("R7-C", "C17-UC"), s.path]
@@ -105,6 +106,20 @@ def test_drill_region_cluster_province_district_and_back():
 def test_a_province_without_district_layer_only_opens_its_profile():
     s = MapState(path=("C17-UC",))
     assert map_state.drill(s, "14", has_districts=False) == (s, "14")
+
+
+def test_a_province_clicked_on_the_national_map_drills_with_its_region_and_cluster():
+    members = pd.DataFrame(
+        {
+            "province_code": ["14", "10"],
+            "region_code": ["R7-C", "R7-BKK"],
+            "cluster_code": ["C17-UC", None],
+        }
+    )
+    s, profile = map_state.drill(MapState(), "14", has_districts=True, members=members)
+    assert (s.path, profile) == (("R7-C", "C17-UC", "14"), None)
+    s, _ = map_state.drill(MapState(), "10", has_districts=True, members=members)
+    assert s.path == ("R7-BKK", "10")  # Bangkok is in no cluster
 
 
 def test_area_levels_by_code_form():
@@ -307,10 +322,29 @@ def test_kpi_figures_equal_the_engine(demo_store, reference):
         assert composite.at[code, "value"] == pytest.approx(row["composite"])
 
 
-def test_kpi_and_health_have_no_district_figures(demo_store, reference):
+def test_district_health_comes_from_the_engine_and_province_kpis_have_no_district_figures(
+    demo_store, reference
+):
+    from lib.engine import districts as engine_districts
+
     areas, members = reference
-    figures = map_figures.load_figures(demo_store, MapState(), "district", AS_OF, members, areas)
-    assert len(figures) == 928 and figures["value"].isna().all()
+    health = map_figures.load_figures(demo_store, MapState(), "district", AS_OF, members, areas)
+    engine = engine_districts.district_coverage(demo_store, 2569, AS_OF).set_index("area_code")
+    health = health.set_index("code")
+    assert len(health) == 928 and health["value"].notna().all()
+    np.testing.assert_allclose(
+        health["value"], engine.loc[health.index, "correct_and_timely_pct"].astype(float)
+    )
+    for code in ("KPI04", map_figures.COMPOSITE):  # province-level items; the composite
+        state = MapState(kind="kpi", code=code)
+        figures = map_figures.load_figures(demo_store, state, "district", AS_OF, members, areas)
+        assert len(figures) == 928 and figures["value"].isna().all()
+        note = map_figures.district_note(state, demo_store.catalog(), demo_store.kpis(), "en")
+        assert "no district" in note or "not per district" in note
+    note = map_figures.district_note(
+        MapState(kind="kpi", code="KPI01"), demo_store.catalog(), demo_store.kpis(), "th"
+    )
+    assert note.startswith("KPI01") and "มท. 4.4" in note
 
 
 def test_default_periods():

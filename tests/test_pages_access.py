@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.core.markdown import escape_markdown
 from lib.store import Store
 from tests.conftest import PASSWORD
 
@@ -139,11 +140,13 @@ def test_upload_of_a_bad_file_shows_row_column_reason_and_commits_nothing(store_
     bad = "item,area,period,value\nFIN01,Rayong,2026-08,abc\nFIN01,Rayongg,2026-08,5\n"
     at = app("pto21", "pages/upload.py").run()
     at.file_uploader[0].upload("bad.csv", bad.encode("cp874"), "text/csv").run()
-    problems = at.dataframe[0].value
-    assert problems[["row", "column", "code"]].values.tolist() == [
-        [2, "value", "not_a_number"],
-        [3, "area", "unknown_area"],
+    problems = at.dataframe[0].value  # row, column and reason, in Thai
+    assert problems[["แถว", "คอลัมน์", "เหตุผล"]].values.tolist()[0] == [
+        2,
+        "value",
+        "ค่า 'abc' ไม่ใช่ตัวเลข",
     ]
+    assert problems.iloc[1]["เหตุผล"].startswith("ไม่พบพื้นที่ 'Rayongg'")
     commit = next(b for b in at.button if b.label.startswith("3."))
     assert commit.disabled
     with Store(store_path) as store:
@@ -154,7 +157,7 @@ def test_admin_page_lists_users_without_hashes_and_warns_of_no_backup(store_path
     at = app("admin1", "pages/admin.py").run()
     assert not at.exception
     users = at.dataframe[0].value
-    assert set(users["username"]) == {"admin1", "pto21", "pto21v", "gov21"}
+    assert set(users["ผู้ใช้"]) == {"admin1", "pto21", "pto21v", "gov21"}
     assert not any("hash" in c for c in users.columns)
     assert any("ยังไม่มีข้อมูลสำรอง" in w.value for w in at.warning)
 
@@ -202,7 +205,7 @@ def test_oidc_sign_in_maps_the_identity_to_an_account(store_path, monkeypatch):
     at.user = {"is_logged_in": True, "email": "gov@province.go.th"}
     at.run()
     assert not at.exception
-    assert "gov@province.go.th" in at.markdown[0].value
+    assert escape_markdown("gov@province.go.th") in at.markdown[0].value  # shown as typed
     at = app()
     at.user = {"is_logged_in": True, "email": "gov@province.go.th"}
     at.run()
@@ -235,19 +238,18 @@ def test_commit_undo_and_verify_show_at_once_without_a_global_cache_clear(store_
     with Store(store_path) as store:
         batch_id = int(store.batches("PTO").iloc[0]["batch_id"])
     history = at.dataframe[-1].value  # the agency's batches, drawn after the commit
-    assert history["batch_id"].tolist()[0] == batch_id
+    assert history["ชุดที่"].tolist()[0] == batch_id
 
     at = app("pto21v", "pages/verify.py").run()
-    assert at.selectbox[0].options == [str(batch_id)]  # the new batch waits for its verifier
+    assert at.selectbox[0].options == [f"ชุดที่ {batch_id} fin.csv"]  # waits for its verifier
     at.button[0].click().run()
     assert at.success and not at.exception
 
     at = app("pto21v", "pages/upload.py").run()
-    kinds = at.dataframe[-1].value["kind"].tolist()
-    assert kinds[:2] == ["verify", "upload"]  # the history shows the verification at once
+    kinds = at.dataframe[-1].value["ประเภท"].tolist()
+    assert kinds[:2] == ["ตรวจสอบ", "นำเข้า"]  # the history shows the verification at once
     next(b for b in at.button if b.label == "ยกเลิกชุดนี้ (คืนค่าเดิม)").click().run()
     assert not at.exception and "ยกเลิกชุดที่" in at.success[0].value
-    at.run()  # the table above the button was drawn before the click: the next run shows it
-    kinds = at.dataframe[-1].value["kind"].tolist()
-    assert kinds[:3] == ["undo", "verify", "upload"]  # ... and the undo of the verification
+    kinds = at.dataframe[-1].value["ประเภท"].tolist()  # the same run shows the undo too
+    assert kinds[:3] == ["ยกเลิกชุด", "ตรวจสอบ", "นำเข้า"]
     assert clears == []

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.core import thaicalendar as tc
+from lib.core.markdown import escape_markdown
 from lib.engine import coverage as cv
 from lib.engine import kpi
 from lib.engine.scoring import format_score
@@ -148,13 +149,28 @@ def test_a_deep_link_opens_the_same_view(app, demo_store):
     }
 
 
-def test_a_tile_opens_the_kpi_detail(app, demo_store):
+def dialog_titles(node) -> list[str]:
+    """Titles of the dialogs (panels over the page) anywhere in an AppTest's tree."""
+    titles = []
+    for child in getattr(node, "children", {}).values():
+        proto = getattr(child, "proto", None)
+        if proto is not None and "dialog" in {f.name for f in proto.DESCRIPTOR.fields}:
+            if proto.HasField("dialog"):
+                titles.append(proto.dialog.title)
+        titles += dialog_titles(child)
+    return titles
+
+
+def test_a_tile_opens_the_kpi_detail_where_the_user_is(app, demo_store):
     at = open_cockpit(app, scope="21")
+    assert dialog_titles(at._tree) == []
     at.button(key="open_KPI04").click().run()
     assert not at.exception
     assert at.query_params["kpi"] == "KPI04"
-    assert any(h.value.startswith("KPI04 ") for h in at.subheader)
-    members = at.dataframe[1].value  # thresholds first, then how each member area scores
+    # the detail opens as a panel over the tiles, not at the top of the page
+    [title] = dialog_titles(at._tree)
+    assert title.startswith("KPI04 ")
+    members = next(d.value for d in at.dataframe if "ข้อมูลน่าเชื่อถือ" in d.value.columns)
     peers = engine_row(demo_store, "province", "21")  # Rayong's cluster: 20, 21, 24
     assert len(members) == 3 and "ระยอง" in set(members["พื้นที่"])
     assert peers.query("kpi_code == 'KPI04'")["score"].map(format_score).iloc[0] in set(
@@ -162,6 +178,7 @@ def test_a_tile_opens_the_kpi_detail(app, demo_store):
     )
     at.button(key="close_detail").click().run()
     assert "kpi" not in at.query_params
+    assert dialog_titles(at._tree) == []
 
 
 def red_items_listed(at, demo_store, code="21") -> bool:
@@ -207,26 +224,77 @@ def test_officer_lands_on_their_province_in_one_click(officer_app, demo_store):
     assert red_items_listed(at, demo_store)
 
 
+def wall_html(at) -> str:
+    """The wall's one HTML block."""
+    [block] = [m.value for m in at.markdown if m.value.startswith('<div class="ck-wall"')]
+    return block
+
+
 def test_wall_mode_hides_the_menu_and_cycles(app):
     at = open_cockpit(app, wall="1", refresh="5", cycle="21,20")
     assert len(at.sidebar.selectbox) == 0 and len(at.toggle) == 0
     css = at.markdown[0].value
     assert '[data-testid="stSidebar"]' in css and "display:none" in css and "#0b0f17" in css
     assert "http" not in css
-    assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ระยอง"
-    assert at.caption[0].value.startswith("21 · 1/2")
+    wall = wall_html(at)
+    assert "<h1>ห้องบัญชาการ: จังหวัด ระยอง</h1>" in wall
+    assert "21 · 1/2 · ตัวชี้วัด หน้า 1/1" in wall
     assert not [b for b in at.button if b.key and b.key.startswith("open_")]
     at.run()  # the next refresh shows the next scope of the cycle
-    assert at.title[0].value == "ห้องบัญชาการ: จังหวัด ชลบุรี"
-    assert at.caption[0].value.startswith("20 · 2/2")
+    assert "<h1>ห้องบัญชาการ: จังหวัด ชลบุรี</h1>" in wall_html(at)
+    assert "20 · 2/2 · ตัวชี้วัด หน้า 1/1" in wall_html(at)
 
 
 def test_bad_url_values_are_named_and_ignored(app):
     at = open_cockpit(app, scope="XX", round="7")
     warnings = [w.value for w in at.warning]
-    assert "ไม่พบพื้นที่ XX" in warnings and any("รอบ 7" in w for w in warnings)
+    assert escape_markdown("ไม่พบพื้นที่ XX: แสดงประเทศไทย") in warnings
+    assert any("รอบ 7" in w for w in warnings)
     assert at.title[0].value == "ห้องบัญชาการ: ประเทศไทย"
     assert at.query_params["scope"] == "TH"
+
+
+HOSTILE = {
+    "fy": "99999999999999999999",
+    "asof": "9999-12-31",
+    "round": "7",
+    "scope": "![x](http://e.x/a.png)",
+    "kpi": "K" * 100,
+    "refresh": "soon",
+}
+
+
+@pytest.mark.parametrize("wall", [False, True])
+def test_hostile_url_values_give_reasons_and_a_usable_page(app, wall):
+    """Issue 17: no traceback; one line per refused value; the defaults are shown."""
+    at = open_cockpit(app, **HOSTILE, **({"wall": "1"} if wall else {}))
+    assert not at.exception and not at.error
+    if wall:  # the wall names them in its header
+        text = wall_html(at)
+        assert text.count('class="ck-problem"') == 6
+        assert "ห้องบัญชาการ: ประเทศไทย" in text and "http://e.x" in text  # as text only
+        assert "<img" not in text
+        return
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 6 and all("\n" not in w for w in warnings)
+    assert any("ปีงบประมาณ 99999999999999999999 ใช้ไม่ได้" in w for w in warnings)
+    assert any(escape_markdown("asof=9999-12-31") in w for w in warnings)
+    assert any(escape_markdown("![x](http://e.x/a.png)") in w for w in warnings)  # no image
+    assert at.title[0].value == "ห้องบัญชาการ: ประเทศไทย"
+    assert dict(at.query_params) == {"scope": "TH", "fy": "2569", "round": "12"}
+    at.selectbox(key="cockpit_scope").select("21").run()  # and the page is still usable
+    assert not at.exception and at.title[0].value == "ห้องบัญชาการ: จังหวัด ระยอง"
+
+
+def test_as_of_is_read_under_either_name(app):
+    at = open_cockpit(app, scope="21", as_of="2026-05-01")
+    assert not at.warning
+    assert dict(at.query_params) == {
+        "scope": "21",
+        "fy": "2569",
+        "round": "6",
+        "asof": "2026-05-01",
+    }
 
 
 # ---------------------------------------------------------------- the app gets earlier rounds

@@ -14,6 +14,7 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from lib.engine import coverage as cv
+from lib.engine import districts as ed
 from lib.engine import kpi
 from lib.geo import districts as ds
 from lib.geo.mapview import external_urls
@@ -207,7 +208,7 @@ def test_admin_loads_a_district_layer_and_drills_to_districts(admin_app, demo_st
     app, path = admin_app
     data, codes = synthetic_districts(demo_store)
     at = open_map(app)
-    assert "district" not in widget(at.sidebar.radio, "ระดับ").options
+    assert "อำเภอ" in widget(at.sidebar.radio, "ระดับ").options  # the shipped layer
     at.file_uploader[0].upload("amphoe.geojson", data, "application/geo+json").run()
     widget(at.button, "ตรวจและบันทึก").click().run()
     assert not at.exception
@@ -228,6 +229,66 @@ def test_admin_loads_a_district_layer_and_drills_to_districts(admin_app, demo_st
     for code in codes:
         expected = cells["value"].get(code, np.nan)
         assert table.at[code, label] == pytest.approx(expected, nan_ok=True)
+
+
+RAYONG_PATH = "R7-E,C17-E1,21"
+
+
+def test_a_province_view_draws_its_districts_coloured_by_district_health(app, demo_store):
+    at = open_map(app, path=RAYONG_PATH)
+    assert not at.exception
+    spec = folium_specs(at)[0]
+    assert spec["feature_group"].count('"type": "Feature"') == 8
+    assert "CC BY-IGO 3.0, OCHA/HDX, 2019" in spec["script"]
+    table = map_table(at)
+    engine = ed.district_coverage(demo_store, FY, AS_OF).set_index("area_code")
+    codes = sorted(engine.index[engine["province_code"] == "21"])
+    assert table.index.tolist() == codes
+    column = "ถูกต้องและทันเหตุการณ์ (%)"
+    np.testing.assert_allclose(
+        table.loc[codes, column].astype(float), engine.loc[codes, "correct_and_timely_pct"]
+    )
+    assert table[column].notna().all() and not at.info  # every district coloured
+    assert [link.proto.label for link in at.get("page_link")][-1] == "ข้อมูลจังหวัด"
+
+
+def test_a_province_level_kpi_says_so_at_district_level(app):
+    at = open_map(app, fig="kpi:KPI04", path=RAYONG_PATH)
+    assert not at.exception
+    assert "KPI04" in at.info[0].value and "ระดับจังหวัด" in at.info[0].value
+    picker = widget(at.sidebar.selectbox, "ตัวเลข")
+    assert all(label.endswith("(ไม่มีค่ารายอำเภอ)") for label in picker.options)
+    at = open_map(app, fig="item:HLT01", path=RAYONG_PATH)  # a district item: no note
+    assert not at.info
+    options = {o.split()[0]: o for o in widget(at.sidebar.selectbox, "ตัวเลข").options}
+    assert "ไม่มีค่ารายอำเภอ" not in options["HLT01"] and "ไม่มีค่ารายอำเภอ" in options["POP01"]
+
+
+def test_district_item_values_colour_the_districts(app, demo_store):
+    at = open_map(app, fig="item:HLT01", path=RAYONG_PATH)
+    table = map_table(at)
+    cells = demo_store.map_item_cells("HLT01", at.query_params["per"]).set_index("area_code")
+    label = demo_store.catalog().set_index("code").at["HLT01", "name_th"]
+    assert len(table) == 8 and table[label].notna().all()
+    for code in table.index:
+        assert table.at[code, label] == pytest.approx(cells.at[code, "value"])
+
+
+def test_switching_back_to_data_item_takes_one_click_and_keeps_the_item(app):
+    at = open_map(app)
+    widget(at.sidebar.radio, "แสดง").set_value("item").run()
+    widget(at.sidebar.selectbox, "ตัวเลข").set_value("HLT01").run()
+    assert at.query_params["fig"] == "item:HLT01"
+    widget(at.sidebar.radio, "แสดง").set_value("kpi").run()
+    assert at.query_params["fig"].startswith("kpi:")
+    widget(at.sidebar.selectbox, "ตัวเลข").set_value("KPI04").run()
+    widget(at.sidebar.radio, "แสดง").set_value("item").run()  # one click back
+    assert not at.exception
+    assert at.query_params["fig"] == "item:HLT01"
+    assert widget(at.sidebar.radio, "แสดง").value == "item"
+    assert widget(at.sidebar.selectbox, "ตัวเลข").value == "HLT01"
+    widget(at.sidebar.radio, "แสดง").set_value("kpi").run()  # and the KPI was kept too
+    assert at.query_params["fig"] == "kpi:KPI04"
 
 
 # ---------------------------------------------------------------- profile
@@ -302,7 +363,11 @@ def test_profile_owed_items_and_districts(app, demo_store):
     assert owed["ผู้รับผิดชอบ"].str.len().min() > 0
     districts = next(d.value for d in at.dataframe if "อำเภอ/เขต" in d.value.columns)
     assert len(districts) == 8
-    assert any("ยังไม่มีชั้นข้อมูลขอบเขตอำเภอ" in c.value for c in at.caption)
+    # the shipped district layer draws Rayong's 8 districts, with its attribution
+    specs = folium_specs(at)
+    assert len(specs) == 1 and specs[0]["feature_group"].count('"type": "Feature"') == 8
+    assert "CC BY-IGO 3.0" in specs[0]["script"]
+    assert not any("ขอบเขตอำเภอ" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 1
 
 

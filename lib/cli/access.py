@@ -1,4 +1,4 @@
-"""Commands of access and safety: users (add, list, disable, passwd, can), backup, restore.
+"""Commands of access and safety: users, displays (wall-screen links), backup, restore.
 
 The person at the server's command line acts as an administrator (file access
 is already full access); import/undo take --user and are checked per item.
@@ -128,6 +128,91 @@ def cmd_users_can(args) -> int:
     return EXIT_DENIED
 
 
+def _admin(store, username: str, target: str):
+    """The active account acting (--user); refused (exit 3, audited) unless it may manage users."""
+    user = auth.load_user(store, (username or "").strip().lower())
+    if user is None:
+        auth.audit_denied(store, None, "manage_users", target, "cli", reason=f"no user {username}")
+        raise CliError(f"no active account {username!r}", EXIT_DENIED)
+    if not auth.can(user, "manage_users"):
+        auth.audit_denied(store, user, "manage_users", target, "cli", reason="not an admin")
+    auth.require(user, "manage_users")
+    return user
+
+
+def cmd_displays_add(args) -> int:
+    """Create a display link for named cockpit scopes; its token is printed this once."""
+    from lib.services.auth import displays
+
+    with open_store(args) as store:
+        actor = _admin(store, args.user, "display link")
+        try:
+            link_id, token = displays.create(
+                store, args.scope, actor=actor, origin="cli", label=args.label
+            )
+        except auth.UserInputError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from exc
+        scopes = store.display_link(link_id)["scopes"]
+    path = f"/cockpit?display={token}&wall=1&cycle={scopes}"
+    if args.format == "json":
+        print_json({"id": link_id, "scopes": scopes.split(","), "token": token, "path": path})
+    else:
+        print(f"display link {link_id} for {scopes} (the token is shown this once only):")
+        print(path)
+    return EXIT_OK
+
+
+def cmd_displays_list(args) -> int:
+    """Every display link with who made it, when, last use and revocation (never tokens)."""
+    from lib.core.exporting import neutralise_frame
+    from lib.services.auth import displays
+
+    with open_store(args) as store:
+        frame = displays.links_frame(store)
+    print_frame(neutralise_frame(frame) if args.format == "csv" else frame, args.format)
+    return EXIT_OK
+
+
+def cmd_displays_revoke(args) -> int:
+    """Revoke a display link: a screen showing it stops at its next refresh."""
+    from lib.services.auth import displays
+
+    with open_store(args) as store:
+        actor = _admin(store, args.user, f"display {args.id}")
+        displays.revoke(store, args.id, actor=actor, origin="cli")
+    print(f"display link {args.id} revoked")
+    return EXIT_OK
+
+
+def _displays_parsers(sub) -> None:
+    displays = sub.add_parser("displays", help="display links for wall screens: add, list, revoke")
+    dsub = displays.add_subparsers(
+        dest="displays_command", required=True, metavar="DISPLAYS_COMMAND"
+    )
+
+    p = dsub.add_parser("add", help="a read-only cockpit link for named scopes (token shown once)")
+    add_common(p)
+    p.add_argument(
+        "--scope",
+        action="append",
+        required=True,
+        help="TH, region, cluster or province code (repeatable)",
+    )
+    p.add_argument("--label", help="name of the screen, e.g. its room")
+    p.add_argument("--user", required=True, help="the administrator creating it")
+    p.set_defaults(func=cmd_displays_add)
+
+    p = dsub.add_parser("list", help="display links with creator, last use and revocation")
+    add_common(p, formats=("csv", "json"))
+    p.set_defaults(func=cmd_displays_list)
+
+    p = dsub.add_parser("revoke", help="revoke a display link")
+    add_common(p)
+    p.add_argument("id", type=int, help="the link's number (see `displays list`)")
+    p.add_argument("--user", required=True, help="the administrator revoking it")
+    p.set_defaults(func=cmd_displays_revoke)
+
+
 def _backup_through_the_app(args, operator) -> dict:
     """Ask the app's worker, which holds the store, for the backup and wait for its result."""
     from lib.services import backup
@@ -195,8 +280,15 @@ def cmd_restore(args) -> int:
     auth.require(operator, "backup")
     try:
         result = backup.restore_backup(
-            args.dir, args.db, force=args.force, actor=operator.username, origin="cli"
+            args.dir,
+            args.db,
+            force=args.force,
+            force_unsigned=args.force_unsigned,
+            actor=operator.username,
+            origin="cli",
         ).as_dict()
+    except backup.BackupRefused as exc:  # not signed with this server's key: exit 2
+        raise CliError(str(exc), EXIT_USAGE) from exc
     except (backup.BackupError, OSError) as exc:
         raise CliError(str(exc)) from exc
     if args.format == "json":
@@ -247,8 +339,9 @@ def _users_parsers(sub) -> None:
 
 
 def add_parsers(sub) -> None:
-    """Subcommands users, backup and restore."""
+    """Subcommands users, displays, backup and restore."""
     _users_parsers(sub)
+    _displays_parsers(sub)
     p = sub.add_parser("backup", help="write a Parquet backup into DIR (works while the app runs)")
     add_common(p)
     p.add_argument("dir", type=path_arg, help="folder that holds the backups")
@@ -265,4 +358,9 @@ def add_parsers(sub) -> None:
     add_common(p)
     p.add_argument("dir", type=path_arg, help="one backup folder (eis-backup-YYYYmmdd-HHMMSS)")
     p.add_argument("--force", action="store_true", help="replace an existing store (kept as .bak)")
+    p.add_argument(
+        "--force-unsigned",
+        action="store_true",
+        help="restore a backup whose signature is missing or wrong (you trust it)",
+    )
     p.set_defaults(func=cmd_restore)

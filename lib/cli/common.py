@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.core.exporting import neutralise_frame
 from lib.core.settings import db_path
 from lib.store import Store, StoreError
 
@@ -38,7 +39,9 @@ def iso_date(text: str) -> date:
 
 
 def path_arg(text: str) -> Path:
-    """An argparse type: a path."""
+    """An argparse type: a path (not empty)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path")
     return Path(text)
 
 
@@ -48,11 +51,11 @@ def print_json(obj) -> None:
 
 
 def print_frame(frame: pd.DataFrame, fmt: str) -> None:
-    """Print a frame as JSON records or CSV."""
+    """Print a frame as JSON records or CSV (formula cells neutralised, lib.core.exporting)."""
     if fmt == "json":
         print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
     else:
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(neutralise_frame(frame).to_csv(index=False))
 
 
 def open_store(args, create: bool = False) -> Store:

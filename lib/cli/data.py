@@ -44,11 +44,20 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no file {path}", EXIT_USAGE)
+    from lib import ingest
+
+    if (problem := ingest.file_size_problem(path.stat().st_size)) is not None:
+        raise CliError(f"{path.name}: {problem.message(args.lang)}", EXIT_USAGE)
     data = path.read_bytes()
     with open_store(args) as store:
         user = _user_for(store, args.user, "upload", path.name)
         preview = upload.preview_upload(
-            store, data, path.name, item_code=args.item, period=args.period
+            store,
+            data,
+            path.name,
+            item_code=args.item,
+            period=args.period,
+            confirm_old_years=args.confirm_old_years,
         )
         rejected = upload.commit_refusal(preview, args.clean_rows_only) is not None
         batch_id = None
@@ -137,11 +146,7 @@ def cmd_export(args) -> int:
     """Current values: item code, area DOPA code, period, value, status, batch."""
     with open_store(args) as store:
         frame = store.export_values(args.item, args.area)
-    if args.format == "csv":
-        from lib.core.exporting import neutralise_frame
-
-        frame = neutralise_frame(frame)
-    print_frame(frame, args.format)
+    print_frame(frame, args.format)  # CSV cells neutralised there, as for every command
     return EXIT_OK
 
 
@@ -157,6 +162,11 @@ def add_parsers(sub) -> None:
         "--clean-rows-only",
         action="store_true",
         help="commit the rows without problems even when other rows have some",
+    )
+    p.add_argument(
+        "--confirm-old-years",
+        action="store_true",
+        help="read periods before 2500 BE (EIS_CONFIRM_YEARS_BEFORE) instead of rejecting them",
     )
     p.add_argument("--lang", choices=("th", "en"), default="th", help="language of problems")
     add_common(p)

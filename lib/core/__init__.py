@@ -1,6 +1,7 @@
 """What every other package relies on and nothing in it depends on the store or the UI.
 
 settings (every setting with its default and meaning, and the one `today()`),
+limits (how much one uploaded file may hold, settable by environment variables),
 i18n (Thai first, English available: one text type, one fallback, one error
 base class), pages (the one page registry), numbers (exact half-up rounding),
 thaicalendar (Buddhist and fiscal years, periods, due dates, Thai labels) and

@@ -22,3 +22,147 @@ FLAG_LABELS = {
 NO_DATA = FLAG_LABELS["no_data"]
 # The legend row of the dashed outline: any of the flags an area's figure may carry.
 FLAGGED = Text("ไม่ทันเหตุการณ์/ยังไม่ตรวจสอบ/ไม่ครบ", "out of date / unverified / partial")
+
+# -- tables a user reads: one header per column key, one word per status or code ----------
+# Every table on the Upload, Verify, Administration and overview pages names its
+# columns through COLUMN_LABELS (lib.views.tables.display_table); a key missing
+# here would show as the raw key, which the page walk test refuses.
+COLUMN_LABELS = {
+    # cells of an upload, a batch or the store
+    "item_code": Text("รหัสรายการ", "Item code"),
+    "item_name": Text("รายการข้อมูล", "Data item"),
+    "area_code": Text("รหัสพื้นที่", "Area code"),
+    "area_name": Text("พื้นที่", "Area"),
+    "period": Text("งวด", "Period"),
+    "period_end": Text("สิ้นงวด", "Period end"),
+    "value": Text("ค่า", "Value"),
+    "old_value": Text("ค่าเดิม", "Previous value"),
+    "jump_size": Text("ผลต่างจากค่าเดิม", "Change from previous"),
+    "jump": Text("กระโดดผิดปกติ", "Unusual jump"),
+    "change": Text("การเปลี่ยนแปลง", "Change"),
+    "note": Text("หมายเหตุ", "Note"),
+    "status": Text("สถานะ", "Status"),
+    "submitted_by": Text("ผู้ส่ง", "Submitted by"),
+    "submitted_at": Text("เวลาที่ส่ง", "Submitted at"),
+    "verified_by": Text("ผู้ตรวจสอบ", "Verified by"),
+    "verified_at": Text("เวลาที่ตรวจสอบ", "Verified at"),
+    # problems found in a file
+    "row": Text("แถว", "Row"),
+    "column": Text("คอลัมน์", "Column"),
+    "severity": Text("ระดับ", "Severity"),
+    "message": Text("เหตุผล", "Reason"),
+    # batches
+    "batch_id": Text("ชุดที่", "Batch"),
+    "kind": Text("ประเภท", "Kind"),
+    "username": Text("ผู้ใช้", "User"),
+    "agency_code": Text("หน่วยงาน", "Agency"),
+    "file_name": Text("ชื่อไฟล์", "File"),
+    "created_at": Text("สร้างเมื่อ", "Created"),
+    "n_new": Text("ค่าใหม่", "New"),
+    "n_changed": Text("เปลี่ยนแปลง", "Changed"),
+    "n_unchanged": Text("เท่าเดิม", "Unchanged"),
+    "n_rejected": Text("แถวที่มีปัญหา", "Rejected rows"),
+    "undone_by": Text("ผู้ยกเลิก", "Undone by"),
+    "undone_at": Text("เวลาที่ยกเลิก", "Undone at"),
+    # accounts
+    "display_name": Text("ชื่อที่แสดง", "Display name"),
+    "role": Text("บทบาท", "Role"),
+    "is_active": Text("ใช้งานได้", "Active"),
+    "failed_attempts": Text("ใส่รหัสผ่านผิด (ครั้ง)", "Failed sign-ins"),
+    "locked_until": Text("ล็อกถึง", "Locked until"),
+    "password_changed_at": Text("เปลี่ยนรหัสผ่านเมื่อ", "Password changed"),
+    # the audit log
+    "id": Text("ลำดับ", "No."),
+    "occurred_at": Text("เวลา", "Time"),
+    "action": Text("การกระทำ", "Action"),
+    "target": Text("เป้าหมาย", "Target"),
+    "detail": Text("รายละเอียด", "Detail"),
+    "origin": Text("ที่มา", "Origin"),
+    # the overview
+    "province_code": Text("รหัสจังหวัด", "Province code"),
+    "province_name": Text("จังหวัด", "Province"),
+}
+
+# Words for the codes a table cell holds, by column key.
+STATUS_LABELS = {
+    "submitted": Text("รอตรวจสอบ", "submitted"),
+    "verified": Text("รับรองแล้ว", "verified"),
+    "rejected": Text("ถูกปฏิเสธ", "rejected"),
+    "committed": Text("บันทึกแล้ว", "committed"),
+    "undone": Text("ยกเลิกแล้ว", "undone"),
+}
+BATCH_KIND_LABELS = {
+    "upload": Text("นำเข้า", "upload"),
+    "verify": Text("ตรวจสอบ", "verification"),
+    "undo": Text("ยกเลิกชุด", "undo"),
+    "demo": Text("ข้อมูลสาธิต", "demo data"),
+}
+SEVERITY_LABELS = {
+    "error": Text("ข้อผิดพลาด", "error"),
+    "warning": Text("คำเตือน", "warning"),
+}
+CHANGE_LABELS = {
+    "new": Text("ค่าใหม่", "new"),
+    "changed": Text("เปลี่ยนแปลง", "changed"),
+    "unchanged": Text("เท่าเดิม", "unchanged"),
+}
+ROLE_LABELS = {
+    "staff": Text("เจ้าหน้าที่หน่วยงาน", "Agency staff"),
+    "verifier": Text("ผู้ตรวจสอบข้อมูล", "Verifier"),
+    "executive": Text("ผู้บริหาร", "Executive"),
+    "admin": Text("ผู้ดูแลระบบ", "Administrator"),
+    "public": Text("ประชาชนทั่วไป", "Public"),
+}
+# Audit actions; an action not listed here (a new one) shows as its code.
+ACTION_LABELS = {
+    "sign_in": Text("เข้าสู่ระบบ", "sign in"),
+    "sign_in_failed": Text("เข้าสู่ระบบไม่สำเร็จ", "sign-in failed"),
+    "sign_out": Text("ออกจากระบบ", "sign out"),
+    "password_change": Text("เปลี่ยนรหัสผ่าน", "password change"),
+    "user_add": Text("เพิ่มผู้ใช้", "account added"),
+    "user_disable": Text("ระงับผู้ใช้", "account disabled"),
+    "denied": Text("ถูกปฏิเสธสิทธิ์", "permission denied"),
+    "upload": Text("นำเข้าข้อมูล", "upload"),
+    "verified": Text("รับรองข้อมูล", "values verified"),
+    "rejected": Text("ปฏิเสธข้อมูล", "values rejected"),
+    "undo": Text("ยกเลิกชุดข้อมูล", "batch undone"),
+    "backup": Text("สำรองข้อมูล", "backup"),
+    "backup_failed": Text("สำรองข้อมูลไม่สำเร็จ", "backup failed"),
+    "restore": Text("กู้คืนข้อมูล", "restore"),
+    "load_reference": Text("โหลดข้อมูลอ้างอิง", "reference loaded"),
+    "load_catalog": Text("โหลดบัญชีรายการข้อมูล", "catalogue loaded"),
+    "load_observations": Text("โหลดค่าข้อมูล", "values loaded"),
+    "load_district_layer": Text("เปลี่ยนชั้นแผนที่อำเภอ", "district layer replaced"),
+}
+CELL_LABELS = {
+    "status": STATUS_LABELS,
+    "kind": BATCH_KIND_LABELS,
+    "severity": SEVERITY_LABELS,
+    "change": CHANGE_LABELS,
+    "role": ROLE_LABELS,
+    "action": ACTION_LABELS,
+}
+YES_NO = (Text("ใช่", "yes"), Text("ไม่", "no"))
+
+
+def column_label(key: str, lang: str) -> str:
+    """A column's header in a language; a key not in COLUMN_LABELS (a name) stays as it is.
+
+    >>> column_label("n_changed", "th"), column_label("n_changed", "en"), column_label("ภาค", "en")
+    ('เปลี่ยนแปลง', 'Changed', 'ภาค')
+    """
+    label = COLUMN_LABELS.get(key)
+    return key if label is None else label.pick(lang)
+
+
+def cell_label(column: str, code: object, lang: str) -> object:
+    """The word for a code in a column (status, kind, severity, change, role, action).
+
+    >>> cell_label("status", "undone", "th"), cell_label("kind", "verify", "en")
+    ('ยกเลิกแล้ว', 'verification')
+    >>> cell_label("action", "a_new_action", "th"), cell_label("note", "ok", "th")
+    ('a_new_action', 'ok')
+    """
+    words = CELL_LABELS.get(column, {})
+    label = words.get(code) if isinstance(code, str) else None
+    return code if label is None else label.pick(lang)

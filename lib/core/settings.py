@@ -52,6 +52,10 @@ BACKUP_INTERVAL_HOURS = 24.0
 BACKUP_KEEP = 14
 # The admin page warns when the last good backup is older than this.
 BACKUP_STALE_HOURS = 48.0
+# Secret that signs backup manifests (HMAC-SHA256); unset: the key file BACKUP_KEY_FILE
+# beside the store, made (0600, random) by the first backup. Never kept in a backup.
+BACKUP_KEY_ENV = "EIS_BACKUP_KEY"
+BACKUP_KEY_FILE = ".backup-key"
 
 
 # "0" stops the app's background backup worker (tests, read-only demonstrations).
@@ -70,6 +74,15 @@ AUTH_MODE_ENV = "EIS_AUTH"
 def oidc_enabled() -> bool:
     """True when $EIS_AUTH is "oidc"."""
     return os.environ.get(AUTH_MODE_ENV, "").strip().lower() == "oidc"
+
+
+# "1": a verifier may not verify a batch they uploaded themselves (two-person rule).
+TWO_PERSON_VERIFY_ENV = "EIS_TWO_PERSON_VERIFY"
+
+
+def two_person_verify() -> bool:
+    """True when $EIS_TWO_PERSON_VERIFY is "1" (the verifier must differ from the uploader)."""
+    return os.environ.get(TWO_PERSON_VERIFY_ENV, "0").strip() == "1"
 
 
 def backup_dir() -> Path:

@@ -1,13 +1,15 @@
-"""District (อำเภอ/เขต) boundary layer: read an admin's file, check its codes, simplify, keep.
+"""District (อำเภอ/เขต) boundary layer: the shipped one, or an administrator's replacement.
 
-No district geometry ships with the project (none with a clear licence was at
-hand); an administrator loads one. `prepare_layer` is pure, bytes in, (clean
-layer, report) out: it reads GeoJSON, a zipped Shapefile or a GeoPackage with
-pyogrio, finds the column holding the DOPA 4-digit district code, checks the
-codes against the reference districts, then cleans and simplifies the polygons
-as one coverage (neighbours keep one shared border) as `geo/build.py` does for
-the provinces. `save_layer` writes it to `DISTRICTS_PATH` (git-ignored),
-`load_layer` reads it back.
+A district layer ships in git: `geo/districts/<province>.geojson`, one file per
+province, built by `geo/build.py` from the OCHA/RTSD 2019 boundaries (CC BY-IGO
+3.0, see geo/README.md), so a province view reads only its own districts. An
+administrator may replace it: `prepare_layer` is pure, bytes in, (clean layer,
+report) out: it reads GeoJSON, a zipped Shapefile or a GeoPackage with pyogrio,
+finds the column holding the DOPA 4-digit district code, checks the codes
+against the reference districts, then cleans and simplifies the polygons as one
+coverage (neighbours keep one shared border) as `geo/build.py` does.
+`save_layer` writes it to `DISTRICTS_PATH` (git-ignored); `load_layer` reads the
+installed layer when there is one, else the shipped one.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ import pyogrio
 import shapely
 
 from lib.core.i18n import InputError, Text, pick
+from lib.core.settings import GEO_DIR
 from lib.core.settings import ROOT as REPO_ROOT
 
-# Where the loaded layer is kept (git-ignored: data/layers/).
+# Where an administrator's layer is kept (git-ignored: data/layers/); it wins over the shipped one.
 DISTRICTS_PATH = REPO_ROOT / "data" / "layers" / "districts.geojson"
+# The shipped layer: one GeoJSON file per province, named by the DOPA province code.
+SHIPPED_DIR = GEO_DIR / "districts"
+ATTRIBUTION = "Districts: Royal Thai Survey Department; CC BY-IGO 3.0, OCHA/HDX, 2019"
 
 # Coverage simplification: between the national (0.02°) and the detail (0.002°)
 # province layers; districts are drawn a province or a cluster at a time.
@@ -330,21 +336,58 @@ def save_layer(layer: gpd.GeoDataFrame, path: Path | None = None) -> Path:
     return path
 
 
-def load_layer(path: Path | None = None) -> gpd.GeoDataFrame | None:
-    """The saved district layer (string codes, sorted), or None when none is loaded."""
-    path = Path(path or DISTRICTS_PATH)
-    if not path.exists():
-        return None
+def _read_layer(path: Path) -> gpd.GeoDataFrame:
+    """One district GeoJSON file as LAYER_COLUMNS with string codes, sorted by code."""
     frame = gpd.read_file(path, engine="pyogrio")
     for column in ("code", "province_code"):
         frame[column] = frame[column].astype(str)
     return frame.sort_values("code", ignore_index=True).to_crs("EPSG:4326")
 
 
+def installed_layer(path: Path | None = None) -> gpd.GeoDataFrame | None:
+    """The layer an administrator installed (string codes, sorted), or None when none is."""
+    path = Path(path or DISTRICTS_PATH)
+    return _read_layer(path) if path.exists() else None
+
+
+def shipped_layer(province: str | None = None, folder: Path | None = None) -> gpd.GeoDataFrame:
+    """The shipped districts of one province (one small file), or of all 77 when None."""
+    folder = Path(folder or SHIPPED_DIR)
+    if province is not None:
+        path = folder / f"{province}.geojson"
+        if not re.fullmatch(r"[1-9][0-9]", str(province)) or not path.exists():
+            raise ValueError(f"no shipped district file for province {province!r}")
+        return _read_layer(path)
+    frames = [_read_layer(p) for p in sorted(folder.glob("[1-9][0-9].geojson"))]
+    if not frames:
+        raise ValueError(f"no shipped district files in {folder}")
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+
+
+def load_layer(
+    path: Path | None = None, province: str | None = None, folder: Path | None = None
+) -> gpd.GeoDataFrame:
+    """The installed layer when an administrator loaded one, else the shipped one.
+
+    province: only that province's districts (the shipped layer then reads one file).
+    """
+    installed = installed_layer(path)
+    if installed is None:
+        return shipped_layer(province, folder)
+    if province is None:
+        return installed
+    return installed.loc[installed["province_code"] == str(province)].reset_index(drop=True)
+
+
+def layer_source(path: Path | None = None) -> str:
+    """ "installed" when an administrator's layer is in use, else "shipped"."""
+    return "installed" if Path(path or DISTRICTS_PATH).exists() else "shipped"
+
+
 def layer_version(path: Path | None = None) -> str:
-    """A small cache key that changes when the saved layer changes ("" when none)."""
+    """A cache key that changes when the layer in use changes ("shipped" for the shipped one)."""
     path = Path(path or DISTRICTS_PATH)
     if not path.exists():
-        return ""
+        return "shipped"
     stat = path.stat()
     return f"{stat.st_mtime_ns}-{stat.st_size}"

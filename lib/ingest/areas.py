@@ -18,6 +18,9 @@ Rayong, บ้านฉาง ระยอง           next to a จังห�
 a name found more than once     ambiguous_area listing the candidates
 a name found nowhere            unknown_area suggesting the nearest names
 a province for a district item  area_level_mismatch (and vice versa)
+a code beside a province column area_conflict when the province column names
+                                another province (2102 beside ชลบุรี), never a
+                                silent choice of one of them
 =============================== ===============================================
 """
 
@@ -136,7 +139,7 @@ class AreaLookup:
         return pick((f"{th} ({code})", f"{en} ({code})"), lang)
 
     def resolve(self, text: str, qualifier: str = "") -> tuple:
-        """(candidate codes, detail_th, detail_en); no candidates means unknown."""
+        """(candidate codes, detail_th, detail_en[, "area_conflict"]); none means unknown."""
         hit = self._cache.get((text, qualifier))
         if hit is None:
             hit = self._cache[(text, qualifier)] = self._resolve(text, qualifier)
@@ -166,12 +169,12 @@ class AreaLookup:
         if m := _CODE.fullmatch(t):
             code = m.group(1)
             if code in self.level:
-                return ((code,), "", "")
+                return self._within(code, q)
             return ((), " (ไม่มีรหัสพื้นที่นี้)", " (no area has this code)")
         if m := _ISO.fullmatch(t):
             code = m.group(1)
             if self.level.get(code) == "province":
-                return ((code,), "", "")
+                return self._within(code, q)
             return ((), " (ไม่มีรหัส ISO นี้)", " (no province has this ISO code)")
         district_part, province_part = t, q
         if not province_part:
@@ -183,6 +186,18 @@ class AreaLookup:
         if province_part:
             return self._in_province(district_part, province_part)
         return self._by_name(t)
+
+    def _within(self, code: str, province_text: str) -> tuple:
+        """A coded area checked against the province column beside it (area_conflict)."""
+        if not province_text:
+            return ((code,), "", "")
+        provinces = self._province(province_text)
+        province = code if self.level[code] == "province" else self.parent[code]
+        if province in provinces:
+            return ((code,), "", "")
+        th = f": {self.label(code, 'th')} แต่คอลัมน์จังหวัดระบุ '{province_text}'"
+        en = f": {self.label(code, 'en')}, but the province column says '{province_text}'"
+        return ((), th, en, "area_conflict")
 
     def _in_province(self, district_part: str, province_part: str) -> tuple:
         """A district (name or code) within a named province."""
@@ -238,9 +253,9 @@ def decide_area(areas: AreaLookup, text: str, qualifier: str, level: str) -> tup
         return (None, None, "", "", False)
     if is_total(text):
         return (None, None, "", "", True)
-    candidates, th, en = areas.resolve(text, qualifier)
+    candidates, th, en, *conflict = areas.resolve(text, qualifier)
     if not candidates:
-        return (None, "unknown_area", th, en, True)
+        return (None, conflict[0] if conflict else "unknown_area", th, en, True)
     at_level = [c for c in candidates if not level or areas.level[c] == level]
     if len(at_level) == 1:
         return (at_level[0], None, "", "", True)

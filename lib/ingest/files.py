@@ -7,7 +7,14 @@ tried strictly in order: UTF-16 with a BOM (Excel "Unicode text"), UTF-8
 turns Excel's smart quotes and euro sign into control characters). Delimiter:
 comma, semicolon or tab, whichever makes a header row appear in the first 40
 records. A plain CSV (no quotes, every row as wide) is split by Arrow; anything
-else by pandas' C parser, or the csv module for ragged rows.
+else by pandas' C parser with as many columns as the widest row. A file that
+is not UTF-8 must read *cleanly* as cp874, or it is bad_encoding: a Thai
+combining mark after a non-Thai character, or one or two Thai characters
+between Latin letters (``caf้``, ``K๖ln``: Latin-1 accents read as Thai), is
+not Thai text. The limits of :mod:`lib.core.limits` are checked first
+(:mod:`lib.ingest.guards`), the widest row before a frame is built, every
+cell's characters after; quoting mistakes are reported by
+:mod:`lib.ingest.quotes`.
 """
 
 from __future__ import annotations
@@ -15,22 +22,32 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from lib.core.limits import Limits
+from lib.ingest import guards, quotes
 from lib.ingest.header import HEADER_SCAN_ROWS, find_header
 from lib.ingest.items import ItemLookup
 from lib.ingest.result import FileProblem, make_problem
-from lib.ingest.text import clean_text, str_series
+from lib.ingest.text import clean_text, column_letter, str_series
 
 # Sheet name of the XLSX templates; read first when present.
 TEMPLATE_SHEET = "ข้อมูล"
+
+# cp874 text that is not Thai: a combining mark after a non-Thai character, or one
+# or two Thai characters between Latin letters (or after a digit, before a letter).
+_NOT_THAI = re.compile(
+    r"[^\u0e01-\u0e4e][\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]"
+    r"|[A-Za-z0-9][\u0e01-\u0e5b]{1,2}[A-Za-z]"
+)
 
 
 @dataclass
@@ -41,6 +58,8 @@ class Grid:
     encoding: str | None
     delimiter: str | None
     sheet: str | None
+    # Problems of single rows found while reading (row, column, value, code, th, en).
+    found: list[pd.DataFrame] = field(default_factory=list)
 
     def meta(self) -> dict:
         """encoding, delimiter and sheet, as FileProblem and UploadResult take them."""
@@ -53,7 +72,7 @@ def is_xlsx(data: bytes, file_name: str) -> bool:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding) of CSV bytes: UTF-16 with a BOM, UTF-8 (BOM or not), else cp874."""
+    """(text, encoding) of CSV bytes: UTF-16 with a BOM, UTF-8 (BOM or not), else clean cp874."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
@@ -63,9 +82,13 @@ def decode(data: bytes) -> tuple[str, str]:
     offset = 0
     for codec, name in (("utf-8-sig", encoding), ("cp874", "cp874")):  # strictly, in this order
         try:
-            return data.decode(codec), name
+            text = data.decode(codec)
         except UnicodeDecodeError as exc:
             offset = exc.start  # the cp874 failure is the one reported
+            continue
+        if name == "cp874":
+            _check_thai(text)
+        return text, name
     byte = data[offset : offset + 1].hex()
     raise FileProblem(
         make_problem(
@@ -73,6 +96,26 @@ def decode(data: bytes) -> tuple[str, str]:
             th=f" (ไบต์ 0x{byte} ตำแหน่ง {offset})",
             en=f" (byte 0x{byte} at offset {offset})",
         )
+    )
+
+
+def _check_thai(text: str) -> None:
+    """bad_encoding when text read as cp874 is not Thai (Latin-1 accents became Thai)."""
+    m = _NOT_THAI.search(text)
+    if m is None:
+        return
+    start = text.rfind("\n", 0, m.start()) + 1
+    word = text[max(start, m.start() - 12) : m.end() + 12].splitlines()[0]
+    raise FileProblem(
+        make_problem(
+            "bad_encoding",
+            row=text.count("\n", 0, m.start()) + 1,
+            value=word,
+            th=f" (ไม่ใช่ UTF-8 และอ่านเป็น TIS-620 ได้ '{word}' ซึ่งไม่ใช่ภาษาไทย กรุณาบันทึกเป็น CSV UTF-8)",
+            en=f" (not UTF-8, and read as TIS-620 it gives '{word}', which is not Thai:"
+            " save it as CSV UTF-8)",
+        ),
+        "cp874",
     )
 
 
@@ -89,23 +132,34 @@ def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
     return out
 
 
-def _choose_delimiter(text: str, items: ItemLookup) -> tuple[str, int]:
-    """(delimiter, width of the sample): the one giving the best header, then the widest."""
+def _choose_delimiter(text: str, items: ItemLookup, limits: Limits) -> tuple[str, int]:
+    """(delimiter, width of the sample): the one giving the best header, then the widest.
+
+    A sample row wider than the column limit is over_limit before any header is sought.
+    """
     sample = text[:65536]
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, str] = (0, 0, ",")
+    too_wide = None
     for delim in (",", ";", "\t"):
         recs = _records(sample, delim, HEADER_SCAN_ROWS)
+        width = max((len(r) for r in recs), default=0)
+        if width > limits.columns:  # never split into more columns than allowed
+            row = next(i for i, r in enumerate(recs) if len(r) > limits.columns)
+            too_wide = too_wide or guards.over_limit(
+                "columns", len(recs[row]), limits.columns, row=row + 1, delimiter=delim
+            )
+            continue
         header = find_header([[clean_text(c) for c in r] for r in recs], items)
         score = header.score if header else 0
-        width = max((len(r) for r in recs), default=0)
-        if best is None or (score, width) > best[:2]:
+        if (score, width) > best[:2]:
             best = (score, width, delim)
-    assert best is not None
+    if too_wide is not None and best[0] == 0:  # no header but with too many columns
+        raise too_wide
     return best[2], best[1]
 
 
-def read_csv_grid(data: bytes, max_rows: int, items: ItemLookup) -> Grid:
-    """The grid of a CSV file; FileProblem if it cannot be decoded, is empty or too long."""
+def read_csv_grid(data: bytes, limits: Limits, items: ItemLookup) -> Grid:
+    """The grid of a CSV file; FileProblem if it cannot be decoded, is empty or over a limit."""
     text, encoding = decode(data)
     if "\x00" in text:
         raise FileProblem(
@@ -118,43 +172,93 @@ def read_csv_grid(data: bytes, max_rows: int, items: ItemLookup) -> Grid:
         )
     if not text or text.isspace():  # not text.strip(), without copying the text
         raise FileProblem(make_problem("empty_file"), encoding)
-    delim, width = _choose_delimiter(text, items)
     # pandas reads a text buffer as its UTF-8 bytes: hand it those bytes directly.
     raw = data if encoding == "utf-8" else text.encode("utf-8")
+    lines, longest = guards.check_lines(raw, limits, encoding)
+    delim, width = _choose_delimiter(text, items, limits)
+    guards.check_csv_cells(lines, width, limits, encoding)
     frame = _arrow_csv_frame(raw, delim, width)
+    found = []
     if frame is None:
-        frame = _pandas_csv_frame(raw, text, delim, width, encoding)
-    if len(frame) > max_rows + HEADER_SCAN_ROWS:
-        raise FileProblem(make_problem("too_many_rows", value=f"{max_rows:,}"), encoding)
-    return Grid(frame, encoding, delim, None)
+        frame = _pandas_csv_frame(raw, text, delim, width, encoding, limits)
+        if '"' in text:
+            found = [quotes.stray_quotes(text, delim), quotes.multiline_cells(frame)]
+    where = {"encoding": encoding, "delimiter": delim}
+    if len(frame) > limits.rows + HEADER_SCAN_ROWS:
+        raise FileProblem(make_problem("too_many_rows", value=f"{limits.rows:,}"), **where)
+    if '"' in text or longest > limits.cell_chars:  # else no cell can be too long
+        _check_cell_chars(frame, limits, where)
+    return Grid(frame, encoding, delim, None, [f for f in found if not f.empty])
 
 
-def _pandas_csv_frame(raw: bytes, text: str, delim: str, width: int, encoding: str):
-    """The stripped grid read by pandas' C parser, or the csv module when rows are ragged."""
+def _check_cell_chars(frame: pd.DataFrame, limits: Limits, where: dict) -> None:
+    """over_limit at the first cell (by column) holding more characters than allowed."""
+    for j in frame.columns:
+        lengths = pc.utf8_length(pa.array(frame[j].array)).to_numpy(zero_copy_only=False)
+        if len(lengths) and lengths.max() > limits.cell_chars:
+            i = int(np.argmax(lengths > limits.cell_chars))
+            raise guards.over_limit(
+                "cell_chars",
+                int(lengths[i]),
+                limits.cell_chars,
+                row=i + 1,
+                column=column_letter(int(j)),
+                **where,
+            )
+
+
+def _read_c(raw: bytes, delim: str, width: int) -> pd.DataFrame:
+    return pd.read_csv(
+        io.BytesIO(raw),
+        sep=delim,
+        header=None,
+        names=range(max(width, 1)),
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        index_col=False,
+        engine="c",
+    )
+
+
+def _pandas_csv_frame(
+    raw: bytes, text: str, delim: str, width: int, encoding: str, limits: Limits
+) -> pd.DataFrame:
+    """The stripped grid read by pandas' C parser, as wide as the widest row."""
+    where = {"encoding": encoding, "delimiter": delim}
     try:
-        frame = pd.read_csv(
-            io.BytesIO(raw),
-            sep=delim,
-            header=None,
-            names=range(max(width, 1)),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            index_col=False,
-            engine="c",
-        )
-    except pd.errors.ParserError:
-        # A row wider than the first rows: read it all with the csv module instead.
         try:
-            recs = list(csv.reader(io.StringIO(text), delimiter=delim))
-        except csv.Error as exc:
-            raise FileProblem(
-                make_problem("unreadable_file", th=f" ({exc})", en=f" ({exc})"), encoding
-            ) from None
-        width = max(len(r) for r in recs)
-        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in recs], dtype=str)
+            frame = _read_c(raw, delim, width)
+        except pd.errors.ParserError as exc:
+            if not str(exc).rstrip().split(" saw ")[-1].isdigit():  # not "Expected n fields"
+                raise
+            # A row wider than the first rows: read again as wide as the widest row.
+            frame = _read_c(raw, delim, _widest(text, delim, limits, where))
+    except pd.errors.ParserError as exc:
+        if m := quotes.EOF_IN_QUOTE.search(str(exc)):
+            problem = quotes.unclosed_at_end(text, delim, int(m.group(1)))
+            raise FileProblem(problem, **where) from None
+        raise FileProblem(
+            make_problem("unreadable_file", th=f" ({exc})", en=f" ({exc})"), **where
+        ) from None
     return frame.apply(lambda s: s.str.strip())
+
+
+def _widest(text: str, delim: str, limits: Limits, where: dict) -> int:
+    """Fields in the widest record; over_limit at the first record wider than allowed."""
+    width = 0
+    try:
+        for i, rec in enumerate(csv.reader(io.StringIO(text), delimiter=delim)):
+            if len(rec) > width:
+                width = len(rec)
+                if width > limits.columns:
+                    raise guards.over_limit("columns", width, limits.columns, row=i + 1, **where)
+    except csv.Error as exc:
+        raise FileProblem(
+            make_problem("unreadable_file", th=f" ({exc})", en=f" ({exc})"), **where
+        ) from None
+    return width
 
 
 def _arrow_csv_frame(raw: bytes, delim: str, width: int) -> pd.DataFrame | None:
@@ -178,7 +282,7 @@ def _arrow_csv_frame(raw: bytes, delim: str, width: int) -> pd.DataFrame | None:
                 strings_can_be_null=False,
             ),
         )
-    except pa.ArrowInvalid:
+    except pa.ArrowException:
         return None  # a blank or ragged row: pandas reads it (and pads it) instead
     if table.num_columns != width:
         return None
@@ -205,38 +309,80 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_grids(data: bytes, max_rows: int) -> list[Grid]:
-    """A grid per worksheet, the template's sheet first; FileProblem if the file is broken."""
+def read_xlsx_grids(data: bytes, limits: Limits) -> list[Grid]:
+    """A grid per worksheet, the template's sheet first; FileProblem if broken or over a limit."""
     import openpyxl  # only needed for XLSX
 
+    guards.open_archive(data, limits).close()
+    if not openpyxl.DEFUSEDXML:  # defusedxml missing or switched off: no safe XML parser
+        raise FileProblem(
+            make_problem("unreadable_file", th=" (ไม่มี defusedxml)", en=" (no defusedxml)")
+        )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileProblem(
-            make_problem("unreadable_file", th=f" (XLSX เสียหาย: {exc})", en=f" (bad XLSX: {exc})")
-        ) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # openpyxl raises any type on a malformed part
+        raise guards.damaged(_reason(exc), _reason(exc)) from None
     try:
         sheets = list(book.worksheets)
         sheets.sort(key=lambda ws: ws.title != TEMPLATE_SHEET)  # the template's sheet first
-        grids = []
-        for ws in sheets:
-            if not hasattr(ws, "iter_rows"):  # chart sheets
-                continue
-            ws.reset_dimensions()  # some writers store a wrong size; read every row
-            rows = []
-            for values in ws.iter_rows(values_only=True):
-                rows.append([_cell_text(v) for v in values])
-                if len(rows) > max_rows + HEADER_SCAN_ROWS:
-                    raise FileProblem(make_problem("too_many_rows", value=f"{max_rows:,}"))
-            width = max((len(r) for r in rows), default=0)
-            frame = pd.DataFrame(
-                [r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype=str
-            )
-            frame = frame.apply(lambda s: s.str.strip()) if width else frame
-            grids.append(Grid(frame, None, None, ws.title))
-        return grids
+        budget = _Budget(limits)
+        return [_sheet_grid(ws, budget) for ws in sheets if hasattr(ws, "iter_rows")]
+    except (FileProblem, MemoryError):
+        raise
+    except Exception as exc:  # the same, met while the rows stream
+        raise guards.damaged(_reason(exc), _reason(exc)) from None
     finally:
         book.close()
+
+
+def _reason(exc: BaseException) -> str:
+    """'Type: first line of the message' of the exception's first cause."""
+    while exc.__cause__ is not None:  # openpyxl wraps the parser's error in a ValueError
+        exc = exc.__cause__
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class _Budget:
+    """Cells read so far across the sheets, against the cell limit."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.cells = 0
+
+
+def _sheet_grid(ws, budget: _Budget) -> Grid:
+    """One worksheet's grid, checked row by row as it streams (rows, columns, cells, chars)."""
+    lim = budget.limits
+    ws.reset_dimensions()  # some writers store a wrong size; read every row
+    rows: list[list[str]] = []
+    width = 0
+    for values in ws.iter_rows(values_only=True):
+        row = [_cell_text(v) for v in values]
+        while row and row[-1] == "":
+            row.pop()
+        n = len(rows) + 1
+        if len(row) > lim.columns:
+            raise guards.over_limit("columns", len(row), lim.columns, row=n, sheet=ws.title)
+        budget.cells += len(values)
+        if budget.cells > lim.cells:
+            raise guards.over_limit("cells", budget.cells, lim.cells, sheet=ws.title)
+        if row and max(map(len, row)) > lim.cell_chars:
+            j = next(j for j, c in enumerate(row) if len(c) > lim.cell_chars)
+            raise guards.over_limit(
+                "cell_chars", len(row[j]), lim.cell_chars, n, column_letter(j), sheet=ws.title
+            )
+        rows.append(row)
+        width = max(width, len(row))
+        if len(rows) > lim.rows + HEADER_SCAN_ROWS:
+            raise FileProblem(make_problem("too_many_rows", value=f"{lim.rows:,}"))
+    frame = pd.DataFrame(
+        [r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype=str
+    )
+    frame = frame.apply(lambda s: s.str.strip()) if width else frame
+    return Grid(frame, None, None, ws.title)
 
 
 def all_blank(cells: pd.DataFrame) -> bool:

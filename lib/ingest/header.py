@@ -144,3 +144,36 @@ def data_rows(grid: pd.DataFrame, header_row: int) -> pd.DataFrame:
                 text[m] = body[column].to_numpy(dtype=object)[m]
         drop |= single & pd.Series(text).str.match(_NOTE.pattern, case=False).to_numpy(bool)
     return body[~drop] if drop.any() else body
+
+
+def extra_fields(grid: pd.DataFrame, header: Header) -> pd.DataFrame:
+    """extra_fields problems: data rows with a cell filled right of the header's last column.
+
+    Such a cell is usually a value split at a comma that was not quoted (``1,234``):
+    every later cell of the row moved one column right, so the row is not read.
+    """
+    names = grid.iloc[header.row].to_numpy(dtype=object)
+    filled_header = np.flatnonzero(names != "")
+    last = int(filled_header[-1]) if len(filled_header) else -1
+    columns = ["row", "column", "value", "code", "th", "en"]
+    if last + 1 >= grid.shape[1]:  # no column right of the header: the common case
+        return pd.DataFrame(columns=columns)
+    body = data_rows(grid, header.row)
+    extra = body.iloc[:, last + 1 :]
+    if body.empty:
+        return pd.DataFrame(columns=columns)
+    filled = extra.ne("").to_numpy()
+    hit = np.flatnonzero(filled.any(axis=1))
+    first = filled[hit].argmax(axis=1)
+    values = extra.to_numpy(dtype=object)[hit, first]
+    return pd.DataFrame(
+        {
+            "row": body.index.to_numpy()[hit] + 1,
+            "column": [column_letter(last + 1 + int(j)) for j in first],
+            "value": [str(v)[:60] for v in values],
+            "code": "extra_fields",
+            "th": "",
+            "en": "",
+        },
+        columns=columns,
+    )

@@ -23,13 +23,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from lib.core import limits as upload_limits
 from lib.core import settings
 from lib.core import thaicalendar as tc
 from lib.core.i18n import check_lang
+from lib.core.limits import Limits
 from lib.ingest.areas import AreaLookup
 from lib.ingest.files import Grid, all_blank, is_xlsx, read_csv_grid, read_xlsx_grids
 from lib.ingest.forms import long_cells, wide_cells, wide_header_problems
-from lib.ingest.header import HEADER_SCAN_ROWS, Header, find_header
+from lib.ingest.guards import check_file_size
+from lib.ingest.header import HEADER_SCAN_ROWS, Header, data_rows, extra_fields, find_header
 from lib.ingest.items import ItemLookup
 from lib.ingest.result import (
     CLEAN_COLUMNS,
@@ -39,10 +42,9 @@ from lib.ingest.result import (
     collect_problems,
     make_problem,
 )
-from lib.ingest.text import clean_text
+from lib.ingest.text import clean_text, column_letter
 from lib.ingest.validate import validate
 
-MAX_ROWS = 1_000_000
 MAX_PROBLEMS = 10_000
 
 
@@ -56,28 +58,30 @@ def read_upload(
     period: str | None = None,
     as_of: date | None = None,
     lang: str = "th",
-    max_rows: int = MAX_ROWS,
+    max_rows: int | None = None,
     max_problems: int = MAX_PROBLEMS,
+    limits: Limits | None = None,
+    confirm_old_years: bool = False,
 ) -> UploadResult:
     """Read and validate an uploaded CSV or XLSX file (see the package's modules for the rules).
 
     items: the catalogue (code, frequency, area_level, valid_min, valid_max, unit_th...);
     areas: provinces and districts (code, level, name_th, name_en, parent_code);
     item_code / period: the chosen item (wide_periods) or period (wide_items), also used
-    for empty item or period cells of a long sheet; as_of: settings.today() unless given
-    (the pinned EIS_AS_OF day, else the machine's date).
+    for empty item or period cells of a long sheet; as_of: settings.today() unless given;
+    limits: lib.core.limits.current() unless given (max_rows replaces its rows);
+    confirm_old_years: old periods are a warning, not an error (validate's oldest).
     """
     as_of = tc._check_date(as_of if as_of is not None else settings.today(), "as_of")
     check_lang(lang)
-    item_index = ItemLookup(items)
-    area_index = AreaLookup(areas)
+    lim = (limits or upload_limits.current()).with_rows(max_rows)
+    item_index, area_index = ItemLookup(items), AreaLookup(areas)
     item_code = clean_text(item_code) or None if item_code is not None else None
     period = clean_text(period) or None if period is not None else None
     try:
-        grid, header = _sheet(data, file_name, max_rows, item_index)
+        grid, header = _sheet(data, file_name, lim, item_index)
     except FileProblem as exc:
-        where = {"encoding": exc.encoding, "delimiter": exc.delimiter, "sheet": exc.sheet}
-        return _failed([exc.problem], lang, **where)
+        return _failed([exc.problem], lang, **exc.meta())
 
     item_text = period_text = None
     if header.form == "long":
@@ -90,7 +94,9 @@ def read_upload(
     read_as = {"form": header.form, "header_row": header.row + 1, **grid.meta()}
     if cells is None:
         return _failed(problems, lang, **read_as)
-    clean, found = validate(cells, item_index, area_index, as_of, header.form)
+    oldest = (date(lim.confirm_years_before - tc.BE_OFFSET, 1, 1), confirm_old_years)
+    clean, found = validate(cells, item_index, area_index, as_of, header.form, oldest)
+    clean, found = _with_reading_problems(clean, found, grid, header)
     listed, total = collect_problems(problems, found, max_problems)
     return UploadResult(
         clean=clean,
@@ -116,8 +122,32 @@ def _failed(problems: list[Problem], lang: str, **read_as) -> UploadResult:
     )
 
 
-def _sheet(data: bytes, file_name: str, max_rows: int, items: ItemLookup) -> tuple[Grid, Header]:
+def _with_reading_problems(
+    clean: pd.DataFrame, found: list[pd.DataFrame], grid: Grid, header: Header
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Clean rows without the rows of quoting and extra-field problems; all problems."""
+    rows = [_labelled(f, header) for f in (*grid.found, extra_fields(grid.cells, header))]
+    return _without_rows(clean, rows), found + rows
+
+
+def _labelled(found: pd.DataFrame, header: Header) -> pd.DataFrame:
+    """Problems found while reading, their column letters replaced by the header's text."""
+    label = {column_letter(j): text for j, text in enumerate(header.labels)}
+    return found.assign(column=found["column"].map(lambda c: label.get(c, c)))
+
+
+def _without_rows(clean: pd.DataFrame, found: list[pd.DataFrame]) -> pd.DataFrame:
+    """The clean rows but those of the rows with a problem found while reading."""
+    rows = np.unique(np.concatenate([f["row"].to_numpy(dtype=np.int64) for f in found]))
+    if not len(rows):
+        return clean
+    keep = ~np.isin(clean["source_row"].to_numpy(dtype=np.int64), rows)
+    return clean[keep].reset_index(drop=True)
+
+
+def _sheet(data: bytes, file_name: str, lim: Limits, items: ItemLookup) -> tuple[Grid, Header]:
     """The grid holding the table and its header; FileProblem when the file as a whole fails."""
+    check_file_size(len(data), lim)
     if not data or not data.strip(b" \t\r\n\x00"):
         raise FileProblem(make_problem("empty_file"))
     if data[:4] == b"\xd0\xcf\x11\xe0":  # old binary .xls (OLE2)
@@ -128,12 +158,10 @@ def _sheet(data: bytes, file_name: str, max_rows: int, items: ItemLookup) -> tup
                 en=" (old .xls format: save it as .xlsx or CSV)",
             )
         )
-    if data.count(b"\n") > 2 * max_rows + 1000:
-        raise FileProblem(make_problem("too_many_rows", value=f"{max_rows:,}"))
     if is_xlsx(data, file_name):
-        grids = read_xlsx_grids(data, max_rows)
+        grids = read_xlsx_grids(data, lim)
     else:
-        grids = [read_csv_grid(data, max_rows, items)]
+        grids = [read_csv_grid(data, lim, items)]
     if not grids or all(all_blank(g.cells) for g in grids):
         raise FileProblem(make_problem("empty_file"), **(grids[0].meta() if grids else {}))
     for grid in grids:
@@ -149,8 +177,10 @@ def _sheet(data: bytes, file_name: str, max_rows: int, items: ItemLookup) -> tup
             ),
             **grids[0].meta(),
         )
-    if len(grid.cells) - header.row - 1 > max_rows:
-        raise FileProblem(make_problem("too_many_rows", value=f"{max_rows:,}"), **grid.meta())
+    if len(grid.cells) - header.row - 1 > lim.rows:
+        raise FileProblem(make_problem("too_many_rows", value=f"{lim.rows:,}"), **grid.meta())
+    if data_rows(grid.cells, header.row).empty:
+        raise FileProblem(make_problem("no_data_rows", row=header.row + 1), **grid.meta())
     return grid, header
 
 

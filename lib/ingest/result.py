@@ -3,14 +3,15 @@
 A :class:`Problem` names the row and column as the user sees them in Excel
 (1-based row, header text or column letter), the value and the reason. Its
 message comes from :data:`PROBLEM_CODES`; all codes are errors except the
-warning ``empty_value``. A row with any error is left out of ``clean``; both
-rows of a duplicate_cell are left out.
+warnings ``empty_value`` and ``old_period_confirmed``. A row with any error is
+left out of ``clean``; both rows of a duplicate_cell are left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from lib.core.i18n import InputError, pick
@@ -26,7 +27,7 @@ CLEAN_COLUMNS = [
     "source_column",
 ]
 
-SEVERITY = {"empty_value": "warning"}
+SEVERITY = {"empty_value": "warning", "old_period_confirmed": "warning"}
 
 # code -> (Thai, English) message; {value} is the cell, {th}/{en} the detail.
 PROBLEM_CODES: dict[str, tuple[str, str]] = {
@@ -42,6 +43,10 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
     "missing_header": (
         "ไม่พบแถวหัวตาราง{th}",
         "No header row found{en}",
+    ),
+    "no_data_rows": (
+        "มีแถวหัวตารางแต่ไม่มีแถวข้อมูลใต้หัวตาราง",
+        "The header row is there but no data rows follow it",
     ),
     "too_many_rows": (
         "ไฟล์มีข้อมูลเกิน {value} แถว กรุณาแบ่งไฟล์",
@@ -122,6 +127,40 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
     "duplicate_column": (
         "คอลัมน์ '{value}' ซ้ำกับคอลัมน์อื่น{th}",
         "Column '{value}' repeats another column{en}",
+    ),
+    "over_limit": (
+        "ไฟล์เกินขีดจำกัด: {th} กรุณาแบ่งไฟล์หรือแก้ไขข้อมูล",
+        "The file is over a limit: {en}; split the file or correct it",
+    ),
+    "damaged_file": (
+        "ไฟล์เสียหายหรือไม่ใช่ไฟล์ XLSX ที่ถูกต้อง{th}",
+        "The file is damaged or not a valid XLSX workbook{en}",
+    ),
+    "unclosed_quote": (
+        'เครื่องหมายคำพูด (") ที่เปิดในช่องนี้ไม่ได้ปิด{th}',
+        'A quote (") opened in this cell is not closed{en}',
+    ),
+    "stray_quote": (
+        'มีเครื่องหมายคำพูด (") อยู่กลางช่อง \'{value}\' (ครอบทั้งช่องด้วย "..." และเขียน " ในข้อความเป็น "")',
+        'A quote (") inside the cell \'{value}\' (quote the whole cell as "..." and write " '
+        'inside it as "")',
+    ),
+    "extra_fields": (
+        "แถวนี้มีข้อมูล '{value}' ในคอลัมน์ที่ไม่มีหัวตาราง (มีจุลภาคในค่าที่ไม่ได้ครอบด้วย \"...\" หรือไม่)",
+        "This row has '{value}' in a column without a header (a comma in a value that is "
+        'not quoted as "..."?)',
+    ),
+    "area_conflict": (
+        "พื้นที่ '{value}' ขัดกับคอลัมน์จังหวัด{th}",
+        "Area '{value}' contradicts the province column{en}",
+    ),
+    "old_period": (
+        "งวด '{value}' เก่ากว่าปี {th} ต้องยืนยันก่อนบันทึก (หรือพิมพ์ปีผิด?)",
+        "Period '{value}' is before {en} and needs confirmation (a mistyped year?)",
+    ),
+    "old_period_confirmed": (
+        "งวด '{value}' เก่ากว่าปี {th} (ยืนยันแล้ว)",
+        "Period '{value}' is before {en} (confirmed)",
     ),
     "too_many_problems": (
         "พบปัญหาทั้งหมด {value} รายการ แสดงเฉพาะ {th} รายการแรก",
@@ -222,33 +261,56 @@ class FileProblem(InputError):
         self.delimiter = delimiter
         self.sheet = sheet
 
+    def meta(self) -> dict:
+        """encoding, delimiter and sheet, as UploadResult takes them."""
+        return {"encoding": self.encoding, "delimiter": self.delimiter, "sheet": self.sheet}
+
 
 def collect_problems(
     problems: list[Problem], found: list[pd.DataFrame], max_problems: int
 ) -> tuple[list[Problem], int]:
-    """Problems sorted by row, deduplicated by (row, column, code), capped at max_problems."""
-    if found:
-        frame = pd.concat(found, ignore_index=True)
-        frame = frame.drop_duplicates(["row", "column", "code"])
-        frame = frame.sort_values("row", kind="stable")
-    else:
-        frame = pd.DataFrame(columns=["row", "column", "value", "code", "th", "en"])
-    total = len(problems) + len(frame)
+    """Problems sorted by row, deduplicated by (row, column, code), capped at max_problems.
+
+    Only the (row, column, code) keys of all found problems are gathered (as integers);
+    the messages are made for the listed ones only, so a file with a problem in every
+    one of a million rows costs a few arrays, not a million Python objects.
+    """
+    frames = [f for f in found if len(f)]
     room = max(max_problems - len(problems), 0)
     out = list(problems)
-    for r in frame.head(room).itertuples(index=False):
-        out.append(
-            make_problem(
-                r.code,
-                row=int(r.row) or None,
-                column=str(r.column),
-                value=str(r.value),
-                th=str(r.th),
-                en=str(r.en),
-            )
-        )
+    found_total = 0
+    if frames:
+        rows = np.concatenate([f["row"].to_numpy(dtype=np.int64) for f in frames])
+        columns = pd.factorize(np.concatenate([f["column"].to_numpy(dtype=object) for f in frames]))
+        kinds = pd.factorize(np.concatenate([f["code"].to_numpy(dtype=object) for f in frames]))
+        key = (rows * (len(columns[1]) + 1) + columns[0]) * (len(kinds[1]) + 1) + kinds[0]
+        first = np.sort(np.unique(key, return_index=True)[1])  # in the order found
+        found_total = len(first)
+        chosen = first[np.argsort(rows[first], kind="stable")][:room]
+        out.extend(_problems_at(frames, chosen))
+    total = len(problems) + found_total
     if total > len(out):
         out.append(
             make_problem("too_many_problems", value=f"{total:,}", th=str(room), en=str(room))
         )
     return out, total
+
+
+def _problems_at(frames: list[pd.DataFrame], positions: np.ndarray) -> list[Problem]:
+    """The Problems at positions of the frames taken one after the other."""
+    starts = np.cumsum([0] + [len(f) for f in frames])
+    out = []
+    for pos in positions.tolist():
+        k = int(np.searchsorted(starts, pos, side="right")) - 1
+        r = frames[k].iloc[pos - int(starts[k])]
+        out.append(
+            make_problem(
+                r["code"],
+                row=int(r["row"]) or None,
+                column=str(r["column"]),
+                value=str(r["value"]),
+                th=str(r["th"]),
+                en=str(r["en"]),
+            )
+        )
+    return out

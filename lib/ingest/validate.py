@@ -3,7 +3,10 @@
 Each check runs once per distinct text (or distinct (text, item level) pair),
 never once per row: a million-row file has a few thousand distinct areas and
 periods. A "รวม"/"Total" row gets one total_row problem and nothing else. A
-period whose last day is on or after ``as_of`` has not ended: period_in_future.
+period whose last day is on or after ``as_of`` has not ended: period_in_future;
+one that ends before 1 January of ``EIS_CONFIRM_YEARS_BEFORE`` (2500 BE, 1957 CE)
+is old_period, an error unless the upload confirms old years (then a warning):
+``2468-03`` is far more often a mistyped 2568 than a value of 1925.
 Duplicates are cells naming the same item, area and period (by code, not by
 spelling); both are left out.
 """
@@ -43,7 +46,7 @@ def _problem_frame(cells: Cells, mask: np.ndarray, role: str, code: str, th, en)
         {
             "row": _at(row_spec, idx, np.int64).astype(np.int64),
             "column": _at(col_spec, idx, object),
-            "value": cells.frame[role].iloc[idx].to_numpy(dtype=object),
+            "value": cells.frame[role].iloc[idx].reset_index(drop=True),  # Arrow, no objects
             "code": code,
             "th": th[idx] if isinstance(th, np.ndarray) else th,
             "en": en[idx] if isinstance(en, np.ndarray) else en,
@@ -96,9 +99,18 @@ class _Report:
 
 
 def validate(
-    cells: Cells, items: ItemLookup, areas: AreaLookup, as_of: date, form: str
+    cells: Cells,
+    items: ItemLookup,
+    areas: AreaLookup,
+    as_of: date,
+    form: str,
+    oldest: tuple[date, bool] | None = None,
 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Clean rows and problem frames; every lookup runs once per distinct text."""
+    """Clean rows and problem frames; every lookup runs once per distinct text.
+
+    oldest: (first day, confirmed): a period ending before that day is old_period (an
+    error) or, when confirmed, old_period_confirmed (a warning); None checks no age.
+    """
     f = cells.frame
     icodes, iuniq = pd.factorize(f["item"])
     iuniq = list(iuniq)
@@ -112,6 +124,8 @@ def validate(
     item = _check_items(report, iuniq, icodes, items)
     area = _check_areas(report, f["area_q"], auniq, acodes, areas, item)
     period = _check_periods(report, f["period"], item, as_of)
+    if oldest is not None:
+        _check_old_periods(report, period, *oldest)
     values, empty = _check_values(report, f["value"], item, form)
     _check_duplicates(report, item, area, period, empty)
     keep = np.flatnonzero(~report.error & ~empty)
@@ -156,7 +170,7 @@ def _check_areas(
         decided.append(decide_area(areas, auniq[a], quniq[q], _LEVELS[lvl]))
     area = _Decided(decided, ainv)
     report(area.per_cell(lambda d: not d[4], bool), "area", "missing_area")
-    for code in ("unknown_area", "ambiguous_area", "area_level_mismatch"):
+    for code in ("unknown_area", "area_conflict", "ambiguous_area", "area_level_mismatch"):
         hit = area.per_cell(lambda d, code=code: d[1] == code, bool)
         if hit.any():
             report(hit, "area", code, area.per_cell(lambda d: d[2]), area.per_cell(lambda d: d[3]))
@@ -192,6 +206,14 @@ def _check_periods(report: _Report, texts: pd.Series, item: _Decided, as_of: dat
         f" (as of {as_of.isoformat()})",
     )
     return period
+
+
+def _check_old_periods(report: _Report, period: _Decided, first: date, confirmed: bool) -> None:
+    """old_period (or old_period_confirmed) for periods that end before `first`."""
+    old = period.per_cell(lambda p: bool(p[1]) and p[1] < first, bool)
+    be = first.year + tc.BE_OFFSET
+    code = "old_period_confirmed" if confirmed else "old_period"
+    report(old, "period", code, f"{be} (ค.ศ. {first.year})", f"{be} BE ({first.year} CE)")
 
 
 def _check_values(
@@ -241,13 +263,26 @@ def _check_duplicates(
     if not dup.any():
         return
     ids = pd.DataFrame({"i": item_id, "a": area_id, "p": period_id})[keyed]
-    d = ids[dup].assign(row=f["row"].to_numpy()[ids.index[dup]])
-    rows_of = d.groupby(["i", "a", "p"])["row"].transform(lambda r: ", ".join(map(str, sorted(r))))
+    d = ids[dup]
+    group = pd.factorize(pd.MultiIndex.from_arrays([d["i"], d["a"], d["p"]]))[0]
+    rows = pd.Series(f["row"].to_numpy()[d.index.to_numpy()])
+    listed = rows.groupby(group).agg(_row_list)  # one text per duplicated cell, shared
     mask = np.zeros(n, dtype=bool)
     mask[d.index.to_numpy()] = True
     detail = np.full(n, "", dtype=object)
-    detail[d.index.to_numpy()] = rows_of.to_numpy(dtype=object)
+    detail[d.index.to_numpy()] = np.asarray(listed.tolist(), dtype=object)[group]
     report(mask, "value", "duplicate_cell", detail, detail)
+
+
+def _row_list(rows: pd.Series, shown: int = 10) -> str:
+    """'2, 5' of the rows of one duplicate; past `shown` rows, '2, 3, ... (+990)'.
+
+    >>> _row_list(pd.Series([5, 2])), _row_list(pd.Series(range(2, 14)), shown=3)
+    ('2, 5', '2, 3, 4 … (+9)')
+    """
+    first = sorted(rows.nsmallest(shown).tolist())
+    more = f" … (+{len(rows) - shown:,})" if len(rows) > shown else ""
+    return ", ".join(map(str, first)) + more
 
 
 def _clean_frame(

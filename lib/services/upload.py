@@ -91,11 +91,14 @@ def preview_upload(
     period: str | None = None,
     as_of: date | None = None,
     progress: Callable[[float, str], None] | None = None,
+    confirm_old_years: bool = False,
 ) -> Preview:
     """Read and validate a file and compare its clean cells with the store (no write).
 
     `progress(fraction, stage)` is told when each stage starts (stage: "read",
-    "compare", "history", "done"), so a page can show how far a large file is.
+    "compare", "history", "done"), so a page can show how far a large file is;
+    `confirm_old_years`: periods before the year that needs confirmation are read
+    (see lib.ingest.read_upload).
     """
     step = progress or (lambda fraction, stage: None)
     step(0.0, "read")
@@ -107,6 +110,7 @@ def preview_upload(
         item_code=item_code,
         period=period,
         as_of=as_of or settings.today(),
+        confirm_old_years=confirm_old_years,
     )
     clean = result.clean[CELL_COLUMNS]
     step(0.6, "compare")
@@ -192,7 +196,7 @@ def commit_upload(
 
 
 def check_write(
-    store: Store, user: auth.User | None, cells: pd.DataFrame, action: str = "upload"
+    store: Store, user: auth.User | None, cells: pd.DataFrame, action: str = "upload", batch=None
 ) -> None:
     """Raise auth.PermissionDenied unless the user may write every item x area of the cells."""
     if cells.empty:
@@ -201,7 +205,9 @@ def check_write(
     index = auth.load_area_index(store)
     for item_code, areas in cells.groupby("item_code")["area_code"]:
         item = catalog.loc[item_code].to_dict()
-        auth.require(user, action, item=item, area_code=sorted(set(areas)), area_index=index)
+        auth.require(
+            user, action, item=item, batch=batch, area_code=sorted(set(areas)), area_index=index
+        )
 
 
 def check_undo(store: Store, user: auth.User | None, batch_id: int) -> dict:
@@ -276,7 +282,7 @@ def verify_as(
         "verify",
         f"batch {batch_id}",
         origin,
-        lambda: check_write(store, user, cells, action="verify"),
+        lambda: check_write(store, user, cells, action="verify", batch=store.batch(batch_id)),
     )
     done = store.set_status(
         cells, status, user.username, origin, agency_code=user.agency_code, batch_id=batch_id

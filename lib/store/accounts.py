@@ -57,8 +57,13 @@ class AccountQueries:
                 raise StoreError(f"user {record.get('username')} already exists") from exc
             self._audit(cur, **audit)
 
-    def update_user(self, username: str, changes: dict, audit: dict) -> None:
-        """Change fields of one account and write its audit entry in one transaction."""
+    def update_user(
+        self, username: str, changes: dict, audit: dict, revoke_sessions: str | None = None
+    ) -> None:
+        """Change fields of one account and write its audit entry in one transaction.
+
+        revoke_sessions: a reason; the account's open sign-in sessions end with the change.
+        """
         bad = set(changes) - _USER_UPDATABLE
         if bad or not changes:
             raise ValueError(f"not updatable user fields: {sorted(bad) or 'none given'}")
@@ -71,6 +76,8 @@ class AccountQueries:
             ).fetchall()
             if not found:
                 raise StoreError(f"no user {username}")
+            if revoke_sessions:
+                _revoke(cur, "username = ?", [username], audit.get("at"), revoke_sessions)
             self._audit(cur, **audit)
 
     def record_sign_in_success(
@@ -137,3 +144,116 @@ class AccountQueries:
                     at=at,
                 )
         return attempts, locked
+
+    # -- sign-in sessions (lib.services.auth.sessions) ---------------------------
+    def insert_session(self, record: dict) -> None:
+        """Add a sign-in session row (hashes only)."""
+        cols = list(record)
+        with self.transaction() as cur:
+            cur.execute(
+                f"INSERT INTO sessions ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [record[c] for c in cols],
+            )
+
+    def exchange_session_handoff(self, handoff_hash: str, token_hash: str, at: datetime):
+        """Turn a live, unused hand-off into the session's token (once); its row or None."""
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE sessions SET token_hash = ?, handoff_hash = NULL, handoff_until = NULL "
+                "WHERE handoff_hash = ? AND handoff_until > ? AND token_hash IS NULL "
+                "AND revoked_at IS NULL RETURNING *",
+                [token_hash, handoff_hash, at],
+            )
+            row = cur.fetchone()
+            return (
+                None
+                if row is None
+                else dict(zip([d[0] for d in cur.description], row, strict=True))
+            )
+
+    def session_by_token_hash(self, token_hash: str) -> dict | None:
+        """The session whose token has this hash, or None."""
+        return self._fetch_dict("SELECT * FROM sessions WHERE token_hash = ?", [token_hash])
+
+    def touch_session(self, session_id: str, at: datetime, idle_until: datetime) -> None:
+        """Record activity: the idle deadline slides forward."""
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE sessions SET last_seen_at = ?, idle_until = ? WHERE id = ?",
+                [at, idle_until, session_id],
+            )
+
+    def revoke_session(self, session_id: str, at: datetime, reason: str, audit=None) -> int:
+        """End one session (and audit it); the number of sessions ended (0 or 1)."""
+        with self.transaction() as cur:
+            n = _revoke(cur, "id = ?", [session_id], at, reason)
+            if audit and n:
+                self._audit(cur, **audit)
+        return n
+
+    def sessions_frame(self, username: str | None = None) -> pd.DataFrame:
+        """Sessions (without their hashes), newest first; one account's when named."""
+        where, params = ("WHERE username = ?", [username]) if username else ("", [])
+        return self._df(
+            "SELECT id, username, created_at, expires_at, last_seen_at, idle_until, "
+            f"revoked_at, revoked_reason, origin FROM sessions {where} ORDER BY created_at DESC",
+            params,
+        )
+
+    # -- display links (lib.services.auth.displays) ------------------------------
+    def insert_display_link(self, record: dict, audit: dict) -> int:
+        """Add a display link (its token's hash only) with its audit entry; its id."""
+        cols = list(record)
+        with self.transaction() as cur:
+            new_id = cur.execute("SELECT nextval('display_link_seq')").fetchone()[0]
+            cur.execute(
+                f"INSERT INTO display_links (id, {', '.join(cols)}) "
+                f"VALUES (?, {', '.join('?' for _ in cols)})",
+                [new_id, *(record[c] for c in cols)],
+            )
+            self._audit(cur, **{**audit, "target": f"display {new_id}"})
+        return int(new_id)
+
+    def display_link_by_hash(self, token_hash: str) -> dict | None:
+        """The display link whose token has this hash, or None."""
+        return self._fetch_dict("SELECT * FROM display_links WHERE token_hash = ?", [token_hash])
+
+    def display_link(self, link_id: int) -> dict | None:
+        """One display link by id, or None."""
+        return self._fetch_dict("SELECT * FROM display_links WHERE id = ?", [link_id])
+
+    def display_links_frame(self) -> pd.DataFrame:
+        """Every display link without its hash, newest first."""
+        return self._df(
+            "SELECT id, label, scopes, created_by, created_at, last_used_at, revoked_at, "
+            "revoked_by FROM display_links ORDER BY id DESC"
+        )
+
+    def revoke_display_link(self, link_id: int, by: str, at: datetime, audit: dict) -> bool:
+        """Revoke a live display link with its audit entry; False when none was live."""
+        with self.transaction() as cur:
+            found = cur.execute(
+                "UPDATE display_links SET revoked_at = ?, revoked_by = ? "
+                "WHERE id = ? AND revoked_at IS NULL RETURNING id",
+                [at, by, link_id],
+            ).fetchall()
+            if found:
+                self._audit(cur, **audit)
+        return bool(found)
+
+    def touch_display_link(self, link_id: int, at: datetime, audit: dict | None = None) -> None:
+        """Record a use of a display link (with an audit entry when given)."""
+        with self.transaction() as cur:
+            cur.execute("UPDATE display_links SET last_used_at = ? WHERE id = ?", [at, link_id])
+            if audit:
+                self._audit(cur, **audit)
+
+
+def _revoke(cur, where: str, params: list, at: datetime | None, reason: str) -> int:
+    """End the open sessions matching `where`; how many."""
+    rows = cur.execute(
+        "UPDATE sessions SET revoked_at = ?, revoked_reason = ?, handoff_hash = NULL "
+        f"WHERE revoked_at IS NULL AND {where} RETURNING id",
+        [at or datetime.now(), reason, *params],
+    ).fetchall()
+    return len(rows)

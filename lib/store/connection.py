@@ -3,12 +3,21 @@
 One Store per process holds one DuckDB database object; each call takes its own
 cursor (a DuckDB connection is not thread-safe, Streamlit runs sessions in
 threads). Writes are serialised by a lock and run in one transaction each, so a
-failure leaves every table as it was.
+failure leaves every table as it was, and the error that aborted it (a full
+disk, say) is the one reported, as a one-line reason (`fault_reason`).
+
+A process that opens a store file creates every later file readable by its own
+account only (umask 077: DuckDB makes the WAL and spill files itself, so the
+mask is the one way to set their mode at creation); a new store file is 0600
+and a new folder for it 0700.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,8 +50,74 @@ WRITABLE = frozenset(
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
+# Test only: `EIS_TEST_KILL_AT=<point>` makes the process SIGKILL itself at that named point
+# (tests/test_killsafety.py); never set in production.
+KILL_AT_ENV = "EIS_TEST_KILL_AT"
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened or a write was refused."""
+
+
+class StoreInUse(StoreError):
+    """Another process holds the store file (DuckDB allows one writing process)."""
+
+
+def kill_point(name: str) -> None:
+    """Test only: SIGKILL this process here when $EIS_TEST_KILL_AT is `name` (crash tests)."""
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def private_files() -> None:
+    """From now on this process creates files and folders for its own account only (umask 077)."""
+    os.umask(0o077)
+
+
+def fault_reason(exc: BaseException, path: str | Path | None = None) -> str | None:
+    """A one-line reason for a fault of the machine (disk full, store busy, no access), or None."""
+    text, code = str(exc).lower(), getattr(exc, "errno", None)
+    where = f" {path}" if path else ""
+    if code == errno.ENOSPC or "no space left on device" in text:
+        return (
+            f"the disk holding the store{where} is full (no space left on device): "
+            "nothing was written; free space on that disk and try again"
+        )
+    if code == errno.EFBIG or "file too large" in text:
+        return (
+            f"cannot write the store{where}: file too large (a file size limit of this "
+            "process or file system); nothing was written"
+        )
+    if "could not set lock" in text or "conflicting lock" in text:
+        return (
+            f"the store{where} is in use by another process (the running app or another "
+            "command): stop it or wait for it to finish, then try again"
+        )
+    if code in (errno.EACCES, errno.EPERM) or "permission denied" in text:
+        return f"no permission to read or write the store{where}: run as the service account"
+    if code == errno.EROFS or "read-only file system" in text:
+        return f"the store{where} is on a read-only file system: nothing was written"
+    if "not a valid duckdb database file" in text or "is a directory" in text:
+        return f"{path or 'the file'} is not a store (not a DuckDB database file): check --db"
+    return None
+
+
+def _aborting_error(exc: BaseException) -> BaseException:
+    """The error that aborted a transaction, not a later "transaction is aborted" it caused."""
+    while (
+        isinstance(exc, duckdb.TransactionException)
+        and "aborted" in str(exc)
+        and isinstance(exc.__context__, duckdb.Error)
+    ):
+        exc = exc.__context__
+    return exc
+
+
+def _rollback(cur) -> None:
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.Error:
+        return  # a failed COMMIT has already rolled back (or the database is invalidated)
 
 
 class Connection:
@@ -50,12 +125,26 @@ class Connection:
 
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = str(path)
+        is_new = False
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            private_files()
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise StoreError(
+                    fault_reason(exc, self.path)
+                    or f"cannot create the folder of {self.path}: {exc}"
+                ) from exc
+            is_new = not Path(self.path).exists()
         try:
             self._con = duckdb.connect(self.path, read_only=read_only, config=dict(_CONFIG))
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+            reason = fault_reason(exc, self.path)
+            first = (str(exc).splitlines() or [""])[0]
+            error = StoreInUse if "lock" in first.lower() else StoreError
+            raise error(reason or f"cannot open store {self.path}: {first}") from exc
+        if is_new and os.path.isfile(self.path):
+            os.chmod(self.path, 0o600)
         self._write_lock = threading.Lock()
 
     def close(self) -> None:
@@ -106,18 +195,30 @@ class Connection:
     # -- writing ----------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One serialised write transaction: all of it lands or none of it."""
+        """One serialised write transaction: all of it lands or none of it.
+
+        On failure the error that aborted it is raised (a full disk as a StoreError
+        with a one-line reason), never the "transaction is aborted" that followed.
+        """
         with self._write_lock:
             cur = self._con.cursor()
-            cur.execute("BEGIN TRANSACTION")
             try:
+                cur.execute("BEGIN TRANSACTION")
                 yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                cur.close()
+                kill_point("store.before_commit")
+                cur.execute("COMMIT")
+            except BaseException as exc:
+                _rollback(cur)
+                cause = _aborting_error(exc)
+                reason = fault_reason(cause, self.path) if isinstance(cause, duckdb.Error) else None
+                if reason:
+                    raise StoreError(reason) from cause
+                if cause is not exc:
+                    raise cause from None
                 raise
-            cur.execute("COMMIT")
-            cur.close()
+            finally:
+                cur.close()
+        kill_point("store.after_commit")
 
     @staticmethod
     def _insert_frame(cur, table: str, frame: pd.DataFrame) -> int:
@@ -157,8 +258,8 @@ class Connection:
         )
 
     # -- schema -----------------------------------------------------------
-    def migrate(self) -> list[int]:
-        """Apply the migrations not yet applied; return their numbers."""
+    def migrate(self, until: int | None = None) -> list[int]:
+        """Apply the migrations not yet applied (up to number `until`); return their numbers."""
         applied: list[int] = []
         with self.transaction() as cur:
             cur.execute(
@@ -167,7 +268,7 @@ class Connection:
             )
             done = {r[0] for r in cur.execute("SELECT number FROM schema_migrations").fetchall()}
             for m in MIGRATIONS:
-                if m.number in done:
+                if m.number in done or (until is not None and m.number > until):
                     continue
                 cur.execute(m.sql)
                 cur.execute(

@@ -83,13 +83,19 @@ class FactQueries:
         return self._df(sql, params)
 
     def kpi_item_values(
-        self, item_codes: list[str], as_of: date, start: date, end: date
+        self,
+        item_codes: list[str],
+        as_of: date,
+        start: date,
+        end: date,
+        pool_districts: bool = True,
     ) -> pd.DataFrame:
         """Values of items per province and period end in [start, end], as known at as_of.
 
         Rejected values and values outside the item's valid range are left out;
         district values are pooled to their province (sum, mean and count per
-        period), so the frame stays small.
+        period), so the frame stays small. With pool_districts=False they stay
+        per district (province_code then holds the district's code).
         """
         if not item_codes:
             return pd.DataFrame(
@@ -98,7 +104,7 @@ class FactQueries:
         sql = (
             f"WITH c AS ({CELLS_AT}) "
             "SELECT c.item_code,"
-            " CASE WHEN a.level = 'district' THEN a.parent_code ELSE c.area_code END"
+            " CASE WHEN a.level = 'district' AND $pool THEN a.parent_code ELSE c.area_code END"
             "  AS province_code,"
             " c.period_end, sum(c.value) AS value_sum, avg(c.value) AS value_mean,"
             " count(*) AS n "
@@ -112,6 +118,7 @@ class FactQueries:
             "start": start,
             "end": end,
             "items": list(item_codes),
+            "pool": bool(pool_districts),
         }
         return self._df(sql, params)
 

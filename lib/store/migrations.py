@@ -234,9 +234,43 @@ ALTER TABLE items ADD COLUMN IF NOT EXISTS aggregation VARCHAR DEFAULT 'mean';
 UPDATE items SET aggregation = 'mean' WHERE aggregation IS NULL;
 """
 
+# Sign-in sessions (the cookie's token) and display links (wall screens): only
+# SHA-256 hashes of their secrets are stored (lib.services.auth.sessions, .displays).
+_SESSIONS_AND_DISPLAYS = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id VARCHAR PRIMARY KEY,            -- random public id (audit), not the secret
+    username VARCHAR NOT NULL,
+    token_hash VARCHAR,                -- SHA-256 of the cookie's token; NULL until handed off
+    handoff_hash VARCHAR,              -- SHA-256 of the one-time hand-off code; NULL once used
+    handoff_until TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,     -- absolute end, whatever the activity
+    last_seen_at TIMESTAMP NOT NULL,
+    idle_until TIMESTAMP NOT NULL,     -- slides forward with activity
+    revoked_at TIMESTAMP,
+    revoked_reason VARCHAR,            -- sign_out, password_change, user_disable
+    origin VARCHAR
+);
+
+CREATE SEQUENCE IF NOT EXISTS display_link_seq START 1;
+
+CREATE TABLE IF NOT EXISTS display_links (
+    id BIGINT PRIMARY KEY,
+    token_hash VARCHAR NOT NULL,       -- SHA-256 of the link's token
+    label VARCHAR,
+    scopes VARCHAR NOT NULL,           -- cockpit scope codes, comma-separated
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP,
+    revoked_by VARCHAR,
+    last_used_at TIMESTAMP
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "item aggregation", _ITEM_AGGREGATION),
+    Migration(3, "sign-in sessions and display links", _SESSIONS_AND_DISPLAYS),
 )
 
 

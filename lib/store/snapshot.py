@@ -1,4 +1,4 @@
-"""The store as a whole: counts, fingerprints, EXPORT/IMPORT DATABASE snapshots, info."""
+"""The store as a whole: counts, fingerprints, Parquet snapshots (export, data-only load), info."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from lib.store.connection import StoreError
+from lib.store.connection import StoreError, fault_reason
 
 
 def _quoted_path(directory: str | Path) -> str:
@@ -91,44 +91,130 @@ class SnapshotQueries:
             "demo_seed": self.get_meta("demo_seed"),
         }
 
-    def export_snapshot(self, directory: str | Path) -> dict[str, int]:
-        """EXPORT DATABASE to Parquet and count every table, in one read transaction.
+    def export_snapshot(self, directory: str | Path) -> dict:
+        """Every base table to <table>.parquet, with rows, columns and sequences, in one read.
 
-        The counts are of the very snapshot exported, even while others write.
+        The folder is created (0700). Everything is read in one transaction, so the
+        counts are of the very snapshot exported, even while others write. Returns
+        {"tables": {table: rows}, "columns": {table: [names]}, "sequences": {name: last}}.
         """
+        directory = Path(directory)
+        directory.mkdir(mode=0o700)
         cur = self._con.cursor()
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
-                cur.execute(f"EXPORT DATABASE {_quoted_path(directory)} (FORMAT parquet)")
-                tables = [
-                    r[0]
-                    for r in cur.execute(
-                        "SELECT table_name FROM information_schema.tables "
-                        "WHERE table_type = 'BASE TABLE' ORDER BY table_name"
-                    ).fetchall()
-                ]
-                counts = {
-                    t: int(cur.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables
-                }
+                out = _export_tables(cur, directory)
             except duckdb.Error:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
         except duckdb.Error as exc:
-            raise StoreError(f"export failed: {exc}") from exc
+            first = (str(exc).splitlines() or [""])[0]
+            raise StoreError(fault_reason(exc, directory) or f"export failed: {first}") from exc
         finally:
             cur.close()
-        return counts
+        return out
 
-    def import_database(self, directory: str | Path) -> None:
-        """IMPORT DATABASE from an export directory into this (empty) store."""
-        if self.table_names():
-            raise StoreError(f"refusing to import into a store that has tables: {self.path}")
-        cur = self._con.cursor()
-        try:
-            cur.execute(f"IMPORT DATABASE {_quoted_path(directory)}")
-        except duckdb.Error as exc:
-            raise StoreError(f"import failed: {exc}") from exc
-        finally:
-            cur.close()
+    def load_snapshot(self, files: dict[str, Path], sequences: dict[str, int]) -> dict[str, int]:
+        """Fill this freshly migrated store with data only: one Parquet file per table.
+
+        The tables must be exactly this store's (its schema comes from the project's
+        migrations, never from a backup) and each file's columns exactly its
+        table's; rows go in by column name, in one transaction. schema_migrations
+        takes the backup's rows; sequences continue after the largest id. Returns
+        the rows per table.
+        """
+        expected = self._table_columns()
+        if set(files) != set(expected):
+            unknown, missing = (
+                sorted(set(files) - set(expected)),
+                sorted(set(expected) - set(files)),
+            )
+            raise StoreError(f"tables differ from the schema: unknown {unknown}, missing {missing}")
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM schema_migrations")
+            for table, path in sorted(files.items()):
+                _load_table(cur, table, expected[table], path)
+            rows = cur.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()
+            names = [r[0] for r in rows]
+            for name in names:
+                last = int(sequences.get(name) or 0)
+                table, column = SEQUENCE_COLUMNS.get(name, (None, None))
+                if table in expected:
+                    top = cur.execute(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"')
+                    last = max(last, int(top.fetchone()[0]))
+                cur.execute(f'DROP SEQUENCE "{name}"')
+                cur.execute(f'CREATE SEQUENCE "{name}" START {last + 1}')
+        return self.table_row_counts()
+
+    def _table_columns(self) -> dict[str, list[str]]:
+        """{base table: column names in order}."""
+        frame = self._df(
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t USING (table_schema, table_name) "
+            "WHERE t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position"
+        )
+        return frame.groupby("table_name", sort=True)["column_name"].agg(list).to_dict()
+
+
+# Sequences and the column whose ids they hand out: a restore starts each after the
+# larger of its recorded value and the largest id (others: after the recorded value).
+SEQUENCE_COLUMNS = {
+    "batch_seq": ("upload_batches", "batch_id"),
+    "audit_seq": ("audit_log", "id"),
+    "display_link_seq": ("display_links", "id"),
+}
+
+
+def _export_tables(cur, directory: Path) -> dict:
+    """COPY every base table to Parquet on the caller's (transaction's) cursor."""
+    tables = [
+        r[0]
+        for r in cur.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' ORDER BY table_name"
+        ).fetchall()
+    ]
+    counts, columns = {}, {}
+    for table in tables:
+        target = _quoted_path(directory / f"{table}.parquet")
+        cur.execute(f'COPY (SELECT * FROM "{table}") TO {target} (FORMAT parquet)')
+        counts[table] = int(cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+        columns[table] = [
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+        ]
+    sequences = {
+        name: int(last or 0)
+        for name, last in cur.execute(
+            "SELECT sequence_name, last_value FROM duckdb_sequences()"
+        ).fetchall()
+    }
+    return {"tables": counts, "columns": columns, "sequences": sequences}
+
+
+def _load_table(cur, table: str, columns: list[str], path: Path) -> None:
+    """Insert one Parquet file's rows into a table, its columns checked by name first."""
+    try:
+        described = cur.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    except duckdb.Error as exc:
+        first = (str(exc).splitlines() or [""])[0]
+        raise StoreError(f"import failed: {path.name} is not readable Parquet: {first}") from exc
+    got = [r[0] for r in described]
+    if sorted(got) != sorted(columns):
+        raise StoreError(
+            f"{path.name}: columns {sorted(set(got) ^ set(columns))} differ from table {table}"
+        )
+    names = ", ".join(f'"{c}"' for c in columns)
+    try:
+        cur.execute(
+            f'INSERT INTO "{table}" ({names}) SELECT {names} FROM read_parquet(?)', [str(path)]
+        )
+    except duckdb.Error as exc:
+        first = (str(exc).splitlines() or [""])[0]
+        raise StoreError(f"import failed: rows of {path.name} do not fit {table}: {first}") from exc

@@ -4,7 +4,8 @@ Pages call `from lib import ui` and these helpers with lib's pure functions;
 nothing else in lib/ may import streamlit (a test enforces it). The modules:
 core (store, language), maps (home, map, profile), warroom (cockpit), access
 (sign-in, menu, rights, backup worker), upload (templates, preview, verify),
-admin (accounts, audit log, backups).
+admin (accounts, audit log, backups), displays (display links for wall
+screens), server (the sign-in cookie's routes and the store's start-up; st.App).
 """
 
 from lib.ui.access import (  # noqa: F401
@@ -17,9 +18,11 @@ from lib.ui.access import (  # noqa: F401
     page_path,
     password_form,
     require_page,
+    require_scopes,
     sign_in_form,
     sign_out,
     start_backup_worker,
+    viewer_scopes,
 )
 from lib.ui.admin import (  # noqa: F401
     audit_admin,
@@ -30,16 +33,24 @@ from lib.ui.core import (  # noqa: F401
     LANGS,
     client_origin,
     data_version,
+    done,
+    flash,
     fmt_int,
     lang,
     language_switch,
     name_col,
+    plain,
+    show_flash,
+    show_table,
     store,
     t,
+    table,
 )
+from lib.ui.displays import displays_admin  # noqa: F401
 from lib.ui.maps import (  # noqa: F401
     breadcrumb_links,
     coverage_cells,
+    district_attribution,
     district_map,
     district_shapes,
     district_upload,
@@ -47,16 +58,19 @@ from lib.ui.maps import (  # noqa: F401
     figure_key,
     figures_as_of,
     group_shapes,
+    has_districts,
     item_series,
     kpi_scores,
     load_summary,
     map_controls,
+    map_downloads,
     map_figures,
     map_item_periods,
     map_layers,
     map_link_params,
     map_reference,
     offline_map,
+    profile_link,
     province_density,
     province_shapes,
     province_shapes_detail,
@@ -67,11 +81,16 @@ from lib.ui.upload import (  # noqa: F401
     catalog,
     commit_controls,
     commit_preview,
+    committed_batch,
+    forget_upload,
     item_label,
+    old_years_label,
+    reading,
     show_preview,
     template_downloads,
     upload_preview,
     verify_batch,
+    verify_section,
     visible_catalog,
     visible_kpis,
 )
@@ -83,14 +102,15 @@ from lib.ui.warroom import (  # noqa: F401
     cockpit_header,
     cockpit_health,
     cockpit_peers,
+    cockpit_problems,
     cockpit_query,
     cockpit_round,
     cockpit_run,
     cockpit_shortcut,
     cockpit_style,
-    cockpit_tick,
     cockpit_tiles,
     cockpit_view,
+    cockpit_wall,
     plot,
     wall_mode,
 )

@@ -68,3 +68,52 @@ def client_origin() -> str:
 def message(exc) -> str:
     """An exception's message in the current language (lib.core.i18n.message_of)."""
     return i18n.message_of(exc, lang())
+
+
+def table(frame, key: str | None = None) -> None:
+    """Draw a table a user reads: empty cells blank, formula-like text neutralised.
+
+    The table's own toolbar download exports what is shown, so what is shown
+    goes through lib.core.exporting (the one formula rule) first.
+    """
+    from lib.core.exporting import neutralise_frame
+
+    st.dataframe(neutralise_frame(frame), hide_index=True, width="stretch", placeholder="", key=key)
+
+
+def show_table(frame, columns, key: str | None = None, **options) -> None:
+    """Draw the chosen columns with Thai/English headers and words (lib.views.tables)."""
+    from lib.views.tables import display_table
+
+    table(display_table(frame, columns, lang(), **options), key=key)
+
+
+# -- what an action did, shown after the rerun that re-reads the state -----------
+FLASH = "flash_messages"
+
+
+def flash(where: str, kind: str, text: str) -> None:
+    """Keep a message ('success', 'info', 'error') for the next run of the page, at `where`."""
+    st.session_state.setdefault(FLASH, []).append((where, kind, text))
+
+
+def show_flash(where: str) -> None:
+    """Show (once) the messages kept for `where` by an action before its rerun."""
+    kept = st.session_state.get(FLASH, [])
+    for spot, kind, text in kept:
+        if spot == where:
+            getattr(st, kind)(text)
+    st.session_state[FLASH] = [m for m in kept if m[0] != where]
+
+
+def done(where: str, kind: str, text: str) -> None:
+    """After an action: keep its message and rerun, so every part of the page re-reads the store."""
+    flash(where, kind, text)
+    st.rerun()
+
+
+def plain(text) -> str:
+    """User-given text (a display name) for a Markdown widget: shown as typed, never as markup."""
+    from lib.core.markdown import escape_markdown
+
+    return escape_markdown(text)

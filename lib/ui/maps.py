@@ -14,7 +14,7 @@ from lib.core.settings import tile_url
 from lib.geo import layers as geo
 from lib.geo import mapview
 from lib.store import Store
-from lib.ui.access import current_user
+from lib.ui.access import current_user, page_path
 from lib.ui.core import client_origin, lang, message, name_col, t
 from lib.views.map import figures as map_figures_of
 from lib.views.map import layer as map_layer
@@ -94,30 +94,48 @@ def group_shapes(scheme: str):
     return geo.group_layer(scheme)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _district_shapes(path: str, layer_version: str):
+@st.cache_resource(show_spinner=False, max_entries=80)
+def _district_shapes(path: str, layer_version: str, province: str | None):
     from lib.geo import districts
 
-    return districts.load_layer(Path(path))
+    return districts.load_layer(Path(path), province)
 
 
-def district_shapes():
-    """The loaded district layer (GeoDataFrame) or None; re-read when the file changes."""
+def district_shapes(province: str | None = None):
+    """The district layer in use (an administrator's, else the shipped one), of one province or
+    of all; re-read when an administrator replaces it."""
     from lib.geo import districts
 
     path = districts.DISTRICTS_PATH
-    return _district_shapes(str(path), districts.layer_version(path))
+    return _district_shapes(str(path), districts.layer_version(path), province)
 
 
-def map_layers(region_scheme: str, cluster_scheme: str) -> dict:
-    """Boundary layers by level for lib.views.map.layer.view_layer."""
-    return {
+def district_attribution() -> str | None:
+    """The shipped district layer's attribution (None when an administrator's layer is in use)."""
+    from lib.geo import districts
+
+    return districts.ATTRIBUTION if districts.layer_source() == "shipped" else None
+
+
+def map_layers(region_scheme: str, cluster_scheme: str, district_provinces=None) -> dict:
+    """Boundary layers by level for lib.views.map.layer.view_layer.
+
+    district_provinces: the provinces whose districts the view draws (None: none;
+    "all": every district); the shipped layer then reads only their files.
+    """
+    layers = {
         "region": group_shapes(region_scheme),
         "cluster": group_shapes(cluster_scheme),
         "province": province_shapes(),
         "province_detail": province_shapes_detail(),
-        "district": district_shapes(),
+        "district": None,
     }
+    if district_provinces == "all":
+        layers["district"] = district_shapes()
+    elif district_provinces:
+        parts = [district_shapes(p) for p in sorted(district_provinces)]
+        layers["district"] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return layers
 
 
 def figures_as_of(s: Store):
@@ -189,15 +207,39 @@ def map_link_params(query: dict) -> dict:
     return {**query, "lang": "en"} if lang() == "en" else dict(query)
 
 
-def _figure_picker(state, catalog, kpis) -> tuple[str, str]:
-    """(kind, code) of the figure: data health, a KPI score or a data item."""
+FIGURE_KIND_KEY = "map_kind"
+# The figure chosen in each kind is kept in session state under CHOSEN_KEY[kind] (not a
+# widget key: Streamlit drops the state of a widget not drawn in a run), so switching
+# kinds and back keeps it; the URL still holds the figure shown.
+FIGURE_CODE_KEY = "map_code_"
+CHOSEN_KEY = "map_chosen_figures"
+_SYNCED_KEY = "map_synced_fig"
+
+
+def _sync_figure_widgets(state) -> None:
+    """Seed the figure widgets from the URL when it changed outside them (a link, a deep link)."""
+    fig = f"{state.kind}:{state.code}"
+    if st.session_state.get(_SYNCED_KEY) != fig:
+        st.session_state[FIGURE_KIND_KEY] = state.kind
+        st.session_state[FIGURE_CODE_KEY + state.kind] = state.code
+        st.session_state.setdefault(CHOSEN_KEY, {})[state.kind] = state.code
+        st.session_state[_SYNCED_KEY] = fig
+
+
+def _figure_picker(state, catalog, kpis, note=None) -> tuple[str, str]:
+    """(kind, code) of the figure: data health, a KPI score or a data item.
+
+    One click switches the kind; each kind keeps the figure last chosen in it.
+    note(kind, code) -> str | None marks figures without values in the current view.
+    """
     sb, name = st.sidebar, name_col()
     kinds = {
         "health": t("คุณภาพข้อมูล", "Data health"),
         "kpi": t("คะแนนตัวชี้วัด", "KPI score"),
         "item": t("รายการข้อมูล", "Data item"),
     }
-    kind = sb.radio(t("แสดง", "Show"), list(kinds), list(kinds).index(state.kind), kinds.get)
+    _sync_figure_widgets(state)
+    kind = sb.radio(t("แสดง", "Show"), list(kinds), format_func=kinds.get, key=FIGURE_KIND_KEY)
     if kind == "health":
         codes = {k: t(*v) for k, v in map_figures_of.HEALTH_MEASURES.items()}
     elif kind == "kpi":
@@ -205,8 +247,15 @@ def _figure_picker(state, catalog, kpis) -> tuple[str, str]:
         codes |= {r.code: f"{r.code} {getattr(r, name)}" for r in kpis.itertuples()}
     else:
         codes = {r.code: f"{r.code} {getattr(r, name)}" for r in catalog.itertuples()}
-    code = state.code if kind == state.kind and state.code in codes else next(iter(codes))
-    code = sb.selectbox(t("ตัวเลข", "Figure"), list(codes), list(codes).index(code), codes.get)
+    if note is not None:
+        marked = t(" (ไม่มีค่ารายอำเภอ)", " (no district values)")
+        codes = {c: label + (marked if note(kind, c) else "") for c, label in codes.items()}
+    key, chosen = FIGURE_CODE_KEY + kind, st.session_state.setdefault(CHOSEN_KEY, {})
+    if st.session_state.get(key) not in codes:
+        st.session_state[key] = chosen[kind] if chosen.get(kind) in codes else next(iter(codes))
+    code = sb.selectbox(t("ตัวเลข", "Figure"), list(codes), format_func=codes.get, key=key)
+    chosen[kind] = code
+    st.session_state[_SYNCED_KEY] = f"{kind}:{code}"
     return kind, code
 
 
@@ -278,9 +327,11 @@ def _class_picker(state, kind: str) -> tuple[str, int]:
     return method, k
 
 
-def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bool, as_of):
+def map_controls(
+    s: Store, version: str, state, catalog, kpis, has_districts: bool, as_of, note=None
+):
     """Sidebar widgets of the map page; returns the chosen state and writes it to the URL."""
-    kind, code = _figure_picker(state, catalog, kpis)
+    kind, code = _figure_picker(state, catalog, kpis, note)
     draft = replace(state, kind=kind, code=code)
     period, rnd = _period_picker(s, version, state, draft, catalog, as_of)
     level, rs, cs = _area_pickers(state, has_districts)
@@ -301,6 +352,45 @@ def map_controls(s: Store, version: str, state, catalog, kpis, has_districts: bo
     if any(st.query_params.get(key, "") != value for key, value in wanted.items()):
         st.query_params.update(wanted)
     return new
+
+
+def map_downloads(state, names, joined, classes, label: str, table) -> None:
+    """The map as a PNG picture and the table behind it as CSV and XLSX."""
+    from lib.views.map import export as map_export
+
+    name = f"map-{state.code}-{state.period or 'latest'}-{'-'.join(state.path) or 'TH'}"
+    subtitle = " > ".join(crumb for crumb, _ in map_state.breadcrumb(state, names, lang()))
+    st.download_button(
+        t("ภาพแผนที่ (PNG)", "Map picture (PNG)"),
+        lambda: map_export.map_png(joined, classes, label, f"{subtitle} · {state.period}"),
+        f"{name}.png",
+        "image/png",
+        on_click="ignore",
+    )
+    st.download_button(
+        "CSV", map_export.table_csv(table), f"{name}.csv", "text/csv", on_click="ignore"
+    )
+    st.download_button(
+        "XLSX", lambda: map_export.table_xlsx(table), f"{name}.xlsx", on_click="ignore"
+    )
+
+
+def profile_link(state, province: str) -> None:
+    """A link from a province's district view to the province's profile."""
+    params = {**map_state.to_query(state), "code": province}
+    st.page_link(
+        page_path("profile"),
+        label=t("ข้อมูลจังหวัด", "Province profile"),
+        query_params=map_link_params(params),
+        width="content",
+    )
+
+
+def has_districts() -> bool:
+    """True when a district layer is in use (shipped, or installed by an administrator)."""
+    from lib.geo import districts
+
+    return districts.layer_source() == "installed" or any(districts.SHIPPED_DIR.glob("*.geojson"))
 
 
 def breadcrumb_links(crumbs, current, page: str | None = None) -> None:
@@ -385,7 +475,7 @@ def district_map(shapes, latest: pd.DataFrame, catalog: pd.DataFrame, language: 
     )
     left, right = st.columns([3, 1])
     with left:
-        m = offline_map(bounds=map_layer.view_bounds(joined))
+        m = offline_map(bounds=map_layer.view_bounds(joined), attribution=district_attribution())
         show_map(
             m, "district_map", 480, group=map_layer.choropleth_group(joined, classes, language)
         )

@@ -11,14 +11,15 @@ import streamlit as st
 
 from lib.core import thaicalendar as tc
 from lib.core.i18n import pick_column
+from lib.core.markdown import escape_markdown
 from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME
 from lib.engine import methods
 from lib.engine.scoring import format_score
 from lib.store import Store
-from lib.ui.access import current_user
+from lib.ui.access import current_user, viewer_scopes
 from lib.ui.core import data_version, lang, name_col, store, t
 from lib.ui.maps import STORE_KEY, figures_as_of
-from lib.views.cockpit import charts, figures, query, tiles
+from lib.views.cockpit import charts, figures, query, style, tiles, wall
 from lib.views.cockpit.view import cockpit_view as assemble_view
 from lib.views.labels import HEALTH_COLUMNS, HEALTH_LABELS, LEVEL_LABELS
 
@@ -54,7 +55,13 @@ def cockpit_query(s: Store, version: str):
     """The view the URL asks for (lib.views.cockpit.query.CockpitQuery); no scope: own area."""
     today = figures_as_of(s)
     params, areas = st.query_params.to_dict(), cockpit_areas(s, version)
-    home = getattr(current_user(s), "area_code", None)
+    user = current_user(s)
+    home = getattr(user, "area_code", None)
+    shown = viewer_scopes(user)  # a display link: its own scopes, in turn on the wall
+    if shown and not params.get("cycle"):
+        params["cycle"] = ",".join(shown)
+    if shown and "scope" not in params:
+        params["scope"] = shown[0]
     if "scope" not in params and home in set(areas["code"]):
         params["scope"] = home  # a signed-in officer lands on their own province
     return query.parse_query(params, areas, today)
@@ -109,13 +116,36 @@ def cockpit_controls(s: Store, version: str, q):
     return new
 
 
-def cockpit_tick(wall: bool) -> int:
-    """How many times the wall has refreshed in this session (0 outside wall mode)."""
-    if not wall:
-        return 0
-    tick = st.session_state.get("cockpit_tick", -1) + 1
-    st.session_state["cockpit_tick"] = tick
-    return tick
+def wall_screen(q) -> wall.WallScreen:
+    """The screen this refresh of the wall shows: the next page of tiles, else the next scope."""
+    last = st.session_state.get("cockpit_wall_last")  # (screen, pages, scopes) shown last
+    if last is None or last[2] != q.scopes():
+        return wall.first_screen(q)
+    return wall.next_screen(q, last[0], last[1])
+
+
+def cockpit_wall(s: Store, q) -> None:
+    """One screen of the wall: the scope and page after the last one, fitted to the window."""
+    screen = wall_screen(q)
+    scope = wall.screen_scope(q, screen)
+    version = data_version(s)  # a committed batch changes it: caches drop
+    try:
+        view = cockpit_view(s, version, scope.code, q.fiscal_year, q.round_months, q.as_of)
+    except ValueError as exc:
+        st.error(t(f"แสดงผลไม่ได้: {exc}", f"Cannot show this view: {exc}"))
+        st.session_state["cockpit_wall_last"] = (screen, 1, q.scopes())
+        return
+    now = datetime.now().strftime("%H:%M:%S")
+    with st.container(key="cockpit_wall"):
+        st.markdown(wall.wall_html(view, q, screen, now, lang()), unsafe_allow_html=True)
+    st.session_state["cockpit_wall_last"] = (screen, wall.tile_pages(len(view.tiles)), q.scopes())
+
+
+def cockpit_problems(q) -> None:
+    """What the URL asked for that cannot be shown, one line each (the wall shows them itself)."""
+    if not q.wall:
+        for problem in q.problems:
+            st.warning(escape_markdown(t(*problem)))
 
 
 def cockpit_run(body, q) -> None:
@@ -126,28 +156,9 @@ def cockpit_run(body, q) -> None:
         body()
 
 
-_COCKPIT_CSS = """<style>
-.ck-tile{padding:.5rem .8rem;border-radius:6px;background:rgba(127,127,127,.08);min-height:11.5rem}
-.ck-code{font-size:.8rem;opacity:.85}.ck-name{font-size:.95rem;line-height:1.25;min-height:2.5em}
-.ck-value{font-size:1.7rem;font-weight:700}.ck-line{font-size:.9rem}
-.ck-score{font-size:1.1rem}.ck-warn{color:#c05600;font-size:.8rem}
-</style>"""
-_WALL_CSS = """<style>
-[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="collapsedControl"],
-[data-testid="stHeader"],[data-testid="stToolbar"],[data-testid="stSidebarNav"]{display:none!important}
-html{font-size:21px}
-.stApp,[data-testid="stAppViewContainer"],[data-testid="stMain"],[data-testid="stBottom"]>div
-{background:#0b0f17!important;color:#f2f2f2!important}
-.stApp p,.stApp li,.stApp span,.stApp label,.stApp h1,.stApp h2,.stApp h3,.stApp div
-{color:#f2f2f2}
-[data-testid="stMainBlockContainer"]{max-width:100%;padding:1rem 2rem}
-.ck-tile{background:#161c29}.ck-warn{color:#ffb066!important}
-</style>"""
-
-
 def cockpit_style(wall: bool) -> None:
     """The tiles' style, and on the wall: no sidebar or header, dark, large type (no URL)."""
-    st.markdown(_COCKPIT_CSS + (_WALL_CSS if wall else ""), unsafe_allow_html=True)
+    st.markdown(style.COCKPIT_CSS + (style.WALL_CSS if wall else ""), unsafe_allow_html=True)
 
 
 def plot(fig, key: str) -> None:
@@ -176,7 +187,7 @@ def cockpit_shortcut(page) -> None:
         st.switch_page(page, query_params=params)
 
 
-def cockpit_header(view, q, tick: int) -> None:
+def cockpit_header(view) -> None:
     """Title, round, as-of date and the composite score with its light."""
 
     language = lang()
@@ -193,13 +204,6 @@ def cockpit_header(view, q, tick: int) -> None:
             + t("ข้อมูล ณ ", "data as of ")
             + tc.thai_date(view.as_of, lang=language)
         )
-        if q.wall:
-            n = len(q.scopes())
-            st.caption(
-                f"{view.scope.code} · {tick % n + 1}/{n} · "
-                + t("ปรับปรุงเมื่อ ", "refreshed at ")
-                + datetime.now().strftime("%H:%M:%S")
-            )
 
 
 def cockpit_exceptions(view, limit: int = 8) -> None:
@@ -217,84 +221,103 @@ def cockpit_exceptions(view, limit: int = 8) -> None:
                 st.markdown("\n".join(f"- {x}" for x in lines[limit:]))
 
 
-def cockpit_tiles(view, wall: bool, per_row: int = 4) -> None:
-    """KPI tiles: value, target, score, weighted score, light, sparkline; a button opens it."""
+def cockpit_tiles(view, kpi: str | None = None, per_row: int = 4) -> None:
+    """KPI tiles: value, target, score, weighted score, light, sparkline; a button opens it.
+
+    The open KPI's detail (kpi) opens as a panel over the page, where the user is.
+    """
     language = lang()
     rows = view.tiles.to_dict("records")
-    per_row = 5 if wall else per_row
-    for start in range(0, len(rows), per_row):
-        cols = st.columns(per_row)
-        for col, row in zip(cols, rows[start : start + per_row], strict=False):
-            with col:
-                st.markdown(tiles.tile_html(row, language), unsafe_allow_html=True)
-                trend = view.trends.loc[view.trends["kpi_code"] == row["kpi_code"]]
-                plot(charts.sparkline(trend, language, wall), f"spark_{row['kpi_code']}")
-                if not wall and st.button(
-                    t("รายละเอียด", "Details"), key=f"open_{row['kpi_code']}", width="stretch"
-                ):
-                    st.query_params["kpi"] = row["kpi_code"]
+    with st.container(key="cockpit_tiles"):
+        for start in range(0, len(rows), per_row):
+            cols = st.columns(per_row)
+            for col, row in zip(cols, rows[start : start + per_row], strict=False):
+                code = row["kpi_code"]
+                trend = view.trends.loc[view.trends["kpi_code"] == code]
+                spark = tiles.sparkline_svg(trend, language)
+                col.markdown(tiles.tile_html(row, language, spark), unsafe_allow_html=True)
+                if col.button(t("รายละเอียด", "Details"), key=f"open_{code}", width="stretch"):
+                    st.query_params["kpi"] = code
                     st.rerun()
+    if kpi:
+        cockpit_detail(view, kpi)
+
+
+def _close_detail() -> None:
+    """The detail panel was closed (its ✕, Esc or a click outside): forget ?kpi."""
+    if "kpi" in st.query_params:
+        del st.query_params["kpi"]
 
 
 def cockpit_detail(view, code: str) -> None:
-    """A KPI's definition, thresholds, trend and how each member area scores (?kpi=CODE)."""
-    language, name = lang(), name_col()
+    """A KPI's detail (?kpi=CODE) in a panel that opens over the page where the user is."""
     kpis = view.kpis.set_index("code")
     if code not in kpis.index:
-        st.warning(t(f"ไม่พบตัวชี้วัด {code}", f"No KPI {code}"))
+        st.warning(escape_markdown(t(f"ไม่พบตัวชี้วัด {code}", f"No KPI {code}")))
         return
     k = kpis.loc[code]
-    with st.container(border=True, key="cockpit_detail"):
-        st.subheader(f"{code} {k[name]}")
-        text = k.get(pick_column("description", language))
-        if isinstance(text, str) and text:
-            st.write(text)
-        unit = k.get(pick_column("unit", language)) or ""
-        method = t(*methods.METHOD_LABELS[k["method"]])
-        higher = bool(k["higher_is_better"])
-        better = t("มากดี", "higher is better") if higher else t("น้อยดี", "lower is better")
-        st.markdown(
-            f"{t('น้ำหนัก', 'Weight')} {tc.format_number_th(k['weight_pct'], 0)}% · "
-            f"{t('วิธีให้คะแนน', 'Scoring')}: {method} ({better}) · "
-            f"{t('เป้าหมาย', 'Target')} {tc.format_number_th(k['target'], 2)} "
-            f"{unit} · {t('รอบ', 'Rounds')} {k.get('rounds') or '-'} · "
-            f"{t('ผู้จัดเก็บข้อมูล', 'Data collectors')}: {k.get('data_collectors') or '-'}"
-        )
-        if k["method"] != methods.MILESTONE:
-            levels = {
-                f"{t('ระดับ', 'Level')} {i}": [tc.format_number_th(k[f"t{i}"], 2)]
-                for i in range(1, 6)
-            }
-            st.dataframe(pd.DataFrame(levels), hide_index=True)
-        trend = view.trends.loc[view.trends["kpi_code"] == code]
-        plot(charts.trend_figure(trend, k.to_dict(), language, wall_mode()), f"trend_{code}")
-        members = view.members.loc[view.members["kpi_code"] == code]
-        table = pd.DataFrame(
-            {
-                t("พื้นที่", "Area"): members[pick_column("area_name", language)],
-                t("ผล", "Result"): [tc.format_number_th(v, 2) for v in members["result"]],
-                t("คะแนน", "Score"): members["score"].map(format_score),
-                t("สัญญาณไฟ", "Light"): [tiles.light_label(x, language) for x in members["light"]],
-                t("ข้อมูลน่าเชื่อถือ", "Reliable"): members["reliable"],
-            }
-        )
-        st.dataframe(table, hide_index=True)
-        if st.button(t("ปิด", "Close"), key="close_detail"):
-            del st.query_params["kpi"]
-            st.rerun()
+    title = escape_markdown(f"{code} {k[name_col()]}")
+
+    @st.dialog(title, width="large", on_dismiss=_close_detail)
+    def panel() -> None:
+        with st.container(key="cockpit_detail"):
+            _detail_body(view, code, k)
+
+    panel()
+
+
+def _detail_body(view, code: str, k: pd.Series) -> None:
+    """A KPI's definition, thresholds, trend and how each member area scores."""
+    language = lang()
+    text = k.get(pick_column("description", language))
+    if isinstance(text, str) and text:
+        st.write(escape_markdown(text))
+    unit = k.get(pick_column("unit", language)) or ""
+    method = t(*methods.METHOD_LABELS[k["method"]])
+    higher = bool(k["higher_is_better"])
+    better = t("มากดี", "higher is better") if higher else t("น้อยดี", "lower is better")
+    st.markdown(
+        f"{t('น้ำหนัก', 'Weight')} {tc.format_number_th(k['weight_pct'], 0)}% · "
+        f"{t('วิธีให้คะแนน', 'Scoring')}: {method} ({better}) · "
+        f"{t('เป้าหมาย', 'Target')} {tc.format_number_th(k['target'], 2)} "
+        f"{escape_markdown(unit)} · {t('รอบ', 'Rounds')} {k.get('rounds') or '-'} · "
+        f"{t('ผู้จัดเก็บข้อมูล', 'Data collectors')}: "
+        f"{escape_markdown(k.get('data_collectors') or '-')}"
+    )
+    if k["method"] != methods.MILESTONE:
+        levels = {
+            f"{t('ระดับ', 'Level')} {i}": [tc.format_number_th(k[f"t{i}"], 2)] for i in range(1, 6)
+        }
+        st.dataframe(pd.DataFrame(levels), hide_index=True)
+    trend = view.trends.loc[view.trends["kpi_code"] == code]
+    plot(charts.trend_figure(trend, k.to_dict(), language), f"trend_{code}")
+    members = view.members.loc[view.members["kpi_code"] == code]
+    table = pd.DataFrame(
+        {
+            t("พื้นที่", "Area"): members[pick_column("area_name", language)],
+            t("ผล", "Result"): [tc.format_number_th(v, 2) for v in members["result"]],
+            t("คะแนน", "Score"): members["score"].map(format_score),
+            t("สัญญาณไฟ", "Light"): [tiles.light_label(x, language) for x in members["light"]],
+            t("ข้อมูลน่าเชื่อถือ", "Reliable"): members["reliable"],
+        }
+    )
+    st.dataframe(table, hide_index=True)
+    if st.button(t("ปิด", "Close"), key="close_detail"):
+        _close_detail()
+        st.rerun()
 
 
 def cockpit_health(view) -> None:
     """Data health of the scope, the 4 data groups side by side and the weakest members."""
     language, h = lang(), view.health
     st.subheader(t("คุณภาพข้อมูล (ตัวชี้วัด มท. 4.4)", "Data health (MOI KPI 4.4)"))
-    cols = st.columns(5)
+    cols = st.container(key="cockpit_metrics").columns(5)
     for col, column in zip(cols, HEALTH_COLUMNS, strict=False):
         col.metric(t(*HEALTH_LABELS[column]), tc.format_pct(h.get(column), 1))
     cols[4].metric(t("ขั้นตอนที่ผ่าน", "Milestone step"), str(h.get("milestone_level", "-")))
-    left, right = st.columns([3, 2])
+    left, right = st.container(key="cockpit_health_row").columns([3, 2])
     with left:
-        plot(charts.groups_figure(view.groups, language, wall_mode()), "groups")
+        plot(charts.groups_figure(view.groups, language), "groups")
     with right:
         st.markdown(
             t(
@@ -338,7 +361,7 @@ def cockpit_peers(view) -> None:
             t("อันดับ", "Rank"): ranks,
         }
     )
-    left, right = st.columns([2, 3])
+    left, right = st.container(key="cockpit_peers_row").columns([2, 3])
     left.dataframe(table, hide_index=True)
     with right:
-        plot(charts.peers_figure(view.peer_bars, language, wall_mode()), "peers")
+        plot(charts.peers_figure(view.peer_bars, language), "peers")

@@ -5,6 +5,7 @@ of a round, the view model of exceptions, tiles, peers and data health, plotly
 charts and tile HTML); `map/` is the map page (URL state and drill-down, figures
 per area, classes and legend, the table and picture exports); `profile` is the
 province profile's tables; `labels` and `ranking` hold the words and the rank
-rule these share. Functions taking a `store` are the only ones that read data
+rule these share; `tables` turns upload, batch, account and audit frames into
+the Thai/English tables users read. Functions taking a `store` are the only ones that read data
 and are named `load_...`; everything else is frames in, frames or figures out.
 """

@@ -1,4 +1,5 @@
-"""Map page in Chromium: 77 provinces, click to drill, profile, breadcrumb back, offline."""
+"""Map page in Chromium: 77 provinces, click down to a province's districts, then to the
+province profile, breadcrumb back, offline."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import shapely
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from lib.geo import districts as district_layer
 from lib.geo import layers as geo
-from lib.geo import reference
+from lib.geo import mapview, reference
 
 FOLIUM_IFRAME = "iframe[title*='st_folium']"
 PATHS = "path.leaflet-interactive"
@@ -55,7 +57,13 @@ def _expect_areas(page, n: int) -> None:
     expect(frame.locator(PATHS)).to_have_count(n, timeout=60_000)
 
 
-def test_click_a_province_opens_its_profile_and_the_breadcrumb_leads_back(
+def _fills(page) -> list[str]:
+    """Fill colour of every drawn area."""
+    frame = page.frame_locator(FOLIUM_IFRAME).first
+    return frame.locator(PATHS).evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+
+
+def test_click_down_to_a_district_then_its_profile_and_the_breadcrumb_leads_back(
     page, traffic, wait_for_app, screenshot
 ):
     provinces = geo.province_layer()
@@ -68,13 +76,34 @@ def test_click_a_province_opens_its_profile_and_the_breadcrumb_leads_back(
     n_cluster = int(
         ((groups["scheme"] == "cluster_2017") & (groups["group_code"] == cluster)).sum()
     )
+    districts = district_layer.shipped_layer(code)
 
     page.goto("/map")
     wait_for_app(page)
     _expect_areas(page, 77)
     screenshot(page, "map_national")
 
-    _click_area_until(page, index, "() => location.pathname.endsWith('/profile')")
+    # a province drills to its districts, drawn and coloured by data health
+    _click_area_until(
+        page, index, "code => new URLSearchParams(location.search).get('path').endsWith(code)", code
+    )
+    wait_for_app(page)
+    assert _params(page.url)["path"].split(",")[-2:] == [cluster, code]
+    _expect_areas(page, len(districts))
+    fills = _fills(page)
+    assert len(fills) == len(districts)
+    assert all(f and f != mapview.NO_DATA_COLOUR for f in fills), fills
+    frame = page.frame_locator(FOLIUM_IFRAME).first
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("CC BY-IGO 3.0")
+    screenshot(page, "map_districts")
+
+    # a district opens its province's profile
+    district = _deepest_bbox_centre(districts)
+    _click_area_until(
+        page,
+        districts["code"].tolist().index(district),
+        "() => location.pathname.endsWith('/profile')",
+    )
     wait_for_app(page)
     assert _params(page.url)["code"] == code
     name = provinces.set_index("code").at[code, "name_th"]

@@ -2,9 +2,12 @@
 
 `from lib.services import auth` then `auth.can(...)`, `auth.sign_in(...)`: this
 package's names are one facade over three modules: `accounts` (User, argon2id
-passwords, sign-in with lock-out, sessions), `permissions` (roles x actions,
+passwords, sign-in with lock-out), `permissions` (roles x actions,
 AreaIndex, can / require / audit_denied, pages per role) and `users` (add,
-disable, change password). Pure policy and orchestration: no Streamlit, no SQL;
+disable, change password); `sessions` (the sign-in cookie's token, hashed,
+with expiry, idle timeout and revocation) and `displays` (display links for
+wall screens) are used as modules (`from lib.services.auth import sessions`).
+Pure policy and orchestration: no Streamlit, no SQL;
 reads and writes go through `lib.store.Store`, whose write methods are
 policy-free, so every function here that changes something checks the rules
 first (`require`) and the callers in lib (upload, verify, undo, backup) do too.

@@ -155,16 +155,16 @@ class SignInResult:
     message_en: str
 
 
-_WRONG = ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "wrong username or password")
+# One answer for an unknown name, a wrong password and a locked account, so the
+# answer never tells whether an account exists (the audit log keeps the reason).
+_LOCK_MINUTES = int(LOCKOUT.total_seconds() // 60)
+_REFUSED = (
+    "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง หรือบัญชีถูกล็อกชั่วคราว "
+    f"(ใส่รหัสผ่านผิด {MAX_FAILED_ATTEMPTS} ครั้งติดกัน ล็อก {_LOCK_MINUTES} นาที)",
+    "wrong username or password, or the account is locked for a while "
+    f"({MAX_FAILED_ATTEMPTS} failures in a row lock it for {_LOCK_MINUTES} minutes)",
+)
 _DISABLED = ("บัญชีนี้ถูกระงับการใช้งาน ติดต่อผู้ดูแลระบบ", "this account is disabled; ask the administrator")
-
-
-def _locked_messages(until: datetime) -> tuple[str, str]:
-    hhmm = until.strftime("%H:%M")
-    return (
-        f"บัญชีถูกล็อกชั่วคราวเพราะใส่รหัสผ่านผิดหลายครั้ง ลองใหม่ได้หลังเวลา {hhmm} น.",
-        f"the account is locked after repeated failures; try again after {hhmm}",
-    )
 
 
 def _refused(store, username, reason, detail, origin, now, messages) -> SignInResult:
@@ -185,23 +185,24 @@ def sign_in(
 ) -> SignInResult:
     """Check a username and password; count failures, lock after MAX_FAILED_ATTEMPTS, audit all.
 
-    Unknown users and wrong passwords get the same message (no account probing);
-    the audit log keeps the precise reason.
+    Unknown users, wrong passwords and locked accounts get the same message and
+    cost the same hashing time (no account probing); the audit log keeps the
+    precise reason. Only a right password on a disabled account says so.
     """
     now = now or datetime.now()
     username = (username or "").strip().lower()[:64]
     record = store.user_record(username) if username else None
     if record is None:
         verify_password(_DUMMY_HASH, password or "")
-        return _refused(store, username, "unknown_user", {}, origin, now, _WRONG)
+        return _refused(store, username, "unknown_user", {}, origin, now, _REFUSED)
     locked_until = record.get("locked_until")
     if locked_until is not None and locked_until > now:
+        verify_password(_DUMMY_HASH, password or "")
         detail = {"locked_until": locked_until}
-        return _refused(
-            store, username, "locked", detail, origin, now, _locked_messages(locked_until)
-        )
+        return _refused(store, username, "locked", detail, origin, now, _REFUSED)
     if not record.get("password_hash"):
-        return _refused(store, username, "no_password", {}, origin, now, _WRONG)
+        verify_password(_DUMMY_HASH, password or "")
+        return _refused(store, username, "no_password", {}, origin, now, _REFUSED)
     if not verify_password(record["password_hash"], password or ""):
         _, locked = store.record_sign_in_failure(
             username,
@@ -210,9 +211,7 @@ def sign_in(
             origin=origin,
             at=now,
         )
-        if locked:
-            return SignInResult(False, None, "locked", *_locked_messages(now + LOCKOUT))
-        return SignInResult(False, None, "bad_password", *_WRONG)
+        return SignInResult(False, None, "locked" if locked else "bad_password", *_REFUSED)
     if not record["is_active"]:
         return _refused(store, username, "disabled", {}, origin, now, _DISABLED)
     new_hash = _HASHER.hash(password) if needs_rehash(record["password_hash"]) else None

@@ -205,9 +205,10 @@ def can(
     """May this user do this action (on this item or batch, in these areas)?
 
     item: a catalog row (mapping, Series or object) with owner_agency and is_published;
-    batch: an upload_batches row with agency_code; area_code: one code or several
-    (every one must lie inside the user's scope); area_index: needed whenever the
-    user has a scope and an area is given.
+    batch: an upload_batches row with agency_code (undo) or username (verify, when
+    settings.two_person_verify() asks that the verifier differ from the uploader);
+    area_code: one code or several (every one must lie inside the user's scope);
+    area_index: needed whenever the user has a scope and an area is given.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
@@ -254,6 +255,14 @@ def _write_decision(user, role, action, item, batch, area_code, area_index) -> D
             f"ข้อมูลนี้เป็นของหน่วยงาน {agency} ไม่ใช่ {user.agency_code}",
             f"this belongs to agency {agency}, not {user.agency_code}",
         )
+    if action == "verify" and settings.two_person_verify():
+        if batch is None:
+            raise ValueError("with the two-person rule, verify needs the batch (its username)")
+        if _get(batch, "username") == user.username:
+            return _deny(
+                "ผู้ตรวจสอบต้องไม่ใช่ผู้นำเข้าข้อมูลชุดนี้ (กำหนดให้ตรวจสอบโดยบุคคลที่สอง)",
+                "the verifier must not be the uploader of this batch (two-person rule)",
+            )
     return _scope_decision(user, area_code, area_index)
 
 

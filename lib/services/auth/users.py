@@ -122,7 +122,7 @@ def add_user(
 def disable_user(
     store, username: str, *, actor: User, origin: str, now: datetime | None = None
 ) -> None:
-    """Disable an account (admin only); it can no longer sign in. Rows are never deleted."""
+    """Disable an account (admin only): no more sign-ins, its open sessions end. Rows stay."""
     require(actor, "manage_users")
     name = (username or "").strip().lower()
     if store.user_record(name) is None:
@@ -138,6 +138,7 @@ def disable_user(
             "origin": origin,
             "at": now,
         },
+        revoke_sessions="user_disable",
     )
 
 
@@ -153,7 +154,8 @@ def change_password(
 ) -> None:
     """Set a new password: a user for itself (old password required) or an admin for anyone.
 
-    A change also clears the failure count and any lock.
+    A change also clears the failure count and any lock, and ends every open
+    sign-in session of the account (signed in elsewhere: signed out).
     """
     name = (username or "").strip().lower()
     record = store.user_record(name)
@@ -184,6 +186,7 @@ def change_password(
             "origin": origin,
             "at": now,
         },
+        revoke_sessions="password_change",
     )
 
 

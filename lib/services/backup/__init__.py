@@ -1,10 +1,12 @@
 """Backup and restore of the store, and backups taken while the app holds the file.
 
 `from lib.services import backup` then `backup.backup_store(...)`: this
-package's names are one facade over `archive` (Parquet exports with a checked
-manifest, listing, rotation, schedule), `restore` (rebuild a store from one
-backup, proven before it replaces anything) and `spool` (requests the command
-line drops next to a store in use, fulfilled by the app's background worker).
+package's names are one facade over `archive` (Parquet exports with a signed
+manifest, listing, rotation, schedule), `signing` (the key kept outside every
+backup, the manifest's HMAC), `restore` (rebuild a store from the project's
+schema and a backup's data only, proven before it is swapped in) and `spool`
+(requests the command line drops next to a store in use, fulfilled by the
+app's background worker).
 Callers check the permission (`auth.require(user, "backup")`) first. SQL stays
 in lib.store; this package orchestrates files.
 """
@@ -35,6 +37,13 @@ from lib.services.backup.archive import (
     verify_backup,
 )
 from lib.services.backup.restore import RestoreResult, restore_backup
+from lib.services.backup.signing import (
+    BackupRefused,
+    backup_key,
+    key_file_for,
+    sign_manifest,
+    signature_problem,
+)
 from lib.services.backup.spool import (
     DEFAULT_REQUEST_TIMEOUT_S,
     REQUEST_SUFFIX,
@@ -64,12 +73,15 @@ __all__ = [
     "STALE_AFTER_HOURS",
     "WORKING_SUFFIX",
     "BackupError",
+    "BackupRefused",
     "BackupResult",
     "RestoreResult",
     "StoreBusy",
     "backup_is_stale",
+    "backup_key",
     "backup_store",
     "is_lock_error",
+    "key_file_for",
     "last_good_backup",
     "list_backups",
     "process_requests",
@@ -80,6 +92,8 @@ __all__ = [
     "run_worker",
     "scheduled_backup_due",
     "sha256_file",
+    "sign_manifest",
+    "signature_problem",
     "spool_dir_for",
     "submit_request",
     "verify_backup",

@@ -1,12 +1,13 @@
-"""Backups of the store: Parquet exports with a checked manifest, rotation, schedule.
+"""Backups of the store: Parquet exports with a signed manifest, rotation, schedule.
 
-A backup is a folder ``eis-backup-YYYYmmdd-HHMMSS`` made by DuckDB's
-``EXPORT DATABASE ... (FORMAT parquet)`` (readable by any DuckDB version) plus
-``manifest.json``: schema version, row count per table (counted in the same
-transaction as the export), size and sha256 of every file, created_at. It is
-written into a hidden temporary folder and renamed when complete, so a
-half-written backup never looks like a backup. SQL stays in lib.store; this
-module orchestrates files.
+A backup is a folder ``eis-backup-YYYYmmdd-HHMMSS`` holding one Parquet file
+per table (data only, readable by any DuckDB version; no SQL) plus
+``manifest.json``: schema version, rows and columns per table and sequence
+values (read in the same transaction as the export), size and SHA-256 of every
+file, created_at, and an HMAC-SHA256 signature over all of it with a key kept
+outside the backup (`signing`). It is written into a hidden temporary folder
+(0700, files 0600), synced and renamed when complete, so a half-written backup
+never looks like a backup. SQL stays in lib.store; this module orchestrates files.
 """
 
 from __future__ import annotations
@@ -21,14 +22,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from lib.services.backup.signing import (
+    BackupError,
+    backup_key,
+    check_signature,
+    sign_manifest,
+)
 from lib.store import Store, StoreError
+from lib.store.connection import StoreInUse, kill_point
 from lib.store.migrations import latest_version
 
 BACKUP_PREFIX = "eis-backup-"
 BACKUP_NAME = re.compile(r"^eis-backup-(\d{8}-\d{6})(?:-(\d+))?$")
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "eis-backup"
-MANIFEST_FORMAT_VERSION = 1
+MANIFEST_FORMAT_VERSION = 2  # 2: one Parquet file per table, signed; 1: EXPORT DATABASE
 
 # Defaults for scheduled backups and the admin page's warning (the lead may move
 # them to lib/settings.py).
@@ -37,10 +45,6 @@ DEFAULT_INTERVAL_HOURS = 24.0
 STALE_AFTER_HOURS = 48.0
 # A scheduled backup that failed is tried again after this long.
 FAILED_RETRY = timedelta(hours=1)
-
-
-class BackupError(RuntimeError):
-    """A backup or restore that failed; the message is one line for the user."""
 
 
 class StoreBusy(BackupError):
@@ -71,7 +75,7 @@ class BackupResult:
 def is_lock_error(exc: BaseException) -> bool:
     """True when DuckDB refused to open a file because another process holds its lock."""
     text = str(exc).lower()
-    return "could not set lock" in text or "conflicting lock" in text
+    return isinstance(exc, StoreInUse) or "could not set lock" in text or "conflicting lock" in text
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -84,13 +88,23 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def write_json_atomic(path: Path, obj: dict) -> None:
-    """Write JSON to a temporary file and rename it into place (never half a file)."""
+    """Write JSON (0600) to a temporary file and rename it into place (never half a file)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(obj, fh, ensure_ascii=False, indent=2, default=str)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's or folder's data and entries to the disk (before a rename relies on it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _backup_name(now: datetime, root: Path) -> str:
@@ -122,32 +136,25 @@ def backup_store(
     root = Path(root).resolve()
     now = now or datetime.now()
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise BackupError(f"cannot create the backup folder {root}: {exc}") from exc
     name = _backup_name(now, root)
     tmp = root / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
     try:
-        counts = store.export_snapshot(tmp)
-        files = {
-            p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
-            for p in sorted(tmp.iterdir())
-            if p.is_file()
-        }
-        manifest = {
-            "format": MANIFEST_FORMAT,
-            "format_version": MANIFEST_FORMAT_VERSION,
-            "created_at": now.isoformat(timespec="seconds"),
-            "schema_version": store.schema_version(),
-            "engine_version": store.engine_version(),
-            "source": str(store.path),
-            "tables": counts,
-            "files": files,
-        }
-        write_json_atomic(tmp / MANIFEST_NAME, manifest)
+        key = backup_key(store.path, create=True)
+        snapshot = store.export_snapshot(tmp)
+        counts = snapshot["tables"]
+        kill_point("backup.exported")
+        manifest = _manifest(store, snapshot, tmp, now)
+        write_json_atomic(tmp / MANIFEST_NAME, sign_manifest(manifest, key))
+        fsync_path(tmp)
+        kill_point("backup.manifest_written")
         final = root / name
         os.rename(tmp, final)
-    except (StoreError, OSError) as exc:
+        fsync_path(root)
+        kill_point("backup.renamed")
+    except (StoreError, OSError, BackupError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         store.record_audit(
             actor, "backup_failed", target=str(root), detail={"error": str(exc)}, origin=origin
@@ -163,6 +170,28 @@ def backup_store(
     detail["removed"] = [p.name for p in removed]
     store.record_audit(actor, "backup", target=str(final), detail=detail, origin=origin, at=now)
     return BackupResult(final, now.replace(microsecond=0), counts, removed)
+
+
+def _manifest(store: Store, snapshot: dict, folder: Path, now: datetime) -> dict:
+    """The manifest of an exported folder: its files' size and SHA-256 (files synced, 0600)."""
+    files = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            os.chmod(path, 0o600)
+            fsync_path(path)
+            files[path.name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+    return {
+        "format": MANIFEST_FORMAT,
+        "format_version": MANIFEST_FORMAT_VERSION,
+        "created_at": now.isoformat(timespec="seconds"),
+        "schema_version": store.schema_version(),
+        "engine_version": store.engine_version(),
+        "source": str(store.path),
+        "tables": snapshot["tables"],
+        "columns": snapshot["columns"],
+        "sequences": snapshot["sequences"],
+        "files": files,
+    }
 
 
 def read_manifest(backup_dir: str | Path) -> dict:
@@ -195,10 +224,15 @@ def read_manifest(backup_dir: str | Path) -> dict:
     return manifest
 
 
-def verify_backup(backup_dir: str | Path) -> dict:
-    """Check the manifest, every file's size and sha256; return the manifest or raise."""
+def verify_backup(backup_dir: str | Path, key: bytes | None = None) -> dict:
+    """Check the manifest (and its signature, given the key), every file's size and sha256.
+
+    Returns the manifest or raises BackupError (BackupRefused for the signature).
+    """
     backup_dir = Path(backup_dir)
     manifest = read_manifest(backup_dir)
+    if key is not None:
+        check_signature(manifest, key, backup_dir)
     if manifest.get("format_version", 0) > MANIFEST_FORMAT_VERSION:
         raise BackupError(f"backup format {manifest['format_version']} is newer than this program")
     if int(manifest["schema_version"]) > latest_version():
@@ -207,11 +241,11 @@ def verify_backup(backup_dir: str | Path) -> dict:
             f"program's ({latest_version()}): update the program first"
         )
     files = manifest["files"]
-    for required in ("schema.sql", "load.sql"):
-        if required not in files:
-            raise BackupError(f"damaged backup {backup_dir}: {required} is not in the manifest")
+    for table in manifest["tables"]:
+        if table_file(table) not in files:
+            raise BackupError(f"damaged backup {backup_dir}: {table_file(table)} is not listed")
     for name, expected in sorted(files.items()):
-        if Path(name).name != name:
+        if Path(name).name != name or name.startswith("."):
             raise BackupError(f"damaged backup {backup_dir}: bad file name {name!r}")
         path = backup_dir / name
         if not path.is_file():
@@ -221,6 +255,11 @@ def verify_backup(backup_dir: str | Path) -> dict:
         if sha256_file(path) != expected.get("sha256"):
             raise BackupError(f"damaged backup {backup_dir}: checksum of {name} differs")
     return manifest
+
+
+def table_file(table: str) -> str:
+    """The Parquet file of a table in a backup folder."""
+    return f"{table}.parquet"
 
 
 def _created_at(manifest: dict) -> datetime:

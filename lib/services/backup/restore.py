@@ -1,14 +1,20 @@
 """Restore of the store from one backup folder, replacing the store only once the copy is proven.
 
-A restore checks the manifest and every checksum first (nothing is touched when
-they fail), imports into a new file next to the target, compares the row counts,
-and only then moves the old store aside (``.bak``) and the new one into place.
-A restore always needs the app stopped.
+A restore trusts nothing in the backup but data: it checks the manifest's
+signature (`signing`; refused unless forced) and every checksum first (nothing
+is touched when they fail), builds a new store next to the target from the
+project's own migrations, fills it from the Parquet files of the tables that
+schema has (columns checked; no SQL from the backup is ever run), compares the
+row counts, syncs it, and only then swaps it in. At every instant the store
+path holds the old store or the new one: the old file is first linked (or
+copied) to ``<name>.bak-YYYYmmdd-HHMMSS``, which no later restore removes, then
+the new file is renamed over the path in one step. A restore needs the app stopped.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +23,15 @@ from lib.services.backup.archive import (
     MANIFEST_NAME,
     BackupError,
     StoreBusy,
+    fsync_path,
     is_lock_error,
     list_backups,
+    table_file,
     verify_backup,
 )
+from lib.services.backup.signing import BackupRefused, backup_key, signature_problem
 from lib.store import Store, StoreError
+from lib.store.connection import kill_point
 from lib.store.migrations import latest_version
 
 
@@ -32,7 +42,7 @@ class RestoreResult:
     target: Path
     backup: Path
     row_counts: dict[str, int]
-    previous: Path | None  # where the replaced store was moved, if there was one
+    previous: Path | None  # where the replaced store was kept, if there was one
 
     def as_dict(self) -> dict:
         """Plain values for JSON."""
@@ -45,16 +55,17 @@ class RestoreResult:
         }
 
 
-def _ensure_not_in_use(target: Path) -> None:
+def _settle_existing(target: Path) -> None:
+    """Refuse a store held by another process; fold a closed store's WAL into its file."""
     try:
-        probe = Store(target, read_only=True)
+        probe = Store(target)
     except StoreError as exc:
         if is_lock_error(exc):
             raise StoreBusy(
                 f"store {target} is open in another process (the app?): stop it before restoring"
             ) from exc
-        return  # unreadable or damaged: a forced restore replaces it
-    probe.close()
+        return  # unreadable or damaged: a forced restore replaces it (kept as .bak)
+    probe.close()  # closing checkpoints: the old store is whole in its one file
 
 
 def _remove_file_set(path: Path) -> None:
@@ -63,38 +74,53 @@ def _remove_file_set(path: Path) -> None:
             p.unlink()
 
 
+def _checked_manifest(backup_dir: Path, target: Path, force_unsigned: bool) -> tuple[dict, str]:
+    """The verified manifest and what became of its signature ("valid" or why forced)."""
+    if not force_unsigned:
+        return verify_backup(backup_dir, backup_key(target)), "valid"
+    manifest = verify_backup(backup_dir)
+    try:
+        problem = signature_problem(manifest, backup_key(target))
+    except BackupRefused as exc:
+        problem = str(exc)
+    return manifest, f"restored with --force-unsigned: {problem or 'valid'}"
+
+
 def restore_backup(
     backup_dir: str | Path,
     target: str | Path,
     *,
     force: bool = False,
+    force_unsigned: bool = False,
     actor: str = "system",
     origin: str = "cli",
     now: datetime | None = None,
 ) -> RestoreResult:
     """Rebuild the store at `target` from a backup, replacing it only once the copy is proven.
 
-    Order: verify manifest and checksums (nothing touched on failure); refuse when
-    target exists without force or is open by another process; IMPORT into
-    target.tmp; compare row counts; write the restore audit entry into the new
-    store; move target to target.bak and target.tmp to target.
+    Order: check the signature (BackupRefused unless force_unsigned), manifest
+    and checksums (nothing touched on failure); refuse when target exists without
+    force or is open by another process; build target.restore.tmp from the
+    migrations and the backup's data; compare row counts; audit into the new
+    store; keep the old store as .bak-<time>; rename the new one over target.
     """
     backup_dir = Path(backup_dir).resolve()
     target = Path(target).resolve()
+    now = now or datetime.now()
     if not (backup_dir / MANIFEST_NAME).exists() and (inside := list_backups(backup_dir)):
         raise BackupError(
             f"{backup_dir} holds {len(inside)} backups: give one of them, "
             f"e.g. {inside[-1][0]} (the newest)"
         )
-    manifest = verify_backup(backup_dir)
+    manifest, signature = _checked_manifest(backup_dir, target, force_unsigned)
     if target.exists():
         if not force:
             raise BackupError(f"store {target} exists: add --force to replace it")
-        _ensure_not_in_use(target)
-    tmp = target.with_name(target.name + ".tmp")
-    _remove_file_set(tmp)
+        _settle_existing(target)
+    tmp = target.with_name(target.name + ".restore.tmp")
+    _remove_file_set(tmp)  # a restore killed earlier may have left one
     try:
-        counts = _import_checked(tmp, backup_dir, manifest, target, actor, origin, now)
+        counts = _build(tmp, backup_dir, manifest, target, actor, origin, now, signature)
     except StoreError as exc:
         _remove_file_set(tmp)
         first_line = (str(exc).splitlines() or [""])[0]
@@ -102,24 +128,32 @@ def restore_backup(
     except BaseException:
         _remove_file_set(tmp)
         raise
-    previous = _move_into_place(tmp, target)
+    kill_point("restore.built")
+    previous = _swap_in(tmp, target, now)
     return RestoreResult(target, backup_dir, counts, previous)
 
 
-def _import_checked(
-    tmp: Path, backup_dir: Path, manifest: dict, target: Path, actor, origin, now
+def _build(
+    tmp: Path, backup_dir: Path, manifest: dict, target: Path, actor, origin, now, signature
 ) -> dict[str, int]:
-    """Import a backup into a new store file, prove its row counts, migrate and audit it."""
+    """A new store file: migrations up to the backup's version, its data, proven, audited."""
+    version = int(manifest["schema_version"])
     with Store(tmp) as fresh:
-        fresh.import_database(backup_dir)
-        counts = fresh.table_row_counts()
+        fresh.migrate(until=version)
+        if fresh.schema_version() != version:
+            raise BackupError(f"backup schema version {version} is not one of this program's")
+        files = {str(t): backup_dir / table_file(str(t)) for t in manifest["tables"]}
+        counts = fresh.load_snapshot(files, manifest.get("sequences") or {})
         expected = {str(k): int(v) for k, v in manifest["tables"].items()}
         if counts != expected:
             diff = sorted(
                 t for t in set(counts) | set(expected) if counts.get(t) != expected.get(t)
             )
             raise BackupError(f"restored row counts differ from the manifest in: {diff}")
-        if fresh.schema_version() < latest_version():
+        migrations = fresh.table_frame("schema_migrations")["number"].tolist()
+        if migrations != list(range(1, version + 1)):
+            raise BackupError(f"schema_migrations of the backup is not 1..{version}: {migrations}")
+        if version < latest_version():
             fresh.migrate()
         fresh.record_audit(
             actor,
@@ -129,22 +163,52 @@ def _import_checked(
                 "backup": str(backup_dir),
                 "backup_created_at": manifest["created_at"],
                 "rows": sum(counts.values()),
+                "signature": signature,
             },
             origin=origin,
             at=now,
         )
+    if tmp.with_name(tmp.name + ".wal").exists():
+        raise BackupError(f"the new store {tmp} did not close cleanly (its WAL remains)")
+    os.chmod(tmp, 0o600)
+    fsync_path(tmp)
     return counts
 
 
-def _move_into_place(tmp: Path, target: Path) -> Path | None:
-    """Move the old store (and its WAL) to .bak and the new one to target; the .bak path."""
+def _kept_name(target: Path, now: datetime) -> Path:
+    """target.bak-YYYYmmdd-HHMMSS, with -2, -3 ... when that name is taken."""
+    base = f"{target.name}.bak-{now:%Y%m%d-%H%M%S}"
+    name, n = base, 1
+    while (target.parent / name).exists() or (target.parent / f"{name}.wal").exists():
+        n += 1
+        name = f"{base}-{n}"
+    return target.parent / name
+
+
+def _keep_previous(target: Path, kept: Path) -> None:
+    """A second name (hard link, else a synced copy) for the old store and any WAL it has."""
+    for src, dst in ((target, kept), (Path(f"{target}.wal"), Path(f"{kept}.wal"))):
+        if not src.exists():
+            continue
+        try:
+            os.link(src, dst)
+        except OSError:  # no hard links on this file system: copy instead
+            shutil.copy2(src, dst)
+            fsync_path(dst)
+
+
+def _swap_in(tmp: Path, target: Path, now: datetime) -> Path | None:
+    """Keep the old store as .bak-<time>, then rename the new one over target in one step."""
     previous = None
     if target.exists():
-        previous = target.with_name(target.name + ".bak")
-        _remove_file_set(previous)
-        os.replace(target, previous)
-        wal = target.with_name(target.name + ".wal")
-        if wal.exists():
-            os.replace(wal, previous.with_name(previous.name + ".wal"))
+        previous = _kept_name(target, now)
+        _keep_previous(target, previous)
+        fsync_path(target.parent)
+        kill_point("restore.kept_previous")
+        wal = Path(f"{target}.wal")
+        if wal.exists():  # a damaged old store's WAL (kept above) must not meet the new file
+            wal.unlink()
     os.replace(tmp, target)
+    fsync_path(target.parent)
+    kill_point("restore.replaced")
     return previous

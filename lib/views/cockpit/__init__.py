@@ -5,6 +5,7 @@ none of its own. `query` reads the scope, round and wall settings from the URL;
 `figures` loads the engine's figures of a round for every level (the only
 module that reads the store); `view` picks a scope's rows, compares with the
 previous round, orders the exceptions by severity, ranks peers and assembles
-the one `CockpitView`; `charts` draws the plotly figures and `tiles` the HTML
-of a KPI tile and the lines of the exception list. No Streamlit here.
+the one `CockpitView`; `charts` draws the plotly figures, `tiles` the HTML
+of a KPI tile, its sparkline and the lines of the exception list, `wall` the
+war-room wall's one screen (and its paging) and `style` the CSS. No Streamlit here.
 """

@@ -1,4 +1,9 @@
-"""The cockpit's plotly charts: sparklines, a KPI's trend, data groups and peers (Thai font)."""
+"""The cockpit's plotly charts: a KPI's trend, data groups and peers (Thai font, Thai labels).
+
+Every axis grows its margin to fit its tick labels and title (automargin): with
+Streamlit's theme off, plotly.js would otherwise clip them to a character or
+two ("0" for "100", the last letter of a province's name).
+"""
 
 from __future__ import annotations
 
@@ -30,14 +35,14 @@ def _layout(fig: go.Figure, dark: bool, height: int, **kw) -> go.Figure:
         font={"family": FONT, "color": ink, "size": 18 if dark else 13},
         separators=".,",
         height=height,
-        margin=kw.pop("margin", {"l": 8, "r": 8, "t": 30, "b": 8}),
+        margin=kw.pop("margin", {"l": 8, "r": 8, "t": 30, "b": 8, "pad": 4}),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         showlegend=kw.pop("showlegend", False),
         **kw,
     )
-    fig.update_xaxes(gridcolor=grid, zerolinecolor=grid)
-    fig.update_yaxes(gridcolor=grid, zerolinecolor=grid)
+    fig.update_xaxes(gridcolor=grid, zerolinecolor=grid, automargin=True, title_standoff=18)
+    fig.update_yaxes(gridcolor=grid, zerolinecolor=grid, automargin=True, title_standoff=8)
     return fig
 
 
@@ -48,26 +53,9 @@ def _round_labels(trend: pd.DataFrame, lang: str) -> list[str]:
     ]
 
 
-def sparkline(trend: pd.DataFrame, lang: str = "th", dark: bool = False) -> go.Figure:
-    """A tiny line of a KPI's score over the history rounds (0..5)."""
-    fig = go.Figure(
-        go.Scatter(
-            x=_round_labels(trend, lang),
-            y=trend["score"],
-            mode="lines+markers",
-            line={"color": "#7f8c9a", "width": 2},
-            marker={"color": [light_colour(x) for x in trend["light"]], "size": 7},
-            hovertemplate="%{x}: %{y:.4f}<extra></extra>",
-        )
-    )
-    _layout(fig, dark, 70, margin={"l": 2, "r": 2, "t": 2, "b": 2})
-    fig.update_xaxes(visible=False, type="category")
-    fig.update_yaxes(visible=False, range=[-0.2, 5.3])
-    return fig
-
-
 def trend_figure(trend: pd.DataFrame, kpi_row: Mapping, lang: str = "th", dark: bool = False):
     """A KPI's result over the history rounds, with its thresholds T1..T5 as dashed lines."""
+    unit = kpi_row.get(pick_column("unit", lang)) or ""
     fig = go.Figure(
         go.Scatter(
             x=_round_labels(trend, lang),
@@ -75,50 +63,71 @@ def trend_figure(trend: pd.DataFrame, kpi_row: Mapping, lang: str = "th", dark: 
             mode="lines+markers",
             marker={"color": [light_colour(x) for x in trend["light"]], "size": 10},
             line={"color": "#5b6b7f"},
-            hovertemplate="%{x}: %{y:,.2f}<extra></extra>",
+            hovertemplate=f"%{{x}}: %{{y:,.2f}} {unit}<extra></extra>",
             name=pick(Text("ผลการดำเนินงาน", "result"), lang),
         )
     )
     for i in range(1, 6):
         t = kpi_row.get(f"t{i}")
         if t is not None and not pd.isna(t):
-            fig.add_hline(y=float(t), line_dash="dot", line_color="#999", annotation_text=f"T{i}")
+            fig.add_hline(
+                y=float(t),
+                line_dash="dot",
+                line_color="#999",
+                annotation_text=f"{pick(Text('ระดับ', 'level'), lang)} {i}",
+                annotation_font_size=11,
+            )
     _layout(
         fig,
         dark,
-        300,
+        320,
         xaxis_title=pick(Text("ปีงบประมาณ/รอบ (พ.ศ.)", "fiscal year/round (B.E.)"), lang),
-        yaxis_title=kpi_row.get(pick_column("unit", lang)) or "",
+        yaxis_title=unit,
+        margin={"l": 8, "r": 70, "t": 20, "b": 8, "pad": 4},
     )
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(tickformat=",")
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_yaxes(separatethousands=True, nticks=6)
     return fig
 
 
 def groups_figure(groups: pd.DataFrame, lang: str = "th", dark: bool = False) -> go.Figure:
-    """The 4 data groups side by side: complete, correct, timely, correct-and-timely %."""
-    names = groups[pick_column("group_name", lang)]
+    """The 4 data groups as rows of bars: complete, correct, timely, correct-and-timely %."""
+    names = groups[pick_column("group_name", lang)].fillna(groups["group_name_th"])
     palette = ("#4e79a7", "#59a14f", "#f28e2b", "#b07aa1")
     fig = go.Figure(
         [
             go.Bar(
-                x=names,
-                y=groups[c],
+                y=names,
+                x=groups[c],
+                orientation="h",
                 name=pick(HEALTH_LABELS[c], lang),
                 marker_color=colour,
-                text=[tc.format_number_th(v, 1) for v in groups[c]],
+                text=[tc.format_pct(v, 1) for v in groups[c]],
                 textposition="outside",
-                hovertemplate="%{x}: %{y:.1f}%<extra></extra>",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
             )
             for c, colour in zip(HEALTH_COLUMNS, palette, strict=True)
         ]
     )
     for bar in (80, 90, 100):
-        fig.add_hline(y=bar, line_dash="dot", line_color="#999")
+        fig.add_vline(x=bar, line_dash="dot", line_color="#999")
     _layout(
-        fig, dark, 340, showlegend=True, barmode="group", legend={"orientation": "h", "y": -0.15}
+        fig,
+        dark,
+        110 * max(len(groups), 1) + 110,
+        showlegend=True,
+        barmode="group",
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        margin={"l": 8, "r": 48, "t": 40, "b": 8, "pad": 4},
     )
-    fig.update_yaxes(range=[0, 112], title="%")
+    fig.update_xaxes(
+        range=[0, 105],
+        dtick=20,
+        ticksuffix="%",
+        title_text=pick(Text("ร้อยละของข้อมูลที่ต้องส่ง", "% of the data due"), lang),
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
 
@@ -139,7 +148,9 @@ def peers_figure(bars: pd.DataFrame, lang: str = "th", dark: bool = False) -> go
             hovertemplate="%{y}: %{x:.4f}<extra></extra>",
         )
     )
-    _layout(fig, dark, max(160, 34 * len(bars) + 60))
-    fig.update_xaxes(range=[0, 5.6], title=pick(Text("คะแนนรวม (1-5)", "composite (1-5)"), lang))
-    fig.update_yaxes(autorange="reversed")
+    _layout(fig, dark, max(180, 34 * len(bars) + 80), margin={"l": 8, "r": 16, "t": 8, "b": 8})
+    fig.update_xaxes(
+        range=[0, 5.6], dtick=1, title_text=pick(Text("คะแนนรวม (1-5)", "composite (1-5)"), lang)
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
     return fig

@@ -30,6 +30,9 @@ DEFAULT_REFRESH_S = 60
 MIN_REFRESH_S = 5
 MAX_REFRESH_S = 3600
 MAX_CYCLE = 30
+CYCLE_TOO_LONG = "\u2026"  # parse_cycle's mark of a list cut at MAX_CYCLE
+SHOWN_CHARS = 30  # a URL value quoted in a message is cut to this length
+FIRST_AS_OF = date(2000, 1, 1)  # the earliest as-of date (fiscal year 2543) a URL may ask for
 _PROVINCE_PREFIXES = ("จังหวัด", "จ.")
 
 
@@ -251,6 +254,8 @@ def _flag(text: str | None) -> bool:
 def parse_cycle(text: str | None, areas: pd.DataFrame) -> tuple[tuple[Scope, ...], list[str]]:
     """Scopes of a comma-separated cycle list and the entries that were not understood.
 
+    Only the first MAX_CYCLE entries are read; a longer list is named as a bad entry.
+
     >>> areas = pd.DataFrame({"code": ["TH", "21"], "level": ["country", "province"],
     ...     "name_th": ["ประเทศไทย", "ระยอง"], "name_en": ["Thailand", "Rayong"]})
     >>> [s.code for s in parse_cycle("21, TH,xx,21", areas)[0]], parse_cycle("21,xx", areas)[1]
@@ -258,47 +263,121 @@ def parse_cycle(text: str | None, areas: pd.DataFrame) -> tuple[tuple[Scope, ...
     """
     scopes: list[Scope] = []
     bad: list[str] = []
-    for part in (text or "").split(","):
-        part = part.strip()
-        if not part:
-            continue
+    parts = [p.strip() for p in (text or "").split(",", MAX_CYCLE) if p.strip()]
+    if len(parts) > MAX_CYCLE:  # the rest of the text, unsplit: never parsed
+        bad.append(CYCLE_TOO_LONG)
+        parts = parts[:MAX_CYCLE]
+    for part in parts:
         try:
             scope = parse_scope(part, areas)
         except ValueError:
             bad.append(part)
             continue
-        if scope not in scopes and len(scopes) < MAX_CYCLE:
+        if scope not in scopes:
             scopes.append(scope)
     return tuple(scopes), bad
 
 
-def _read_as_of(params: Mapping, today: date, problems: list[Text]) -> tuple[date, bool]:
-    text = _first(params, "asof")
-    if text:
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A URL value as a message quotes it: at most limit characters.
+
+    >>> shown("9" * 40, 8)
+    '99999999…'
+    """
+    text = str(text).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def read_as_of(text: str | None, today: date) -> tuple[date, Text | None]:
+    """The as-of date of a URL value (ISO, CE or BE year) and the reason it was refused.
+
+    Between FIRST_AS_OF and today; anything else falls back to today with a reason.
+
+    >>> read_as_of("2569-05-01", date(2026, 11, 22))
+    (datetime.date(2026, 5, 1), None)
+    >>> read_as_of("9999-12-31", date(2026, 11, 22))[1].en
+    'asof=9999-12-31 is after today (2026-11-22): shown as of today'
+    """
+    raw = tc.thai_digits_to_arabic(str(text or "")).strip()
+    if not raw:
+        return today, None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return today, Text(
+            f"วันที่ asof={shown(raw)} ไม่ถูกต้อง (ใช้ ปปปป-ดด-วว): แสดง ณ วันนี้",
+            f"asof={shown(raw)} is not a date (use YYYY-MM-DD): shown as of today",
+        )
+    if day.year >= tc.BE_MIN:  # a Buddhist year, as Thai users write dates
         try:
-            return date.fromisoformat(text.strip()), True
-        except ValueError:
-            problems.append(Text(f"วันที่ asof={text} ไม่ถูกต้อง", f"asof={text} is not a date"))
-    return today, False
+            day = day.replace(year=day.year - tc.BE_OFFSET)
+        except ValueError:  # 29 February of a year that is not a leap year in CE
+            day = day.replace(year=day.year - tc.BE_OFFSET, day=28)
+    if day > today:
+        return today, Text(
+            f"วันที่ asof={shown(raw)} เลยวันนี้ ({today.isoformat()}): แสดง ณ วันนี้",
+            f"asof={shown(raw)} is after today ({today.isoformat()}): shown as of today",
+        )
+    if day < FIRST_AS_OF:
+        return today, Text(
+            f"วันที่ asof={shown(raw)} ก่อน {FIRST_AS_OF.isoformat()}: แสดง ณ วันนี้",
+            f"asof={shown(raw)} is before {FIRST_AS_OF.isoformat()}: shown as of today",
+        )
+    return day, None
+
+
+def read_fiscal_year(text: str | None, as_of: date) -> tuple[int | None, Text | None]:
+    """The fiscal year (BE) of a URL value and the reason it was refused (None: no value).
+
+    From the fiscal year of FIRST_AS_OF to the as-of date's; a CE year is converted.
+
+    >>> read_fiscal_year("2026", date(2026, 11, 22))
+    (2569, None)
+    >>> read_fiscal_year("99999999999999999999", date(2026, 11, 22))[1].en
+    'fiscal year 99999999999999999999 cannot be shown: give a year from 2543 to 2570'
+    """
+    raw = tc.thai_digits_to_arabic(str(text or "")).strip()
+    if not raw:
+        return None, None
+    first, last = tc.fiscal_year_of(FIRST_AS_OF), tc.fiscal_year_of(as_of)
+    try:
+        year = tc.normalise_year(raw) if len(raw) <= 6 else None
+    except ValueError:
+        year = None
+    if year is not None and first <= year <= last:
+        return year, None
+    return None, Text(
+        f"ปีงบประมาณ {shown(raw)} ใช้ไม่ได้: ใส่ปี {first} ถึง {last}",
+        f"fiscal year {shown(raw)} cannot be shown: give a year from {first} to {last}",
+    )
+
+
+def _read_as_of(params: Mapping, today: date, problems: list[Text]) -> tuple[date, bool]:
+    text = _first(params, "asof") or _first(params, "as_of")  # as_of: the way people type it
+    as_of, problem = read_as_of(text, today)
+    if problem:
+        problems.append(problem)
+    return as_of, bool(text) and problem is None
 
 
 def _read_round(params: Mapping, as_of: date, problems: list[Text]) -> tuple[int, int]:
     fy, months = default_round(as_of)
-    text = _first(params, "fy")
-    if text:
-        try:
-            year = tc.normalise_year(tc.thai_digits_to_arabic(text))
-            if tc.fiscal_year_bounds(year)[0] > as_of:
-                raise ValueError("fiscal year after as-of")
-            fy = year
-        except ValueError:
-            problems.append(Text(f"ปีงบประมาณ {text} ใช้ไม่ได้", f"fiscal year {text} cannot be shown"))
+    year, problem = read_fiscal_year(_first(params, "fy"), as_of)
+    if problem:
+        problems.append(problem)
+    fy = year or fy
     text = _first(params, "round")
     if text:
-        if text.strip() in {str(r) for r in ROUNDS}:
-            months = int(text)
+        digits = tc.thai_digits_to_arabic(text).strip()
+        if digits in {str(r) for r in ROUNDS}:
+            months = int(digits)
         else:
-            problems.append(Text(f"รอบ {text} ไม่มี (6, 9, 12)", f"round {text} is not 6, 9 or 12"))
+            problems.append(
+                Text(
+                    f"รอบ {shown(text)} ไม่มี (6, 9, 12): แสดงรอบ {months} เดือน",
+                    f"round {shown(text)} is not 6, 9 or 12: showing the {months}-month round",
+                )
+            )
     return fy, months
 
 
@@ -309,10 +388,24 @@ def _read_scopes(params: Mapping, areas: pd.DataFrame, problems: list[Text]):
         try:
             scope = parse_scope(text, areas)
         except ValueError:
-            problems.append(Text(f"ไม่พบพื้นที่ {text}", f"unknown scope {text}"))
+            problems.append(
+                Text(
+                    f"ไม่พบพื้นที่ {shown(text)}: แสดง{scope.name('th')}",
+                    f"unknown scope {shown(text)}: showing {scope.name('en')}",
+                )
+            )
     cycle, bad = parse_cycle(_first(params, "cycle"), areas)
-    for part in bad:
-        problems.append(Text(f"ไม่พบพื้นที่ {part} ในรายการหมุนเวียน", f"unknown scope {part} in cycle"))
+    if CYCLE_TOO_LONG in bad:
+        bad.remove(CYCLE_TOO_LONG)
+        problems.append(
+            Text(
+                f"รายการหมุนเวียนยาวเกิน {MAX_CYCLE} พื้นที่: ใช้ {MAX_CYCLE} พื้นที่แรก",
+                f"the cycle lists more than {MAX_CYCLE} scopes: the first {MAX_CYCLE} are used",
+            )
+        )
+    if bad:
+        names = ", ".join(shown(part) for part in bad[:3]) + (" …" if len(bad) > 3 else "")
+        problems.append(Text(f"ไม่พบพื้นที่ {names} ในรายการหมุนเวียน", f"unknown scope {names} in cycle"))
     return scope, cycle
 
 
@@ -323,8 +416,18 @@ def _read_refresh(params: Mapping, problems: list[Text]) -> int:
     try:
         return min(max(int(text), MIN_REFRESH_S), MAX_REFRESH_S)
     except ValueError:
-        problems.append(Text(f"refresh={text} ไม่ใช่จำนวนวินาที", f"refresh={text} is not seconds"))
+        problems.append(
+            Text(f"refresh={shown(text)} ไม่ใช่จำนวนวินาที", f"refresh={shown(text)} is not seconds")
+        )
         return DEFAULT_REFRESH_S
+
+
+def _read_kpi(params: Mapping, problems: list[Text]) -> str | None:
+    text = (_first(params, "kpi") or "").strip().upper()
+    if len(text) > SHOWN_CHARS:
+        problems.append(Text(f"ไม่พบตัวชี้วัด {shown(text)}", f"no KPI {shown(text)}"))
+        return None
+    return text or None
 
 
 def parse_query(params: Mapping, areas: pd.DataFrame, today: date) -> CockpitQuery:
@@ -350,7 +453,7 @@ def parse_query(params: Mapping, areas: pd.DataFrame, today: date) -> CockpitQue
         as_of=as_of,
         as_of_given=as_of_given,
         lang=lang_or_default(_first(params, "lang")),
-        kpi=(_first(params, "kpi") or "").strip().upper() or None,
+        kpi=_read_kpi(params, problems),
         wall=_flag(_first(params, "wall")),
         refresh_s=refresh,
         cycle=cycle,
@@ -381,13 +484,3 @@ def encode_query(q: CockpitQuery) -> dict[str, str]:
     if q.cycle:
         out["cycle"] = ",".join(s.code for s in q.cycle)
     return out
-
-
-def cycle_scope(q: CockpitQuery, tick: int) -> Scope:
-    """The scope the wall shows at its tick-th refresh (0 = the first).
-
-    The cycle starts at the URL's scope when that scope is in it.
-    """
-    scopes = q.scopes()
-    start = scopes.index(q.scope) if q.scope in scopes else 0
-    return scopes[(start + max(int(tick), 0)) % len(scopes)]

@@ -10,6 +10,11 @@
   a group is *partial* when some members have no value and inherits its members'
   flags. A KPI score is flagged *unreliable* when the engine marks it so.
 
+- **districts**: district items colour districts directly; data health and KPI
+  results per district come from lib.engine.districts (district-level items only,
+  same definitions as the province figures). `district_note` says why a figure
+  has no district values (a province-level item or KPI, the composite).
+
 `load_figures` is the one function here that reads the store and runs the engine.
 """
 
@@ -217,9 +222,9 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
         item = {"code": state.code, **catalog.loc[state.code].to_dict()}
         cells = store.map_item_cells(state.code, state.period)
         return item_figures(cells, item, level, members, areas, as_of)
-    if level == "district":
-        return _no_figures(areas.loc[areas["level"] == "district", "code"], level, 1)
     fy = int(state.period) if str(state.period).isdigit() else default_fiscal_year(as_of)
+    if level == "district":
+        return _district_level(store, state, fy, as_of, areas)
     grouping = state.cluster_scheme if level == "cluster" else None
     regions = state.region_scheme if level == "region" else None
     if state.kind == "kpi":
@@ -229,6 +234,56 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
         return kpi_figures(scores, state.code, level)
     report = cv.coverage(store, level, fy, as_of, grouping=grouping, regions=regions)
     return health_figures(report, state.code, level)
+
+
+def _district_level(store, state: MapState, fy: int, as_of: date, areas) -> pd.DataFrame:
+    """KPI scores or data health of every district (lib.engine.districts)."""
+    from lib.engine import districts as engine_districts
+
+    if state.kind == "health":
+        report = engine_districts.district_coverage(store, fy, as_of)
+        return health_figures(report, state.code, "district")
+    scores = engine_districts.district_scores(store, fy, as_of, state.round_months)
+    if state.code == COMPOSITE or state.code not in set(scores["kpi_code"]):
+        return _no_figures(areas.loc[areas["level"] == "district", "code"], "district", 1)
+    return kpi_figures(scores, state.code, "district")
+
+
+def district_note(state: MapState, catalog: pd.DataFrame, kpis: pd.DataFrame, lang: str):
+    """Why the figure has no district values (None when it has them)."""
+    from lib.engine import districts as engine_districts
+
+    if state.kind == "item":
+        row = catalog.set_index("code").loc[state.code]
+        if row["area_level"] == "district":
+            return None
+        text = Text(
+            f"{state.code} เก็บข้อมูลระดับจังหวัด จึงไม่มีค่ารายอำเภอ",
+            f"{state.code} is collected per province: it has no district values",
+        )
+    elif state.kind == "kpi" and state.code == COMPOSITE:
+        text = Text(
+            "คะแนนรวมถ่วงน้ำหนักคำนวณระดับจังหวัดขึ้นไปเท่านั้น (ไม่คำนวณรายอำเภอ)",
+            "The composite score is computed for provinces and above only, not per district",
+        )
+    elif state.kind == "kpi":
+        status = engine_districts.district_kpi_status(kpis, catalog).set_index("kpi_code")
+        if state.code not in status.index or status.at[state.code, "available"]:
+            return None
+        if status.at[state.code, "reason"] == "coverage":
+            text = Text(
+                f"{state.code} วัดระดับขั้นตอนของจังหวัด (มท. 4.4) จึงไม่มีผลรายอำเภอ",
+                f"{state.code} is a province's milestone level (MOI 4.4): no district results",
+            )
+        else:
+            items = status.at[state.code, "province_items"] or "-"
+            text = Text(
+                f"{state.code} คำนวณจากรายการข้อมูลระดับจังหวัด ({items}) จึงไม่มีผลรายอำเภอ",
+                f"{state.code} is computed from province items ({items}): no district results",
+            )
+    else:
+        return None
+    return pick(text, lang)
 
 
 def figure_meta(state: MapState, catalog: pd.DataFrame, kpis: pd.DataFrame, lang: str) -> dict:

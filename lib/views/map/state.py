@@ -146,23 +146,34 @@ def view_level(state: MapState) -> str:
     return CHILD_LEVEL[area_level(state.path[-1])]
 
 
-def drill(state: MapState, code: str, has_districts: bool) -> tuple[MapState, str | None]:
+def drill(
+    state: MapState, code: str, has_districts: bool, members: pd.DataFrame | None = None
+) -> tuple[MapState, str | None]:
     """The state after a click on area code, and the province whose profile to open (or None).
+
+    A province drills to its districts when there is a district layer (from the
+    national view the path gets its region and cluster too, given members), else
+    it opens its profile; a district opens its province's profile.
 
     >>> s, profile = drill(MapState(level="region"), "R7-C", False)
     >>> s.path, view_level(s), profile
     (('R7-C',), 'cluster', None)
     >>> s, profile = drill(s, "C17-LC2", False)
-    >>> drill(s, "70", False)[1], drill(s, "70", True)[0].path
-    ('70', ('R7-C', 'C17-LC2', '70'))
+    >>> drill(s, "70", False)[1], drill(s, "70", True)[0].path, drill(s, "70", True)[1]
+    ('70', ('R7-C', 'C17-LC2', '70'), None)
+    >>> drill(drill(s, "70", True)[0], "7001", True)[1]
+    '70'
     """
     level = area_level(code)
     if level in ("region", "cluster"):
         return replace(state, path=(*state.path, code)), None
     if level == "province":
-        if has_districts:
-            return replace(state, path=(*state.path, code)), code
-        return state, code
+        if not has_districts:
+            return state, code
+        above = state.path or (province_path(code, members) if members is not None else ())
+        return replace(state, path=(*above, code)), None
+    if level == "district":
+        return state, code[:2]  # a DOPA district code starts with its province's code
     return state, None
 
 
@@ -229,6 +240,23 @@ def view_areas(state: MapState, members: pd.DataFrame, areas: pd.DataFrame) -> p
         codes = areas.loc[(areas["level"] == "district") & (areas["parent_code"] == scope), "code"]
         return pd.DataFrame({"code": sorted(codes), "level": "district"})
     raise ValueError(f"cannot drill below {scope!r}")
+
+
+def district_provinces(view: pd.DataFrame, areas: pd.DataFrame):
+    """The provinces whose districts a view draws: None (no districts), a set, or "all".
+
+    >>> areas = pd.DataFrame({"code": ["2101", "2102", "1001"], "parent_code": ["21", "21", "10"],
+    ...     "level": ["district"] * 3})
+    >>> district_provinces(pd.DataFrame({"code": ["2101", "2102"], "level": "district"}), areas)
+    {'21'}
+    """
+    codes = set(view.loc[view["level"] == "district", "code"])
+    if not codes:
+        return None
+    districts = areas.loc[areas["level"] == "district"]
+    if codes >= set(districts["code"]):
+        return "all"
+    return set(districts.loc[districts["code"].isin(codes), "parent_code"].astype(str))
 
 
 def clicked_code(value: Mapping | None) -> str | None:

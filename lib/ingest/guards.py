@@ -1,0 +1,244 @@
+"""Limits checked on the raw bytes before any parser runs (see :mod:`lib.core.limits`).
+
+A file over a limit is rejected as a whole (``over_limit``, naming the limit and
+the value found). Checked before parsing:
+
+- every file: its size;
+- XLSX (any zip, ODS included): the member count and the size of the central
+  directory from the end record, before ``zipfile`` lists the members; the sum
+  of the members' unpacked sizes (``zipfile`` never unpacks more than a member
+  declares: a member that would is damaged); then every XML member unpacked in
+  1 MB pieces, never whole: a DTD or entity declaration (a spreadsheet never
+  holds one; "billion laughs" and XXE) is ``damaged_file``; a run of text longer
+  than 10 characters per cell character allowed is a cell over the limit; the
+  ``<row>``, ``<c>`` and shared ``<si>`` elements are counted against the row
+  and cell limits. openpyxl then parses with defusedxml (no entity expansion, no
+  external entities) and the rows are checked again as they stream;
+- CSV: the characters of every line, and lines times the header's width
+  against the cell limit, before a frame is built.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+
+import numpy as np
+
+from lib.core.limits import Limits, over_limit_text
+from lib.core.limits import current as current_limits
+from lib.ingest.header import HEADER_SCAN_ROWS
+from lib.ingest.result import FileProblem, Problem, make_problem
+
+CHUNK = 1 << 20
+# A cell's text in XML may take up to this many bytes per character (UTF-8, entities).
+XML_BYTES_PER_CHAR = 10
+_EOCD = b"PK\x05\x06"
+_EOCD_SIZE = 22
+_CD_ENTRY_ALLOWANCE = 1024  # bytes of central directory allowed per member
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_ODS_MIME = b"application/vnd.oasis.opendocument"
+
+
+def over_limit(
+    name: str, found: int | str, limit: int, row: int | None = None, column: str = "", **where
+) -> FileProblem:
+    """The FileProblem of a file over one limit (found: the value, limit: the limit)."""
+    th, en = over_limit_text(name, found, limit)
+    problem = make_problem("over_limit", row=row, column=column, value=str(found), th=th, en=en)
+    return FileProblem(problem, **where)
+
+
+def damaged(th: str, en: str) -> FileProblem:
+    """The FileProblem of a damaged workbook, with what is wrong."""
+    return FileProblem(make_problem("damaged_file", th=f" ({th})", en=f" ({en})"))
+
+
+def check_file_size(size: int, limits: Limits) -> None:
+    """FileProblem when a file of `size` bytes is over the file size limit."""
+    if size > limits.file_bytes:
+        raise over_limit("file_mb", f"{size / (1024 * 1024):,.1f}", limits.file_mb)
+
+
+def file_size_problem(size: int, limits: Limits | None = None) -> Problem | None:
+    """The over_limit problem of a file of `size` bytes, or None; ask before reading it.
+
+    >>> file_size_problem(10), file_size_problem(60 * 1024 * 1024).code
+    (None, 'over_limit')
+    """
+    try:
+        check_file_size(size, limits or current_limits())
+    except FileProblem as exc:
+        return exc.problem
+    return None
+
+
+# ------------------------------------------------------------------ zip archives
+
+
+def _end_record(data: bytes, limits: Limits) -> None:
+    """Check the member count and directory size the zip's end record declares."""
+    pos = data.rfind(_EOCD, max(0, len(data) - _EOCD_SIZE - 65535))
+    if pos < 0 or pos + _EOCD_SIZE > len(data):
+        raise damaged("ไม่พบสารบัญของไฟล์ zip", "no zip directory found")
+    entries, cd_size = struct.unpack_from("<HI", data, pos + 10)
+    if entries > limits.zip_members or entries == 0xFFFF:
+        raise over_limit("zip_members", entries, limits.zip_members)
+    if cd_size > limits.zip_members * _CD_ENTRY_ALLOWANCE:
+        raise over_limit("zip_members", f"> {cd_size // 46:,}", limits.zip_members)
+
+
+def open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
+    """The checked zip archive of an XLSX file (member count, unpacked size, XML members)."""
+    _end_record(data, limits)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise damaged(f"zip: {exc}", f"zip: {exc}") from None
+    except (struct.error, NotImplementedError, UnicodeDecodeError) as exc:
+        raise damaged(f"zip: {exc}", f"zip: {exc}") from None
+    if len(members) > limits.zip_members:
+        raise over_limit("zip_members", len(members), limits.zip_members)
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limits.unzipped_bytes:
+        raise over_limit("unzipped_mb", f"{unpacked / (1024 * 1024):,.1f}", limits.unzipped_mb)
+    names = {m.filename for m in members}
+    if "mimetype" in names and _member_head(archive, "mimetype").startswith(_ODS_MIME):
+        raise FileProblem(
+            make_problem(
+                "unreadable_file",
+                th=" (ไฟล์ ODS ของ LibreOffice กรุณาบันทึกเป็น .xlsx หรือ CSV)",
+                en=" (a LibreOffice ODS file: save it as .xlsx or CSV)",
+            )
+        )
+    if "[Content_Types].xml" not in names:
+        raise damaged("ไม่ใช่ไฟล์ XLSX", "not an XLSX workbook")
+    _scan_xml_members(archive, members, limits)
+    return archive
+
+
+def _member_head(archive: zipfile.ZipFile, name: str) -> bytes:
+    """The first bytes of a member (its declared size is already checked)."""
+    try:
+        with archive.open(name) as member:
+            return member.read(200)
+    except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
+        return b""
+
+
+class _XmlTally:
+    """What the XML members hold, counted piece by piece."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.cells = 0
+        self.texts = 0
+
+    def member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        """Scan one XML member in pieces: DTDs, the longest text, rows, cells, texts."""
+        sheet = info.filename.startswith("xl/worksheets/")
+        strings = info.filename == "xl/sharedStrings.xml"
+        longest = run = rows = 0
+        tail = b""
+        with archive.open(info) as member:
+            while piece := member.read(CHUNK):
+                if any(mark in tail + piece[:16] or mark in piece for mark in _DTD_MARKS):
+                    raise damaged(
+                        f"มีการประกาศ DTD/entity ใน {info.filename}",
+                        f"{info.filename} declares a DTD or entities",
+                    )
+                longest, run = _longest_text(piece, longest, run)
+                if sheet:
+                    rows += piece.count(b"<row") + piece.count(b":row ")
+                    self.cells += sum(piece.count(t) for t in (b"<c ", b"<c>", b"<c/", b":c "))
+                if strings:
+                    self.texts += sum(piece.count(t) for t in (b"<si>", b"<si ", b":si>"))
+                tail = piece[-16:]
+        self._check(info.filename, max(longest, run), rows)
+
+    def _check(self, name: str, longest: int, rows: int) -> None:
+        lim = self.limits
+        if longest > lim.cell_chars * XML_BYTES_PER_CHAR:
+            found = f"> {longest // XML_BYTES_PER_CHAR:,} ({name})"
+            raise over_limit("cell_chars", found, lim.cell_chars)
+        if rows > lim.rows + HEADER_SCAN_ROWS:
+            raise FileProblem(make_problem("too_many_rows", value=f"{lim.rows:,}"))
+        if self.cells > lim.cells:
+            raise over_limit("cells", self.cells, lim.cells)
+        if self.texts > lim.cells:
+            raise over_limit("cells", self.texts, lim.cells)
+
+
+def _longest_text(piece: bytes, longest: int, run: int) -> tuple[int, int]:
+    """(longest run without '<' so far, run still open at the piece's end)."""
+    arr = np.frombuffer(piece, dtype=np.uint8)
+    tags = np.flatnonzero(arr == 60)
+    if not len(tags):
+        return longest, run + len(piece)
+    inner = int(np.diff(tags).max()) - 1 if len(tags) > 1 else 0
+    longest = max(longest, run + int(tags[0]), inner)
+    return longest, len(piece) - int(tags[-1]) - 1
+
+
+def _scan_xml_members(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits
+) -> None:
+    tally = _XmlTally(limits)
+    for info in members:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            tally.member(archive, info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise damaged(f"{info.filename}: {exc}", f"{info.filename}: {exc}") from None
+        except (NotImplementedError, RuntimeError) as exc:  # compression or encryption
+            raise damaged(f"{info.filename}: {exc}", f"{info.filename}: {exc}") from None
+
+
+# ------------------------------------------------------------------ CSV text
+
+
+def check_lines(raw: bytes, limits: Limits, encoding: str) -> tuple[int, int]:
+    """(lines, bytes of the longest); FileProblem naming the first line over the limit.
+
+    Lines end at LF (at CR in a file without any LF). raw is UTF-8: a line of at most
+    `line_chars` bytes is within the limit; the characters of a longer one are counted
+    (bytes that do not continue a character).
+    """
+    end = 10 if b"\n" in raw else 13
+    limit = limits.line_chars
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    start = lines = longest = 0
+    step = 8 * CHUNK
+    for lo in range(0, len(arr), step):
+        ends = np.flatnonzero(arr[lo : lo + step] == end) + lo
+        if not len(ends):
+            continue
+        lines += len(ends)
+        bounds = np.concatenate(([start], ends[:-1] + 1))
+        longest = max(longest, int((ends - bounds).max()))
+        for i in np.flatnonzero(ends - bounds > limit).tolist():
+            _check_line(arr, int(bounds[i]), int(ends[i]), limit, encoding)
+        start = int(ends[-1]) + 1
+    if len(arr) - start > limit:
+        _check_line(arr, start, len(arr), limit, encoding)
+    return lines, max(longest, len(arr) - start)
+
+
+def _check_line(arr: np.ndarray, start: int, end: int, limit: int, encoding: str) -> None:
+    chars = int(np.count_nonzero((arr[start:end] & 0xC0) != 0x80))
+    if chars > limit:
+        line = int(np.count_nonzero(arr[:start] == 10)) + 1
+        raise over_limit("line_chars", chars, limit, row=line, encoding=encoding)
+
+
+def check_csv_cells(lines: int, width: int, limits: Limits, encoding: str) -> None:
+    """FileProblem when a CSV of `lines` lines and `width` columns may be over a limit."""
+    if lines > 2 * limits.rows + 1000:
+        raise FileProblem(make_problem("too_many_rows", value=f"{limits.rows:,}"), encoding)
+    if (lines + 1) * width > limits.cells:
+        found = f"{lines + 1:,} x {width:,}"
+        raise over_limit("cells", found, limits.cells, encoding=encoding)

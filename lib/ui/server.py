@@ -1,0 +1,142 @@
+"""The app's own HTTP side (st.App): the sign-in cookie's routes and the start-up of the store.
+
+app.py builds ``st.App(..., routes=routes(), lifespan=lifespan)`` when it is
+imported as the server (``streamlit run app.py`` or scripts/serve.py); the
+same file is the router when Streamlit runs it as the script.
+
+- ``/api/session/start?code=...&next=...``: exchanges a one-time sign-in code
+  (lib.services.auth.sessions) for the session token, sets it as an HttpOnly,
+  SameSite=Lax cookie on "/" (Secure over https) with Starlette's
+  ``Response.set_cookie``, and sends the browser back to ``next`` (same-site
+  paths only).
+- ``/api/session/end?next=...``: revokes the cookie's session and deletes the cookie.
+- lifespan: builds or migrates the store before the server takes requests, with
+  a progress line in the log; marks the routes as served (`routes_live`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import asynccontextmanager
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from lib.core.settings import db_path
+from lib.services.auth import sessions
+
+START_PATH = "/api/session/start"
+END_PATH = "/api/session/end"
+_LIVE = threading.Event()  # set once this process serves the routes below
+
+
+def routes_live() -> bool:
+    """True when this process serves the cookie routes (a server started from app.py)."""
+    return _LIVE.is_set()
+
+
+def start_url(code: str, next_path: str) -> str:
+    """Where the browser goes right after a sign-in: the start route with its code."""
+    return f"{_base()}{START_PATH}?{urlencode({'code': code, 'next': next_path})}"
+
+
+def end_url(next_path: str) -> str:
+    """Where the browser goes at sign-out: the route that deletes the cookie."""
+    return f"{_base()}{END_PATH}?{urlencode({'next': next_path})}"
+
+
+def _base() -> str:
+    from streamlit import config
+
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def _store():
+    from lib.ui.core import _store as cached_store
+
+    return cached_store(str(db_path()))
+
+
+def _origin(request: Request) -> str:
+    host = request.client.host if request.client else None
+    return f"app {host}" if host else "app"
+
+
+def _start(request: Request) -> RedirectResponse:
+    """Exchange the hand-off code for the session cookie, then go back to the page."""
+    next_path = sessions.safe_next(request.query_params.get("next"), _base() + "/")
+    token = sessions.exchange(_store(), request.query_params.get("code"))
+    response = RedirectResponse(next_path, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    if token is not None:
+        response.set_cookie(
+            sessions.COOKIE_NAME,
+            token,
+            max_age=int(sessions.SESSION_MAX_AGE.total_seconds()),
+            path="/",
+            secure=request.url.scheme == "https",
+            httponly=True,
+            samesite="lax",
+        )
+    return response
+
+
+def _end(request: Request) -> RedirectResponse:
+    """Revoke the cookie's session (if still open), delete the cookie, go back."""
+    next_path = sessions.safe_next(request.query_params.get("next"), _base() + "/")
+    token = request.cookies.get(sessions.COOKIE_NAME)
+    if token:
+        sessions.end(_store(), token, _origin(request))
+    response = RedirectResponse(next_path, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    response.delete_cookie(
+        sessions.COOKIE_NAME,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+def routes() -> list[Route]:
+    """The app's own routes, beside Streamlit's (sync handlers run in a worker thread)."""
+    base = _base()
+    return [
+        Route(base + START_PATH, _start, methods=["GET"]),
+        Route(base + END_PATH, _end, methods=["GET"]),
+    ]
+
+
+def prepare_store() -> float:
+    """Build or migrate the store now (not on the first visit); seconds taken, logged."""
+    path = db_path()
+    print(f"EIS: preparing store {path} (build or migrate) ...", flush=True)
+    started = time.perf_counter()
+    # no page is running yet: Streamlit's note that its spinner has no page to go to is muted
+    notes = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    notes.disabled = True
+    try:
+        _store()
+    finally:
+        notes.disabled = False
+    seconds = time.perf_counter() - started
+    print(f"EIS: store {path} ready in {seconds:.1f} s", flush=True)
+    return seconds
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """Server start: the store is ready before the first request; then the routes are live."""
+    await run_in_threadpool(prepare_store)
+    _LIVE.set()
+    try:
+        yield
+    finally:
+        _LIVE.clear()
