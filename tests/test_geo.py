@@ -189,7 +189,7 @@ def test_build_name_matching():
 # ---------------------------------------------------------------- districts
 
 DISTRICT_DIR = REPO / "geo" / "districts"
-DISTRICT_SOURCE = REPO.parent / "shared" / "reference" / "districts_ocha_2019.geojson"
+DISTRICT_SOURCE = REPO / "geo" / "source" / "districts_ocha_2019.geojson"
 
 
 def _build_module():
@@ -271,7 +271,6 @@ def test_district_files_are_small_and_4_decimals():
     assert max(decimals) <= 4
 
 
-@pytest.mark.skipif(not DISTRICT_SOURCE.exists(), reason="../shared/reference not at hand")
 def test_district_build_is_reproducible(tmp_path, monkeypatch):
     build = _build_module()
     monkeypatch.setattr(build, "DISTRICT_DIR", tmp_path)
