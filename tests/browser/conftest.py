@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -124,9 +125,15 @@ def app_url(tmp_path_factory):
         "--browser.gatherUsageStats",
         "false",
     ]
+    with running_server(cmd, env, log_path, f"http://127.0.0.1:{port}") as base:
+        yield base
+
+
+@contextmanager
+def running_server(cmd: list[str], env: dict, log_path: Path, base: str):
+    """Start a Streamlit server from the repository, wait for its health check, stop it after."""
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + HEALTH_TIMEOUT_S
     try:
         while not _healthy(f"{base}/_stcore/health"):

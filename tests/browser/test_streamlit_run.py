@@ -9,21 +9,16 @@ Streamlit's legacy `pages/` file menu (`app`, `account`, `admin`, ...).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     ARTIFACTS,
-    HEALTH_TIMEOUT_S,
-    POLL_S,
     RUN_TIMEOUT_MS,
     _free_port,
-    _healthy,
-    _tail,
+    running_server,
 )
 
 RAW_NAMES = ("app", "account", "admin", "cockpit", "home", "map", "profile", "upload", "verify")
@@ -39,27 +34,8 @@ def plain_run(tmp_path_factory):
     env = {**os.environ, "EIS_DB_PATH": str(db_path)}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py"]
     cmd += ["--server.headless", "true", "--server.port", str(port)]
-    from tests.browser.conftest import REPO
-
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://localhost:{port}"
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    try:
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{_tail(log_path)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"no health after {HEALTH_TIMEOUT_S}s:\n{_tail(log_path)}")
-            time.sleep(POLL_S)
+    with running_server(cmd, env, log_path, f"http://localhost:{port}") as base:
         yield base, log_path, db_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_the_store_is_built_at_start_with_a_progress_line(plain_run):
