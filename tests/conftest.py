@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from datetime import date
@@ -130,6 +131,21 @@ def small_store_path(tmp_path_factory):
     """Path of the small store (SMALL_ITEMS x SMALL_PROVINCES), built once; never written."""
     path = tmp_path_factory.mktemp("small") / "small.duckdb"
     build_small_store(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_pto_store_path(small_store_path, tmp_path_factory):
+    """The small store with Rayong's PTO staff (pto21) and verifier (pto21v); never written."""
+    from lib.cli import main
+
+    path = str(tmp_path_factory.mktemp("small-pto") / "base.duckdb")
+    shutil.copyfile(small_store_path, path)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, role in (("pto21", "staff"), ("pto21v", "verifier")):
+            mp.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+            args = ["users", "add", name, "--role", role, "--agency", "PTO", "--area", "21"]
+            assert main([*args, "--password-stdin", "--db", path]) == 0
     return path
 
 

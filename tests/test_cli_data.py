@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 
@@ -16,16 +15,9 @@ WRITE_TABLES = ("observations", "observation_history", "upload_batches")
 
 
 @pytest.fixture(scope="module")
-def base_db(small_store_path, tmp_path_factory):
-    """The small store with a PTO staff account for Rayong and a PTO verifier."""
-    path = str(tmp_path_factory.mktemp("cli-data") / "base.duckdb")
-    shutil.copyfile(small_store_path, path)
-    with pytest.MonkeyPatch.context() as mp:
-        for name, role in (("pto21", "staff"), ("pto21v", "verifier")):
-            mp.setattr("sys.stdin", io.StringIO("a long enough password\n"))
-            args = ["users", "add", name, "--role", role, "--agency", "PTO", "--area", "21"]
-            assert main([*args, "--password-stdin", "--db", path]) == 0
-    return path
+def base_db(small_pto_store_path):
+    """The small store with Rayong's PTO staff and verifier accounts."""
+    return small_pto_store_path
 
 
 @pytest.fixture

@@ -475,15 +475,9 @@ def test_far_future_periods_are_problems():
 
 
 @pytest.fixture(scope="module")
-def base_db(small_store_path, tmp_path_factory):
-    """The small store with a PTO staff account for Rayong."""
-    path = str(tmp_path_factory.mktemp("hostile") / "base.duckdb")
-    shutil.copyfile(small_store_path, path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("sys.stdin", io.StringIO("a long enough password\n"))
-        args = ["users", "add", "pto21", "--role", "staff", "--agency", "PTO", "--area", "21"]
-        assert main([*args, "--password-stdin", "--db", path]) == 0
-    return path
+def base_db(small_pto_store_path):
+    """The small store with Rayong's PTO staff and verifier accounts."""
+    return small_pto_store_path
 
 
 @pytest.fixture
