@@ -54,6 +54,16 @@ def raw_layer(source: Path, folder: Path) -> Path:
     return path
 
 
+def rerun_seconds(at, repeat: int) -> list[float]:
+    """Seconds of each of `repeat` warm reruns of an AppTest."""
+    seconds = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        at.run()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
 def measure(app_path: str, repeat: int) -> dict:
     """Run the map page: payload bytes, warm rerun time, recolour time, map-only build time."""
     import streamlit as st
@@ -72,11 +82,7 @@ def measure(app_path: str, repeat: int) -> dict:
         raise SystemExit(f"map page failed: {at.exception}")
     spec_json = at.get("component_instance")[0].proto.json_args
     spec = json.loads(spec_json)
-    reruns = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        at.run()
-        reruns.append(time.perf_counter() - start)
+    reruns = rerun_seconds(at, repeat)
     kind = [r for r in at.sidebar.radio if r.label == "แสดง"][0]
     recolour = []
     for i in range(repeat):
@@ -145,11 +151,7 @@ def measure_view(app_path: str, params: dict, repeat: int) -> dict:
         raise SystemExit(f"map page failed for {params}: {at.exception}")
     spec_json = at.get("component_instance")[0].proto.json_args
     spec = json.loads(spec_json)
-    reruns = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        at.run()
-        reruns.append(time.perf_counter() - start)
+    reruns = rerun_seconds(at, repeat)
     return {
         "features": spec["feature_group"].count('"type": "Feature"'),
         "district_file_bytes": sum(read),

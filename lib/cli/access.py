@@ -62,11 +62,9 @@ def cmd_users_add(args) -> int:
 
 def cmd_users_list(args) -> int:
     """Every account, without password hashes."""
-    from lib.core.exporting import neutralise_frame
-
     with open_store(args) as store:
         frame = auth.users_frame(store)
-    print_frame(neutralise_frame(frame) if args.format == "csv" else frame, args.format)
+    print_frame(frame, args.format)
     return EXIT_OK
 
 
@@ -164,12 +162,11 @@ def cmd_displays_add(args) -> int:
 
 def cmd_displays_list(args) -> int:
     """Every display link with who made it, when, last use and revocation (never tokens)."""
-    from lib.core.exporting import neutralise_frame
     from lib.services.auth import displays
 
     with open_store(args) as store:
         frame = displays.links_frame(store)
-    print_frame(neutralise_frame(frame) if args.format == "csv" else frame, args.format)
+    print_frame(frame, args.format)
     return EXIT_OK
 
 
