@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import ui
 from lib.core.labels import cell_label
+from lib.core.markdown import escape_markdown
 
 ui.language_switch()
 store = ui.store()
@@ -23,7 +24,7 @@ if user is None:
 else:
     role = cell_label("role", user.role, ui.lang())
     # a display name is the user's own text: shown as typed, never as Markdown (links, images)
-    st.markdown(f"**{ui.plain(user.display_name or user.username)}** · {role}")
+    st.markdown(f"**{escape_markdown(user.display_name or user.username)}** · {role}")
     st.write(
         ui.t("หน่วยงาน", "Agency")
         + f": {user.agency_code or '-'} · "

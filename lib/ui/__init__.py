@@ -39,7 +39,6 @@ from lib.ui.core import (  # noqa: F401
     lang,
     language_switch,
     name_col,
-    plain,
     show_flash,
     show_table,
     store,

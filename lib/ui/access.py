@@ -294,10 +294,10 @@ def menu(registry: dict, user) -> None:
                 st.page_link(page)
         if user is not None:
             from lib.core.labels import cell_label
-            from lib.ui.core import plain  # a display name shows as typed, never as Markdown
+            from lib.core.markdown import escape_markdown  # a display name shows as typed
 
             role = cell_label("role", user.role, lang())
-            st.caption(f"{plain(user.display_name or user.username)} · {role}")
+            st.caption(f"{escape_markdown(user.display_name or user.username)} · {role}")
 
 
 @st.cache_resource(show_spinner=False)

@@ -110,10 +110,3 @@ def done(where: str, kind: str, text: str) -> None:
     """After an action: keep its message and rerun, so every part of the page re-reads the store."""
     flash(where, kind, text)
     st.rerun()
-
-
-def plain(text) -> str:
-    """User-given text (a display name) for a Markdown widget: shown as typed, never as markup."""
-    from lib.core.markdown import escape_markdown
-
-    return escape_markdown(text)
