@@ -1,4 +1,4 @@
-"""Administrator: accounts, audit log and backups."""
+"""Administrator: accounts, audit log, backups and the deployment's configuration workbook."""
 
 import streamlit as st
 
@@ -10,8 +10,14 @@ user = ui.current_user(store)
 ui.require_page(user, "admin")
 
 st.title(ui.t("ผู้ดูแลระบบ", "Administration"))
-users_tab, audit_tab, backup_tab = st.tabs(
-    [ui.t("ผู้ใช้", "Accounts"), ui.t("บันทึกการใช้งาน", "Audit log"), ui.t("สำรองข้อมูล", "Backups")]
+ui.empty_catalogue_notice(store, "admin")  # the empty product: start with the configuration
+users_tab, audit_tab, backup_tab, config_tab = st.tabs(
+    [
+        ui.t("ผู้ใช้", "Accounts"),
+        ui.t("บันทึกการใช้งาน", "Audit log"),
+        ui.t("สำรองข้อมูล", "Backups"),
+        ui.t("การตั้งค่า", "Configuration"),
+    ]
 )
 with users_tab:
     ui.users_admin(store, user)
@@ -20,3 +26,5 @@ with audit_tab:
     ui.audit_admin(store)
 with backup_tab:
     ui.backups_admin(store, user)
+with config_tab:
+    ui.config_admin(store, user)

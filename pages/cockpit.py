@@ -18,6 +18,8 @@ if not q.wall:
     q = ui.cockpit_controls(store, ui.data_version(store), q)
 ui.cockpit_style(q.wall)
 ui.cockpit_problems(q)
+if ui.empty_catalogue_notice(store, "cockpit"):  # no KPIs yet: how to enter them
+    st.stop()
 
 
 def cockpit() -> None:

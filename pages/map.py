@@ -14,6 +14,8 @@ from lib.views.map import state as map_state
 
 ui.language_switch()
 store, lang = ui.store(), ui.lang()
+if ui.empty_catalogue_notice(store, "map"):  # no items yet: how to add them
+    st.stop()
 version, as_of = ui.data_version(store), ui.figures_as_of(store)
 state = map_state.from_query(st.query_params.to_dict())
 _, _, _, kpis = ui.map_reference(store, version, state.region_scheme, state.cluster_scheme, as_of)

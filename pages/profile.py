@@ -14,6 +14,8 @@ from lib.views.map.state import breadcrumb, default_fiscal_year, from_query, pro
 
 ui.language_switch()
 store, lang, name = ui.store(), ui.lang(), ui.name_col()
+if ui.empty_catalogue_notice(store, "profile"):  # no items yet: how to add them
+    st.stop()
 version, as_of = ui.data_version(store), ui.figures_as_of(store)
 state = from_query(st.query_params.to_dict())
 areas, members, _, kpis = ui.map_reference(

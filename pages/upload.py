@@ -10,6 +10,8 @@ user = ui.current_user(store)
 ui.require_page(user, "upload")
 
 st.title(ui.t("นำเข้าข้อมูล", "Upload data"))
+if ui.empty_catalogue_notice(store, "upload"):  # no items to load values into
+    st.stop()
 with st.expander(ui.t("1. ดาวน์โหลดแบบฟอร์ม", "1. Download a template")):
     ui.template_downloads(store, user)
 

@@ -10,4 +10,6 @@ user = ui.current_user(store)
 ui.require_page(user, "verify")
 
 st.title(ui.t("ตรวจสอบและรับรองข้อมูล", "Verify submitted values"))
+if ui.empty_catalogue_notice(store, "verify"):  # no items, so nothing to verify
+    st.stop()
 ui.verify_section(store, user)

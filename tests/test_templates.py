@@ -34,13 +34,13 @@ def make(form, **kw):
 
 
 def fill(frame):
-    """Fill every value cell with a distinct valid number."""
+    """Fill every value cell with a distinct valid number (whole: within every item's decimals)."""
     frame = frame.copy()
     if frame.attrs["form"] == "long":
-        frame.iloc[:, 4] = (np.arange(len(frame)) % 29 + 0.25).astype(float)
+        frame.iloc[:, 4] = (np.arange(len(frame)) % 29 + 1).astype(float)
         return frame
     for j, column in enumerate(frame.columns[2:]):
-        frame[column] = (np.arange(len(frame)) + j) % 29 + 0.5
+        frame[column] = (np.arange(len(frame)) + j) % 29 + 2
     return frame
 
 
@@ -239,14 +239,24 @@ def test_round_trip(form, kw, fmt, lang):
 
 def test_round_trip_keeps_notes_and_exact_values():
     frame = make("long", item_code="FIN01", province="21")
-    frame.loc[0, "ค่า"] = 12.345678901
+    frame.loc[0, "ค่า"] = 12.34  # FIN01 keeps 2 decimals
     frame.loc[0, "หมายเหตุ"] = "=ตัวเลขเบื้องต้น “ยังไม่ยืนยัน”"
     for data, name in ((to_csv_bytes(frame), "t.csv"), (to_xlsx_bytes(frame), "t.xlsx")):
         result = read(data, name)
         assert result.problems == []
         row = result.clean.iloc[0]
-        assert row["value"] == 12.345678901
+        assert row["value"] == 12.34
         assert row["note"] == "=ตัวเลขเบื้องต้น “ยังไม่ยืนยัน”"
+
+
+def test_more_decimals_than_the_item_keeps_are_rounded_half_up_with_a_warning():
+    frame = make("long", item_code="FIN01", province="21")
+    frame.loc[0, "ค่า"] = 12.345  # FIN01 keeps 2 decimals: 12.35 (half up), not 12.34
+    result = read(to_csv_bytes(frame))
+    assert result.ok
+    assert result.clean.iloc[0]["value"] == 12.35
+    [warning] = [p for p in result.problems if p.code == "rounded"]
+    assert warning.row is not None and "12.35" in warning.message_th
 
 
 def test_a_partly_filled_template_warns_about_the_empty_rows_only():

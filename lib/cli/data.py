@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from lib.cli.common import (
     EXIT_DENIED,
     EXIT_OK,
@@ -15,6 +17,7 @@ from lib.cli.common import (
     print_frame,
     print_json,
 )
+from lib.core.numbers import exact_number, exact_text
 from lib.store import Store
 
 
@@ -146,7 +149,15 @@ def cmd_export(args) -> int:
     """Current values: item code, area DOPA code, period, value, status, batch."""
     with open_store(args) as store:
         frame = store.export_values(args.item, args.area)
-    print_frame(frame, args.format)  # CSV cells neutralised there, as for every command
+    write = exact_number if args.format == "json" else exact_text
+    frame["value"] = pd.Series(
+        [write(v, d) for v, d in zip(frame["value"], frame["decimals"], strict=True)],
+        index=frame.index,
+        dtype=object,
+    )  # the item's decimals: 5494932, never 5494932.0 or 76337.79999999999
+    print_frame(
+        frame.drop(columns="decimals"), args.format
+    )  # CSV cells neutralised there, as for every command
     return EXIT_OK
 
 

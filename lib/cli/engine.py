@@ -136,7 +136,8 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--missing",
         choices=("zero", "exclude"),
-        default="zero",
-        help="a KPI without data scores 0 in the composite (zero, default) or is left out",
+        default=None,
+        help="a KPI without data scores 0 in the composite (zero) or is left out (exclude); "
+        "default: each KPI's own rule (missing_rule of the configuration)",
     )
     p.set_defaults(func=cmd_scores)

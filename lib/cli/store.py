@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from lib.cli.common import EXIT_OK, add_common, iso_date, open_store, print_frame, print_json
+from lib.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    add_common,
+    iso_date,
+    open_store,
+    print_frame,
+    print_json,
+)
+from lib.core.i18n import InputError
 from lib.core.settings import DEMO_SEED, DEMO_YEARS_BEFORE
 from lib.services import bootstrap
 
@@ -32,14 +42,17 @@ CATALOG_FIELDS = [
 def cmd_init(args) -> int:
     """Create or migrate the store; load reference data and (unless --no-demo) demo data."""
     with open_store(args, create=True) as store:
-        report = bootstrap.init_store(
+        report = _init(
             store,
+            args,
             with_demo=not args.no_demo,
             as_of=args.as_of,
             seed=args.seed,
             years_before=args.years_before,
             scale=args.scale,
             n_items=args.items,
+            catalogue="starter" if args.no_demo else "demo",
+            scope=args.scope,
         )
         info = store.info()
     summary = {
@@ -47,6 +60,8 @@ def cmd_init(args) -> int:
         "migrations_applied": report.migrations_applied,
         "reference_loaded": report.reference_loaded,
         "catalog_loaded": report.catalog_loaded,
+        "catalogue_loaded": report.catalogue,
+        "scope": report.scope,
         "demo_rows_loaded": report.demo_rows,
         "observations": info["observations"],
     }
@@ -55,9 +70,17 @@ def cmd_init(args) -> int:
     else:
         print(
             f"store {summary['store']}: migrations applied {report.migrations_applied or 'none'}, "
-            f"observations {info['observations']:,}"
+            f"scope {report.scope}, items {info['items']}, observations {info['observations']:,}"
         )
     return EXIT_OK
+
+
+def _init(store, args, **options):
+    """bootstrap.init_store; a bad --scope is bad input (exit 2)."""
+    try:
+        return bootstrap.init_store(store, **options)
+    except InputError as exc:
+        raise CliError(f"{exc.message(args.lang)}", EXIT_USAGE) from None
 
 
 def cmd_info(args) -> int:
@@ -87,7 +110,17 @@ def add_parsers(sub) -> None:
     """Subcommands init, info and catalog."""
     p = sub.add_parser("init", help="create or migrate the store and load reference/demo data")
     add_common(p)
-    p.add_argument("--no-demo", action="store_true", help="load reference and catalogue only")
+    p.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="an empty product: reference geography, the 4 data groups with their aspects and "
+        "the agencies, no items, no KPIs, no values (configure it with `config import`)",
+    )
+    p.add_argument(
+        "--scope",
+        help="the deployment's scope: TH (the country, default), a cluster (C17-E1) or a "
+        "province (21); only its cells are required",
+    )
     p.add_argument("--as-of", type=iso_date, help="demo as-of date (default: today)")
     p.add_argument("--seed", type=int, default=DEMO_SEED, help="demo seed (default: %(default)s)")
     p.add_argument(
@@ -103,6 +136,7 @@ def add_parsers(sub) -> None:
         help="demo: 79 items; national: --items monthly district items (benchmarks)",
     )
     p.add_argument("--items", type=int, default=210, help="items at national scale")
+    p.add_argument("--lang", choices=("th", "en"), default="th", help="language of errors")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("info", help="counts of what the store holds")

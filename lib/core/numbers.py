@@ -58,3 +58,48 @@ def half_up(x: object, decimals: int, name: str = "value") -> Decimal:
     (Decimal('2.68'), Decimal('0.0001'))
     """
     return to_decimal(x, name).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def round_to_decimals(values: np.ndarray, decimals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(values rounded half up to each one's decimals, mask of those that changed).
+
+    Only the values with more decimals than allowed go through `half_up` (few in practice);
+    NaN stays NaN. An item's `decimals` governs what is stored.
+
+    >>> v, changed = round_to_decimals(np.array([1.005, 76337.8, 12.0, np.nan]),
+    ...                                np.array([2, 1, 0, 0]))
+    >>> v.tolist(), changed.tolist()
+    ([1.01, 76337.8, 12.0, nan], [True, False, False, False])
+    """
+    values = np.asarray(values, dtype="float64")
+    places = np.asarray(decimals, dtype="int64")
+    scaled = values * np.power(10.0, places)
+    off = np.abs(scaled - np.round(scaled))
+    changed = np.isfinite(values) & (off > 1e-12 * np.maximum(1.0, np.abs(scaled)))
+    out = values.copy()
+    for i in np.flatnonzero(changed):
+        out[i] = float(half_up(values[i], int(places[i])))
+    return out, changed
+
+
+def exact_text(value: object, decimals: int) -> str:
+    """A stored value as its decimal text with the item's decimals ("" when missing).
+
+    >>> exact_text(5494932.0, 0), exact_text(76337.79999999999, 1), exact_text(None, 2)
+    ('5494932', '76337.8', '')
+    """
+    if is_missing(value):
+        return ""
+    return str(half_up(value, int(decimals)))
+
+
+def exact_number(value: object, decimals: int) -> int | float | None:
+    """A stored value as a JSON-friendly number: int for 0 decimals, else the rounded float.
+
+    >>> exact_number(5494932.0, 0), exact_number(76337.79999999999, 1)
+    (5494932, 76337.8)
+    """
+    if is_missing(value):
+        return None
+    exact = half_up(value, int(decimals))
+    return int(exact) if int(decimals) == 0 else float(exact)

@@ -60,6 +60,7 @@ from lib.core.settings import (
 from lib.engine.aggregations import COVERAGE
 from lib.engine.checks import LEVELS, check_level
 from lib.engine.checks import check_columns as _check_columns
+from lib.engine.configured import items_in_force, required_areas, scope_provinces
 from lib.engine.requirements import (
     due_limit,
     due_limits,
@@ -91,6 +92,7 @@ __all__ = [
     "due_limits",
     "feed_delivered",
     "groups_present",
+    "items_in_force",
     "item_requirements",
     "members_for",
     "milestone_steps",
@@ -156,13 +158,14 @@ class CoverageInputs:
     fiscal_years: tuple[int, ...]
     window_end: date
     feed_items: tuple[str, ...]
+    scope_provinces: tuple[str, ...] | None = None  # None: the whole country is required
 
     def cells(self, only_counting: bool = True) -> pd.DataFrame:
         """Item x area coverage cells of the window (item_area_coverage on these inputs)."""
         return item_area_coverage(
             self.facts,
             self.items,
-            self.areas,
+            required_areas(self.areas, self.scope_provinces),
             self.as_of,
             self.fiscal_years,
             self.window_end,
@@ -426,7 +429,11 @@ def load_coverage_inputs(
     fy_start, fy_end = tc.fiscal_year_bounds(fy)
     items = store.catalog()
     if items.empty:
-        raise ValueError("the store has no catalogue: run `python -m lib init` first")
+        raise ValueError(
+            "the catalogue has no items: an administrator enters them with "
+            "`python -m lib config import`"
+        )
+    items = items_in_force(items, fy)
     facts = coverage_facts(store, as_of, start, end, fy_start, min(fy_end, as_of), items)
     return CoverageInputs(
         facts=facts,
@@ -436,7 +443,8 @@ def load_coverage_inputs(
         fiscal_year=fy,
         fiscal_years=years,
         window_end=end,
-        feed_items=feed_items_of(store.kpis()),
+        feed_items=feed_items_of(store.kpis(fy)),
+        scope_provinces=scope_provinces(store, as_of),
     )
 
 

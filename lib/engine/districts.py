@@ -146,7 +146,7 @@ def district_kpi_scores(
     items: pd.DataFrame,
     areas: pd.DataFrame,
     fy_start: date | None = None,
-    missing: str = "zero",
+    missing: str | None = None,
 ) -> pd.DataFrame:
     """Score per district x KPI with district figures (kpi.score_kpis columns; no composite)."""
     status = district_kpi_status(kpis, items)
@@ -177,7 +177,7 @@ def district_coverage(store, fiscal_year: int, as_of: date) -> pd.DataFrame:
 
 
 def district_scores(
-    store, fiscal_year: int, as_of: date, round_months: int = 12, missing: str = "zero"
+    store, fiscal_year: int, as_of: date, round_months: int = 12, missing: str | None = None
 ) -> pd.DataFrame:
     """KPI results of every district for the KPIs that have district figures."""
     inputs = kpi.load_kpi_inputs(store, fiscal_year, round_months, as_of)

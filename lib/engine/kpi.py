@@ -26,7 +26,10 @@ Rules chosen (documented here because the official forms leave them open):
 - **missing data**: a KPI without a result for an area scores 0 and keeps its
   weight in the composite (the official forms give an unreported KPI no
   points); its light is red and it is unreliable with reason "no_data".
-  `missing="exclude"` leaves such KPIs out of the composite instead.
+  A KPI whose `missing_rule` is "exclude" leaves such areas out of the composite
+  instead; `missing=` given to the functions below overrides every KPI's rule.
+- **KPI set**: the set in force for the fiscal year (`Store.kpis(fiscal_year)`),
+  so FY 2568 keeps its own weights after FY 2570's set is entered.
 - **light**: `scoring.traffic_lights` on the score with the KPI's green_at /
   amber_at; **reliability**: `scoring.reliability` on the complete, correct and
   timely % of the KPI's linked items for the area in the coverage window (for
@@ -241,9 +244,12 @@ def score_kpis(
     kpis: pd.DataFrame,
     areas: pd.DataFrame,
     health: pd.DataFrame | None = None,
-    missing: str = "zero",
+    missing: str | None = None,
 ) -> pd.DataFrame:
     """Score, weighted score, light, reliability and composite per area x KPI.
+
+    missing: None = each KPI's missing_rule ("zero" when it has none); "zero" or
+    "exclude" = that rule for every KPI.
 
     results: area_code, kpi_code, result (areas without a row have no data).
     areas: area_code (and optional names) of every area to report.
@@ -264,7 +270,7 @@ def score_kpis(
     check_columns(results, ["area_code", "kpi_code", "result"], "results")
     check_columns(kpis, KPI_COLUMNS[:-1], "kpis")
     check_columns(areas, ["area_code"], "areas")
-    if missing not in MISSING_RULES:
+    if missing is not None and missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {MISSING_RULES}, got {missing!r}")
     if kpis.empty:
         raise ValueError("no KPIs to score")
@@ -274,9 +280,9 @@ def score_kpis(
     out["result"] = pd.to_numeric(out["result"]).astype("float64")
     has_data = out["result"].notna()
     out["score"] = _method_scores(out, kpis)
-    if missing == "zero":
-        out["score"] = out["score"].fillna(0.0)
     meta = kpis.set_index("code")
+    zero = _missing_rules(out["kpi_code"], meta, missing) == "zero"
+    out.loc[zero & out["score"].isna(), "score"] = 0.0
     out["weight_pct"] = out["kpi_code"].map(meta["weight_pct"]).astype("float64")
     out["weighted_score"] = [
         weighted_score(w, s) if not np.isnan(s) else np.nan
@@ -289,6 +295,15 @@ def score_kpis(
     out["composite"] = _composites(out)
     out["composite_light"] = traffic_lights(out["composite"]).to_numpy()
     return _describe(out, meta).sort_values(["area_code", "kpi_code"], ignore_index=True)
+
+
+def _missing_rules(kpi_codes: pd.Series, meta: pd.DataFrame, missing: str | None) -> pd.Series:
+    """Each row's rule for a missing result: the override, else its KPI's missing_rule."""
+    if missing is not None:
+        return pd.Series(missing, index=kpi_codes.index)
+    if "missing_rule" not in meta:
+        return pd.Series("zero", index=kpi_codes.index)
+    return kpi_codes.map(meta["missing_rule"].fillna("zero")).fillna("zero")
 
 
 def _method_scores(out: pd.DataFrame, kpis: pd.DataFrame) -> pd.Series:
@@ -392,9 +407,11 @@ def load_kpi_inputs(
     """Read the KPIs, their items' values and the coverage facts for a round."""
     fy = tc.normalise_year(fiscal_year)
     start, end = round_window(fy, round_months, as_of)
-    kpis = store.kpis()
+    kpis = store.kpis(fy)
     if kpis.empty:
-        raise ValueError("the store has no KPIs: run `python -m lib init` first")
+        raise ValueError(
+            "the store has no KPIs: an administrator enters them with `python -m lib config import`"
+        )
     items = sorted(set(kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])["item_code"]))
     values = store.kpi_item_values(items, as_of, lookback_start(store.catalog(), items, start), end)
     coverage = cv.load_coverage_inputs(store, fy, as_of, years_before, window_end=end)
@@ -405,7 +422,7 @@ def kpi_scores(
     inputs: KpiInputs,
     level: str,
     group_members: pd.DataFrame | None = None,
-    missing: str = "zero",
+    missing: str | None = None,
     cells: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """KPI results of every area of a level (RESULT_COLUMNS), one row per area x KPI."""
@@ -454,7 +471,7 @@ def scores(
     round_months: int = 12,
     grouping: str | None = None,
     regions: str | None = None,
-    missing: str = "zero",
+    missing: str | None = None,
 ) -> pd.DataFrame:
     """KPI results of a level for a fiscal year and round, as known at as_of."""
     cv.check_level(level)

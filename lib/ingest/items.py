@@ -23,6 +23,7 @@ class Item:
     is_percent: bool
     name_th: str
     name_en: str
+    decimals: int = 6  # the item's decimals: values are stored rounded half up to them
 
 
 def _float_or_nan(x: object) -> float:
@@ -45,7 +46,16 @@ def _item_of(r: dict) -> Item:
         is_percent="ร้อยละ" in unit or "percent" in unit,
         name_th=str(r.get("name_th") or ""),
         name_en=str(r.get("name_en") or ""),
+        decimals=_decimals(r.get("decimals")),
     )
+
+
+def _decimals(x: object) -> int:
+    """An item's decimals (6 when the catalogue row has none)."""
+    try:
+        return min(max(int(x), 0), 10)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 6
 
 
 class ItemLookup:

@@ -3,7 +3,8 @@
 A :class:`Problem` names the row and column as the user sees them in Excel
 (1-based row, header text or column letter), the value and the reason. Its
 message comes from :data:`PROBLEM_CODES`; all codes are errors except the
-warnings ``empty_value`` and ``old_period_confirmed``. A row with any error is
+warnings ``empty_value``, ``old_period_confirmed`` and ``rounded`` (more decimals than the
+item keeps: stored rounded half up to its decimals). A row with any error is
 left out of ``clean``; both rows of a duplicate_cell are left out.
 """
 
@@ -27,7 +28,7 @@ CLEAN_COLUMNS = [
     "source_column",
 ]
 
-SEVERITY = {"empty_value": "warning", "old_period_confirmed": "warning"}
+SEVERITY = {"empty_value": "warning", "old_period_confirmed": "warning", "rounded": "warning"}
 
 # code -> (Thai, English) message; {value} is the cell, {th}/{en} the detail.
 PROBLEM_CODES: dict[str, tuple[str, str]] = {
@@ -119,6 +120,10 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
     "out_of_range": (
         "ค่า '{value}' อยู่นอกช่วงที่ยอมรับ{th}",
         "Value '{value}' is outside the accepted range{en}",
+    ),
+    "rounded": (
+        "ค่า '{value}' มีทศนิยมเกินที่รายการกำหนด บันทึกเป็น{th}",
+        "Value '{value}' has more decimals than the item keeps; stored as{en}",
     ),
     "duplicate_cell": (
         "ข้อมูลซ้ำ: รายการ พื้นที่ และงวดเดียวกันอยู่ในแถว {th}",

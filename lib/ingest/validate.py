@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core import thaicalendar as tc
+from lib.core.numbers import round_to_decimals
 from lib.ingest.areas import AreaLookup, decide_area
 from lib.ingest.forms import Cells
 from lib.ingest.items import Item, ItemLookup
@@ -237,6 +238,13 @@ def _check_values(
         rng_th = [_valid_range(i, "ถึง") for i in infos]
         rng_en = [_valid_range(i, "to") for i in infos]
         report(outside, "value", "out_of_range", _per(rng_th, item.codes), _per(rng_en, item.codes))
+    values, rounded = round_to_decimals(values, attr("decimals", 6, "int64"))
+    rounded &= ok_value
+    if rounded.any():
+        shown = np.array([f" {v:,.10g}" for v in values[rounded]], dtype=object)
+        text = np.full(len(values), "", dtype=object)
+        text[rounded] = shown
+        report(rounded, "value", "rounded", text, text)
     return values, empty
 
 

@@ -112,8 +112,19 @@ def demo_items() -> pd.DataFrame:
     return items
 
 
-def catalog_frames(items: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """Agencies, data groups, aspects, items, KPIs, KPI links and roles for the store."""
+def starter_frames() -> dict[str, pd.DataFrame]:
+    """The empty product's catalogue: the 4 MOI data groups with their aspects, agencies, roles."""
+    frames = catalog_frames()
+    return {k: frames[k] for k in ("agencies", "data_groups", "aspects", "roles")}
+
+
+def catalog_frames(
+    items: pd.DataFrame | None = None, kpi_fiscal_year: int = 2500
+) -> dict[str, pd.DataFrame]:
+    """Agencies, data groups, aspects, items, KPIs, KPI links and roles for the store.
+
+    kpi_fiscal_year: the fiscal year the demo's KPI set is entered for (in force from it on).
+    """
     items = demo_items() if items is None else items
     agencies = _read("agencies.csv").drop(columns=["responsible_position_th"])
     groups = _read("data_groups.csv").assign(sort_order=lambda d: d.sort_order.astype(int))
@@ -129,7 +140,9 @@ def catalog_frames(items: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]
         aggregation=[aggregations.check_kpi_aggregation(a) for a in raw_kpis.aggregation],
         **{t: _num(raw_kpis[t]) for t in ("t1", "t2", "t3", "t4", "t5")},
     )
+    kpis.insert(0, "fiscal_year", int(kpi_fiscal_year))
     kpi_items = raw_kpis[["code", "item_code"]].rename(columns={"code": "kpi_code"})
+    kpi_items.insert(0, "fiscal_year", int(kpi_fiscal_year))
     return {
         "agencies": agencies,
         "data_groups": groups,

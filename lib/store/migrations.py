@@ -267,10 +267,65 @@ CREATE TABLE IF NOT EXISTS display_links (
 );
 """
 
+# The deployment's configuration as data (issue 11): items get a contact, a linked plan and the
+# fiscal years they are in force; KPIs belong to a fiscal year (a set is in force from its year
+# until a later year's set), with the official form's people and the milestone steps' text.
+# Sets that existed before are kept as the set of FY 2500 ("from the beginning").
+_CONFIGURATION = """
+ALTER TABLE items ADD COLUMN IF NOT EXISTS responsible_contact VARCHAR;
+ALTER TABLE items ADD COLUMN IF NOT EXISTS linked_plan VARCHAR;
+ALTER TABLE items ADD COLUMN IF NOT EXISTS from_fy INTEGER;
+ALTER TABLE items ADD COLUMN IF NOT EXISTS retired_from_fy INTEGER;
+
+CREATE TABLE kpis_by_year (
+    fiscal_year INTEGER NOT NULL DEFAULT 2500, -- Buddhist Era; in force until a later set
+    code VARCHAR NOT NULL,
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    owner_agency VARCHAR NOT NULL,
+    supervisor VARCHAR,                -- ผู้กำกับดูแลตัวชี้วัด, as on the official form
+    supervisor_phone VARCHAR,
+    data_collectors VARCHAR,           -- ผู้จัดเก็บข้อมูล
+    collectors_phone VARCHAR,
+    weight_pct DOUBLE NOT NULL CHECK (weight_pct >= 0),
+    method VARCHAR NOT NULL CHECK (method IN ('milestone','linear')),
+    t1 DOUBLE, t2 DOUBLE, t3 DOUBLE, t4 DOUBLE, t5 DOUBLE,
+    steps_th VARCHAR,                  -- the milestone steps' text, one per line
+    higher_is_better BOOLEAN NOT NULL DEFAULT TRUE,
+    floor_score DOUBLE NOT NULL DEFAULT 1.0,
+    target DOUBLE,
+    unit_th VARCHAR,
+    unit_en VARCHAR,
+    rounds VARCHAR NOT NULL DEFAULT '6,9,12',
+    green_at DOUBLE NOT NULL DEFAULT 4.0,
+    amber_at DOUBLE NOT NULL DEFAULT 3.0,
+    aggregation VARCHAR NOT NULL DEFAULT 'last'
+        CHECK (aggregation IN ('last','sum','mean','coverage')),
+    missing_rule VARCHAR NOT NULL DEFAULT 'zero' CHECK (missing_rule IN ('zero','exclude')),
+    description_th VARCHAR,
+    description_en VARCHAR,
+    PRIMARY KEY (fiscal_year, code)
+);
+INSERT INTO kpis_by_year BY NAME SELECT 2500 AS fiscal_year, * FROM kpis;
+DROP TABLE kpis;
+ALTER TABLE kpis_by_year RENAME TO kpis;
+
+CREATE TABLE kpi_items_by_year (
+    fiscal_year INTEGER NOT NULL DEFAULT 2500,
+    kpi_code VARCHAR NOT NULL,
+    item_code VARCHAR NOT NULL,
+    PRIMARY KEY (fiscal_year, kpi_code, item_code)
+);
+INSERT INTO kpi_items_by_year BY NAME SELECT 2500 AS fiscal_year, * FROM kpi_items;
+DROP TABLE kpi_items;
+ALTER TABLE kpi_items_by_year RENAME TO kpi_items;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "item aggregation", _ITEM_AGGREGATION),
     Migration(3, "sign-in sessions and display links", _SESSIONS_AND_DISPLAYS),
+    Migration(4, "configuration as data: item validity, KPI sets per fiscal year", _CONFIGURATION),
 )
 
 

@@ -333,11 +333,14 @@ class ObservationQueries:
         return df["area_code"].tolist()
 
     def export_values(self, item_code: str | None = None, area_code: str | None = None):
-        """Current values: item code, area DOPA code, period, value, status, batch."""
+        """Current values: item code, area DOPA code, period, value, status, batch, and the
+        item's decimals (what the value is written with)."""
         return self._df(
-            "SELECT item_code, area_code, period, value, status, batch_id FROM observations "
-            "WHERE (? IS NULL OR item_code = ?) AND (? IS NULL OR area_code = ?) "
-            "ORDER BY item_code, area_code, period_end",
+            "SELECT o.item_code, o.area_code, o.period, o.value, o.status, o.batch_id, "
+            "coalesce(i.decimals, 6) AS decimals FROM observations o "
+            "LEFT JOIN items i ON i.code = o.item_code "
+            "WHERE (? IS NULL OR o.item_code = ?) AND (? IS NULL OR o.area_code = ?) "
+            "ORDER BY o.item_code, o.area_code, o.period_end",
             [item_code, item_code, area_code, area_code],
         )
 

@@ -87,6 +87,10 @@ class SnapshotQueries:
                 for lvl in ("country", "region", "cluster", "province", "district")
             },
             **counts,
+            "scope": self.scope(),
+            "kpi_set_years": self._df("SELECT DISTINCT fiscal_year FROM kpis ORDER BY 1")[
+                "fiscal_year"
+            ].tolist(),
             "demo_as_of": self.get_meta("demo_as_of"),
             "demo_seed": self.get_meta("demo_seed"),
         }

@@ -4,8 +4,10 @@ Pages call `from lib import ui` and these helpers with lib's pure functions;
 nothing else in lib/ may import streamlit (a test enforces it). The modules:
 core (store, language), maps (home, map, profile), warroom (cockpit), access
 (sign-in, menu, rights, backup worker), upload (templates, preview, verify),
-admin (accounts, audit log, backups), displays (display links for wall
-screens), server (the sign-in cookie's routes and the store's start-up; st.App).
+admin (accounts, audit log, backups), config (the configuration workbook on the
+administrator's page; what an empty product's pages say to do next), displays
+(display links for wall screens), server (the sign-in cookie's routes and the
+store's start-up; st.App).
 """
 
 from lib.ui.access import (  # noqa: F401
@@ -28,6 +30,11 @@ from lib.ui.admin import (  # noqa: F401
     audit_admin,
     backups_admin,
     users_admin,
+)
+from lib.ui.config import (  # noqa: F401
+    config_admin,
+    config_preview,
+    empty_catalogue_notice,
 )
 from lib.ui.core import (  # noqa: F401
     LANGS,

@@ -64,7 +64,7 @@ def cockpit_query(s: Store, version: str):
         params["scope"] = shown[0]
     if "scope" not in params and home in set(areas["code"]):
         params["scope"] = home  # a signed-in officer lands on their own province
-    return query.parse_query(params, areas, today)
+    return query.parse_query(params, areas, today, default_scope=s.scope())
 
 
 def _url_bound(key: str, url_value) -> None:

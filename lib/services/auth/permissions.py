@@ -28,6 +28,7 @@ ACTIONS = (
     "backup",
     "read_audit",
     "manage_layers",
+    "manage_config",
 )
 
 
@@ -139,12 +140,20 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "backup",
             "read_audit",
             "manage_layers",
+            "manage_config",
         }
     ),
 }
 # Actions whose right comes with the role alone, whatever the area or agency:
 # reading is not area-limited (executives compare with peers).
-_ROLE_ONLY = ("read_unpublished", "manage_users", "backup", "read_audit", "manage_layers")
+_ROLE_ONLY = (
+    "read_unpublished",
+    "manage_users",
+    "backup",
+    "read_audit",
+    "manage_layers",
+    "manage_config",
+)
 
 _ACTION_TH = {
     "read_published": "อ่านข้อมูลที่เผยแพร่",
@@ -156,6 +165,7 @@ _ACTION_TH = {
     "backup": "สำรองและกู้คืนข้อมูล",
     "read_audit": "ดูบันทึกการใช้งาน",
     "manage_layers": "นำเข้าชั้นข้อมูลแผนที่",
+    "manage_config": "ตั้งค่าระบบ (รายการข้อมูล ตัวชี้วัด หน่วยงาน ขอบเขต)",
 }
 
 

@@ -381,8 +381,8 @@ def _read_round(params: Mapping, as_of: date, problems: list[Text]) -> tuple[int
     return fy, months
 
 
-def _read_scopes(params: Mapping, areas: pd.DataFrame, problems: list[Text]):
-    scope = country_scope(areas)
+def _read_scopes(params: Mapping, areas: pd.DataFrame, problems: list[Text], default: str):
+    scope = parse_scope(default, areas)
     text = _first(params, "scope")
     if text:
         try:
@@ -430,10 +430,13 @@ def _read_kpi(params: Mapping, problems: list[Text]) -> str | None:
     return text or None
 
 
-def parse_query(params: Mapping, areas: pd.DataFrame, today: date) -> CockpitQuery:
+def parse_query(
+    params: Mapping, areas: pd.DataFrame, today: date, default_scope: str = cv.COUNTRY_CODE
+) -> CockpitQuery:
     """Read scope, fy, round, asof, lang, kpi, wall, refresh and cycle from URL parameters.
 
-    Anything not understood falls back to its default and is named in problems.
+    Anything not understood falls back to its default and is named in problems; the scope's
+    default is the deployment's (a province deployment opens on its province).
 
     >>> areas = pd.DataFrame({"code": ["TH", "21"], "level": ["country", "province"],
     ...     "name_th": ["ประเทศไทย", "ระยอง"], "name_en": ["Thailand", "Rayong"]})
@@ -444,7 +447,7 @@ def parse_query(params: Mapping, areas: pd.DataFrame, today: date) -> CockpitQue
     problems: list[Text] = []
     as_of, as_of_given = _read_as_of(params, today, problems)
     fy, months = _read_round(params, as_of, problems)
-    scope, cycle = _read_scopes(params, areas, problems)
+    scope, cycle = _read_scopes(params, areas, problems, default_scope)
     refresh = _read_refresh(params, problems)
     return CockpitQuery(
         scope=scope,

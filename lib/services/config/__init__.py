@@ -1,0 +1,32 @@
+"""The deployment's configuration as data: one workbook, validated whole, applied with a preview.
+
+`fields` says what the configuration is (sheets, fields, allowed values);
+`workbook` writes and reads the .xlsx (a README sheet explains every column);
+`validate` checks a whole configuration; `diff` merges an import with what the
+store holds (nothing is deleted: an absent item is retired, an absent fiscal
+year's KPI set is kept) and lists what changes; `apply` reads the store, plans
+an import and applies it in one audited transaction. The CLI (`config export`,
+`config import`) and the administrator's page both call `apply`.
+"""
+
+from lib.services.config.apply import (
+    ImportPlan,
+    apply_import,
+    export_frames,
+    export_workbook,
+    plan_import,
+)
+from lib.services.config.fields import SHEETS, Problem
+from lib.services.config.workbook import read_workbook, write_workbook
+
+__all__ = [
+    "SHEETS",
+    "ImportPlan",
+    "Problem",
+    "apply_import",
+    "export_frames",
+    "export_workbook",
+    "plan_import",
+    "read_workbook",
+    "write_workbook",
+]
