@@ -69,12 +69,11 @@ def required_areas(areas: pd.DataFrame, provinces: Sequence[str] | None) -> pd.D
     return areas.loc[inside | ~level.isin(["province", "district"])]
 
 
-def scope_provinces(store, as_of: date) -> tuple[str, ...] | None:
-    """The provinces of the deployment's scope (None for the country)."""
+def scope_provinces(store, areas: pd.DataFrame, as_of: date) -> tuple[str, ...] | None:
+    """The provinces of the deployment's scope (None for the country); areas: store.areas()."""
     code = store.scope()
     if code == COUNTRY_CODE:
         return None
-    areas = store.areas()
     row = areas.loc[areas["code"] == code]
     if row.empty:
         raise ValueError(f"the deployment's scope {code!r} is not an area of the store")
@@ -103,7 +102,8 @@ def check_scope(code: object, areas: pd.DataFrame) -> str:
     row = areas.loc[areas["code"] == text, "level"]
     if row.empty:
         raise InputError(
-            f"ไม่รู้จักขอบเขต {text!r}: ใช้ TH, รหัสกลุ่มจังหวัด (เช่น C17-E1) หรือรหัสจังหวัด (เช่น 21)",
+            f"ไม่รู้จักขอบเขต {text!r}: ไม่พบรหัสพื้นที่ {text} "
+            "(ใช้ TH รหัสกลุ่มจังหวัด เช่น C17-E1 หรือรหัสจังหวัด 2 หลัก เช่น 21)",
             f"unknown scope {text!r}: expected TH, a cluster (e.g. C17-E1) or a province code (21)",
         )
     level = str(row.iloc[0])

@@ -435,16 +435,17 @@ def load_coverage_inputs(
         )
     items = items_in_force(items, fy)
     facts = coverage_facts(store, as_of, start, end, fy_start, min(fy_end, as_of), items)
+    areas = store.areas()
     return CoverageInputs(
         facts=facts,
         items=items,
-        areas=store.areas(),
+        areas=areas,
         as_of=as_of,
         fiscal_year=fy,
         fiscal_years=years,
         window_end=end,
         feed_items=feed_items_of(store.kpis(fy)),
-        scope_provinces=scope_provinces(store, as_of),
+        scope_provinces=scope_provinces(store, areas, as_of),
     )
 
 

@@ -67,7 +67,7 @@ class CatalogueQueries:
     def set_scope(self, code: str, username: str = "system", origin: str = "cli") -> None:
         """Set the deployment's scope (the caller checked the code), audited."""
         with self.transaction() as cur:
-            before = self.get_meta("scope") or DEFAULT_SCOPE
+            before = self.scope()
             self._set_meta(cur, "scope", code)
             _bump_catalog_version(cur, self._set_meta)
             self._audit(cur, username, "set_scope", code, {"before": before, "after": code}, origin)

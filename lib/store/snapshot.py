@@ -88,9 +88,7 @@ class SnapshotQueries:
             },
             **counts,
             "scope": self.scope(),
-            "kpi_set_years": self._df("SELECT DISTINCT fiscal_year FROM kpis ORDER BY 1")[
-                "fiscal_year"
-            ].tolist(),
+            "kpi_set_years": self.kpi_set_years(),
             "demo_as_of": self.get_meta("demo_as_of"),
             "demo_seed": self.get_meta("demo_seed"),
         }

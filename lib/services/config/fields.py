@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lib.core import thaicalendar as tc
+from lib.engine.aggregations import ITEM_AGGREGATIONS, KPI_AGGREGATIONS
+from lib.engine.kpi import MISSING_RULES
+from lib.engine.methods import SCORING_METHODS
+
 # Field types: how a cell is read and written.
 TEXT = "text"  # free text, trimmed; empty -> None
 CODE = "code"  # A-Z a-z 0-9 . _ - (no spaces), at most 40 characters
@@ -25,13 +30,10 @@ CHOICE = "choice"  # one of Field.choices
 YEAR = "year"  # a Buddhist Era fiscal year, 2500..2700
 CODES = "codes"  # comma-separated codes (e.g. a KPI's linked items)
 
-AREA_LEVELS = ("province", "district")
-FREQUENCIES = ("monthly", "quarterly", "annual", "fiscal_annual")
-ITEM_AGGREGATIONS = ("sum", "mean")
-KPI_METHODS = ("milestone", "linear")
-KPI_AGGREGATIONS = ("last", "sum", "mean", "coverage")
-MISSING_RULES = ("zero", "exclude")
-SCOPE_LEVELS = ("country", "cluster", "province")
+# The allowed lists are those of the rules that use them (each kept once).
+AREA_LEVELS = ("province", "district")  # the levels an item's values are kept at
+FREQUENCIES = tc.FREQUENCIES
+KPI_METHODS = tuple(SCORING_METHODS)
 
 
 @dataclass(frozen=True)

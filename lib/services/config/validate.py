@@ -18,7 +18,9 @@ from decimal import Decimal
 
 import pandas as pd
 
+from lib.core.i18n import InputError
 from lib.core.numbers import is_missing, to_decimal
+from lib.engine.configured import check_scope
 from lib.engine.methods import check_kpi_definition
 from lib.services.config.fields import (
     AGENCIES,
@@ -28,7 +30,6 @@ from lib.services.config.fields import (
     DEPLOYMENT,
     ITEMS,
     KPIS,
-    SCOPE_LEVELS,
     SHEETS,
     Problem,
     Sheet,
@@ -46,7 +47,6 @@ REFERENCES = (
     (KPIS, "owner_agency", AGENCIES),
     (KPIS, "item_codes", ITEMS),
 )
-LEVEL_NAMES = {"country": "ประเทศ", "cluster": "กลุ่มจังหวัด", "province": "จังหวัด"}
 
 Record = tuple[int | None, dict]  # (Excel row or None, the row's values; missing -> None)
 
@@ -158,21 +158,12 @@ def _deployment(rows: list[Record], areas: pd.DataFrame) -> Iterator[Problem]:
     code = cell_text(rows[0][1]["scope_code"])
     if code is None:
         return
-    has_areas = areas is not None and len(areas) > 0
-    levels = dict(zip(areas["code"].astype(str), areas["level"], strict=True)) if has_areas else {}
-    if code not in levels:
+    try:
+        check_scope(code, areas)  # the scope rule lives once, in the engine
+    except InputError as exc:
         yield Problem(
-            DEPLOYMENT.key, first, "scope_code", code,
-            f"ไม่พบรหัสพื้นที่ {code} (ใช้ TH รหัสกลุ่มจังหวัด หรือรหัสจังหวัด 2 หลัก)",
-            f"no area has code {code} (use TH, a cluster code or a 2-digit province code)",
-        )  # fmt: skip
-    elif levels[code] not in SCOPE_LEVELS:
-        allowed = ", ".join(LEVEL_NAMES[level] for level in SCOPE_LEVELS)
-        yield Problem(
-            DEPLOYMENT.key, first, "scope_code", code,
-            f"ขอบเขตต้องเป็น{allowed}: {code} เป็นพื้นที่ระดับ {levels[code]}",
-            f"the scope must be a {', '.join(SCOPE_LEVELS)}: {code} is a {levels[code]}",
-        )  # fmt: skip
+            DEPLOYMENT.key, first, "scope_code", code, exc.message("th"), exc.message("en")
+        )
 
 
 def _item_problems(row: int | None, item: dict) -> Iterator[Problem]:
