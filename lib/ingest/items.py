@@ -24,6 +24,8 @@ class Item:
     name_th: str
     name_en: str
     decimals: int = 6  # the item's decimals: values are stored rounded half up to them
+    crop_year: str = "start"  # "2565/66" is the year the season starts ("start") or ends ("end")
+    base_year: int | None = None  # an index's base year (BE); another in a file's title warns
 
 
 def _float_or_nan(x: object) -> float:
@@ -47,7 +49,15 @@ def _item_of(r: dict) -> Item:
         name_th=str(r.get("name_th") or ""),
         name_en=str(r.get("name_en") or ""),
         decimals=_decimals(r.get("decimals")),
+        crop_year="end" if str(r.get("crop_year") or "").strip() == "end" else "start",
+        base_year=_base_year(r.get("base_year")),
     )
+
+
+def _base_year(x: object) -> int | None:
+    """An item's base year (BE), None when the catalogue row has none."""
+    f = _float_or_nan(x)
+    return None if f != f else int(f)
 
 
 def _decimals(x: object) -> int:

@@ -28,7 +28,15 @@ CLEAN_COLUMNS = [
     "source_column",
 ]
 
-SEVERITY = {"empty_value": "warning", "old_period_confirmed": "warning", "rounded": "warning"}
+SEVERITY = {
+    "empty_value": "warning",
+    "old_period_confirmed": "warning",
+    "rounded": "warning",
+    "total_set_aside": "warning",
+    "total_mismatch": "warning",
+    "base_year_changed": "warning",
+    "unread_column": "warning",
+}
 
 # code -> (Thai, English) message; {value} is the cell, {th}/{en} the detail.
 PROBLEM_CODES: dict[str, tuple[str, str]] = {
@@ -167,6 +175,31 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
         "งวด '{value}' เก่ากว่าปี {th} (ยืนยันแล้ว)",
         "Period '{value}' is before {en} (confirmed)",
     ),
+    "total_set_aside": (
+        "แถวผลรวม '{value}' ไม่นำเข้าเป็นข้อมูลรายพื้นที่{th}",
+        "Total row '{value}' is set aside, not read as an area's value{en}",
+    ),
+    "total_mismatch": (
+        "ผลรวม '{value}' ไม่เท่ากับผลรวมของพื้นที่ย่อยในไฟล์{th}",
+        "Total '{value}' differs from the sum of its members in the file{en}",
+    ),
+    "base_year_changed": (
+        "ไฟล์ระบุปีฐาน '{value}' ไม่ตรงกับปีฐานของรายการ{th}",
+        "The file gives base year '{value}', not the item's{en}",
+    ),
+    "unread_column": (
+        "ไม่ได้อ่านคอลัมน์ '{value}' (ไม่รู้จักหัวคอลัมน์ ระบุบทบาทได้ในขั้นจับคู่คอลัมน์ หรือ --column){th}",
+        "Column '{value}' was not read (unknown header: give its role in the mapping step or"
+        " with --column){en}",
+    ),
+    "bad_mapping": (
+        "การจับคู่คอลัมน์ '{value}' ใช้ไม่ได้{th}",
+        "The column mapping '{value}' cannot be used{en}",
+    ),
+    "unknown_sheet": (
+        "ไม่พบชีต '{value}' ในไฟล์{th}",
+        "The workbook has no sheet '{value}'{en}",
+    ),
     "too_many_problems": (
         "พบปัญหาทั้งหมด {value} รายการ แสดงเฉพาะ {th} รายการแรก",
         "{value} problems found; only the first {en} are listed",
@@ -207,6 +240,17 @@ class UploadResult:
     lang: str = "th"
     item_code: str | None = None  # item of a wide_periods file (argument or label cell)
     period_text: str | None = None  # period of a wide_items file (argument or label cell)
+    # How the header was read, for the mapping step: one dict per column of the header row
+    # found (or the likeliest one when none was): position, label, role ("" = unknown),
+    # recognised (True when the role came from the header's words, False from a mapping),
+    # samples (the first data cells).
+    columns: list[dict] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # every sheet of a workbook
+    sheets_read: list[str] = field(default_factory=list)  # the sheets the cells came from
+    layout_name: str | None = None  # the saved layout the file was read with
+    signature: tuple[str, ...] = ()  # header keys of the header row (lib.ingest.layout)
+    blank_rows: int = 0  # rows with an area and period but no value (blank template rows)
+    set_aside: int = 0  # total and subtotal rows set aside
     errors: list[Problem] = field(default_factory=list, repr=False)
 
     def __post_init__(self):

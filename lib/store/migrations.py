@@ -321,11 +321,33 @@ DROP TABLE kpi_items;
 ALTER TABLE kpi_items_by_year RENAME TO kpi_items;
 """
 
+# Real agency files (issue 12): an item's crop-year rule ("2565/66" is read as the year the
+# season starts, 'start', or ends, 'end') and its index base year (Buddhist Era; a file whose
+# title says another base year is a warning); saved layouts of an agency's files (the column
+# roles, sheets and period rule as JSON, and the header they were saved from).
+_LAYOUTS = """
+ALTER TABLE items ADD COLUMN IF NOT EXISTS crop_year VARCHAR;
+ALTER TABLE items ADD COLUMN IF NOT EXISTS base_year INTEGER;
+
+CREATE TABLE layouts (
+    agency_code VARCHAR NOT NULL DEFAULT '',   -- '' = the administrators' own
+    name VARCHAR NOT NULL,
+    layout VARCHAR NOT NULL,                   -- lib.ingest.layout.Layout as JSON
+    signature VARCHAR NOT NULL,                -- header keys the layout was saved from
+    created_by VARCHAR,
+    created_at TIMESTAMP,
+    updated_by VARCHAR,
+    updated_at TIMESTAMP,
+    PRIMARY KEY (agency_code, name)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "item aggregation", _ITEM_AGGREGATION),
     Migration(3, "sign-in sessions and display links", _SESSIONS_AND_DISPLAYS),
     Migration(4, "configuration as data: item validity, KPI sets per fiscal year", _CONFIGURATION),
+    Migration(5, "agency files: crop-year rule, base year, saved layouts", _LAYOUTS),
 )
 
 
