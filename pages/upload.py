@@ -1,4 +1,4 @@
-"""Agency upload: templates, file check, preview, atomic commit, batch history and undo."""
+"""Agency upload: templates, file check, column mapping, preview, commit, layouts and undo."""
 
 import streamlit as st
 
@@ -17,8 +17,8 @@ with st.expander(ui.t("1. ดาวน์โหลดแบบฟอร์ม", 
 
 st.subheader(ui.t("2. ส่งไฟล์", "2. Send a file"))
 file = st.file_uploader(
-    ui.t("ไฟล์ CSV หรือ Excel (.xlsx)", "CSV or Excel (.xlsx) file"),
-    type=["csv", "xlsx", "txt"],
+    ui.t("ไฟล์ CSV หรือ Excel (.xlsx .xls .ods)", "CSV or Excel (.xlsx .xls .ods) file"),
+    type=["csv", "txt", "xlsx", "xls", "ods"],
     help=ui.t(
         "ลากไฟล์มาวางในกรอบ หรือกดปุ่มเพื่อเลือกไฟล์ ระบบจะตรวจสอบไฟล์ก่อน ยังไม่บันทึกจนกว่าจะกดบันทึก",
         "Drop a file in the box or press the button to choose one; "
@@ -38,7 +38,7 @@ old_years = st.checkbox(ui.old_years_label())
 if file is None:
     ui.forget_upload()
 else:
-    preview = ui.upload_preview(store, file.getvalue(), file.name, item, period, old_years)
+    preview = ui.upload_preview(store, user, file.getvalue(), file.name, item, period, old_years)
     if preview.earlier_batches and ui.committed_batch(preview) is None:
         earlier = ", ".join(str(b) for b in preview.earlier_batches)
         st.info(
@@ -47,8 +47,13 @@ else:
                 f"This file was committed before (batch {earlier})",
             )
         )
+    ui.mapping_step(store, user, preview)
+    st.subheader(ui.t("ผลการตรวจสอบ", "The check"))
     ui.show_preview(store, preview)
     ui.commit_controls(store, user, preview)
+
+with st.expander(ui.t("รูปแบบไฟล์ที่บันทึกไว้", "Saved file layouts")):
+    ui.saved_layouts(store, user)
 
 st.subheader(ui.t("ประวัติการนำเข้าของหน่วยงาน", "The agency's batches"))
 ui.batch_history(store, user, action="undo")

@@ -49,7 +49,7 @@ def values(db: str, capsys, area: str = "21") -> dict[str, float]:
 GOOD = (
     "ผลการเบิกจ่ายงบประมาณ จังหวัดระยอง\n"
     "รหัสรายการ,พื้นที่,งวด,ค่า,หมายเหตุ\n"
-    "FIN01,จ.ระยอง,ต.ค. 2569,๑๒.๕,\n"
+    "FIN01,จ.ระยอง,ต.ค. 2569,๗๒.๕,\n"
     "FIN01,Rayong,2026-08,64.0,แก้ไขตามหนังสือ\n"
     "ที่มา: ระบบ GFMIS\n"
 )
@@ -63,8 +63,8 @@ def test_import_commits_once_and_undo_restores(db, tmp_path, capsys):
     new = sum(p not in before for p in ("2026-10", "2026-08"))
     assert out["committed"] and (out["new"], out["changed"]) == (new, 2 - new)
     after = values(db, capsys)
-    assert after["2026-10"] == 12.5 and after["2026-08"] == 64.0
-    assert before.get("2026-08") != 64.0 and before.get("2026-10") != 12.5
+    assert after["2026-10"] == 72.5 and after["2026-08"] == 64.0
+    assert before.get("2026-08") != 64.0 and before.get("2026-10") != 72.5
 
     # the same file again changes nothing
     state = snapshot(db)

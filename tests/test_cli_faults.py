@@ -95,7 +95,7 @@ def test_a_real_write_failure_is_reported_not_the_aborted_transaction(db, tmp_pa
     (tmp_path / "big.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = store_fingerprint(db)
     done = run_cli(
-        "import", str(tmp_path / "big.csv"), "--user", "pto21", "--db", db,
+        "import", str(tmp_path / "big.csv"), "--user", "pto21", "--db", db, "--confirm-jumps",
         preexec_fn=_limit_file_size(20_000),
     )  # fmt: skip
     assert done.returncode == 1, done.stderr

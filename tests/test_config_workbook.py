@@ -104,7 +104,7 @@ def test_the_workbook_has_a_readme_then_one_tab_per_sheet_with_keyed_headers():
         for f in sheet.fields:
             assert (workbook.tab_name(sheet), f.key) in keys_listed, f.key
     frequency = next(row for row in readme if len(row) > 2 and row[2] == "frequency")
-    assert "monthly, quarterly, annual, fiscal_annual" in frequency
+    assert "monthly, quarterly, annual, fiscal_annual, biennial" in frequency
 
 
 def test_the_same_frames_give_the_same_cells():

@@ -298,12 +298,12 @@ def test_defusedxml_refuses_entities_even_past_the_byte_scan(attack, tmp_path, m
     assert "TOPSECRET" not in problem.message("en")
 
 
-def test_an_ods_file_is_asked_for_as_xlsx():
+def test_a_broken_ods_file_is_damaged_not_a_traceback():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", "<office:document-content/>")
-    assert "ODS" in only_code(read(out.getvalue(), "f.ods"), "unreadable_file").message("en")
+    assert "ODS" in only_code(read(out.getvalue(), "f.ods"), "damaged_file").message("en")
 
 
 def test_no_damaged_workbook_raises():
@@ -525,7 +525,7 @@ def test_the_command_line_rejects_hostile_files_and_changes_nothing(
 def test_the_command_line_commits_old_years_only_with_confirm_old_years(db, tmp_path, capsys):
     path = tmp_path / "old.csv"
     path.write_bytes(long_csv("FIN01,21,2468-03,5,"))
-    command = ["import", str(path), "--user", "pto21", "--db", db]
+    command = ["import", str(path), "--user", "pto21", "--db", db, "--confirm-jumps"]
     assert main(command) == 2
     assert main([*command, "--confirm-old-years"]) == 0
     with Store(db) as store:
@@ -538,8 +538,8 @@ def test_old_years_commit_only_when_confirmed(db):
         preview = upload.preview_upload(store, data, "old.csv")
         assert upload.commit_refusal(preview) is not None
         confirmed = upload.preview_upload(store, data, "old.csv", confirm_old_years=True)
-        assert upload.commit_refusal(confirmed) is None
-        assert upload.commit_upload(store, confirmed, "pto21", "PTO") is not None
+        assert upload.commit_refusal(confirmed, confirm_jumps=True) is None
+        assert upload.commit_upload(store, confirmed, "pto21", "PTO", confirm_jumps=True)
         assert "1925-03" in store.export_values("FIN01", "21")["period"].tolist()
 
 
@@ -553,7 +553,9 @@ def test_formula_notes_are_stored_as_typed_and_neutralised_on_export(db, capsys)
     with Store(db) as store:
         preview = upload.preview_upload(store, data, "formula.csv")
         assert [(p.row, p.code) for p in preview.problems] == [(3, "not_a_number")]
-        assert upload.commit_upload(store, preview, "pto21", "PTO", clean_rows_only=True)
+        assert upload.commit_upload(
+            store, preview, "pto21", "PTO", clean_rows_only=True, confirm_jumps=True
+        )
         history = store.cell_history("FIN01", "21", "2026-08")
     assert history["note"].iloc[-1] == note
     assert "'=HYPERLINK" in safe_csv_bytes(history[["note"]]).decode("utf-8-sig")

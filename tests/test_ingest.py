@@ -104,11 +104,12 @@ def test_rows_after_the_table_that_are_not_notes_are_data():
     assert "unknown_item" in {p.code for p in result.errors}
 
 
-def test_a_total_row_is_reported_not_skipped():
+def test_a_total_row_is_set_aside_with_a_warning_not_skipped():
     rows = [LONG_HEADER, ["FIN01", "ระยอง", "2568-03", "50", ""], ["รวม", "", "", "50", ""]]
     result = read(csv_bytes(rows))
-    assert codes(result) == [(3, "รหัสรายการ", "total_row")]
+    assert codes(result) == [(3, "รหัสรายการ", "total_set_aside")]
     assert "แถวผลรวม" in result.problems[0].message_th
+    assert result.ok and result.clean["source_row"].tolist() == [2]
 
 
 # ---------------------------------------------------------------- values
@@ -131,9 +132,9 @@ VALUE_CASES = [
     ("POP01", "1.234.567", "not_a_number"),
     ("POP01", "abc", "not_a_number"),
     ("POP01", "inf", "not_a_number"),
-    ("POP01", "-", "empty_value"),
-    ("POP01", "", "empty_value"),
-    ("POP01", "n/a", "empty_value"),
+    ("POP01", "-", "blank"),
+    ("POP01", "", "blank"),
+    ("POP01", "n/a", "blank"),
     ("FIN01", "100.5", "out_of_range"),
     ("FIN01", "-1", "out_of_range"),
     ("FIN01", "100", 100.0),
@@ -148,10 +149,14 @@ def test_values(item, text, expected):
     if isinstance(expected, float):
         assert result.ok, result.problems
         one(result, value=expected)
+    elif expected == "blank":  # a row left blank (no value, no note) is not reported
+        assert result.clean.empty
+        assert result.ok and codes(result) == []
+        assert result.blank_rows == 1
     else:
         assert result.clean.empty
         assert codes(result) == [(2, "ค่า", expected)]
-        assert result.ok == (expected == "empty_value")  # missing is a warning, not an error
+        assert not result.ok
 
 
 def test_messages_name_the_reason_in_thai_and_english():
@@ -667,7 +672,7 @@ def test_xlsx_wide_periods_with_date_headers():
         (b"\r\n\r\n  \r\n", "x.csv", "empty_file"),
         (codecs.BOM_UTF8, "x.csv", "empty_file"),
         (b"\xdb\xdc\xfc not a thai file", "x.csv", "bad_encoding"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old.xls", "unreadable_file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old.xls", "damaged_file"),
         (b"PK\x03\x04 broken zip", "x.xlsx", "damaged_file"),
         (b"\x00\x01\x02\x03binary", "x.csv", "unreadable_file"),
         ("ข้อมูลจังหวัดระยอง\nไม่มีหัวตาราง\n".encode(), "x.csv", "missing_header"),

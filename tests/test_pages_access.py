@@ -109,6 +109,13 @@ GOOD = (
 ).encode("utf-8-sig")
 
 
+def confirm_jumps(at) -> None:
+    """Tick the confirmation of unusual jumps when the preview asks for it (issue 12)."""
+    ticks = [c for c in at.checkbox if c.key == "confirm_jumps"]
+    if ticks:
+        ticks[0].check().run()
+
+
 def test_upload_preview_commit_and_verify(store_path):
     with Store(store_path) as store:
         before = store.export_values("FIN01", "21").set_index("period")["value"]
@@ -119,6 +126,7 @@ def test_upload_preview_commit_and_verify(store_path):
     metrics = {m.label: m.value for m in at.metric}
     shown = (metrics["ค่าใหม่"], metrics["เปลี่ยนแปลง"], metrics["แถวที่มีปัญหา"])
     assert shown == (str(new), str(2 - new), "0")
+    confirm_jumps(at)
     commit = next(b for b in at.button if b.label.startswith("3."))
     commit.click().run()
     assert "บันทึกแล้ว" in at.success[0].value
@@ -129,7 +137,8 @@ def test_upload_preview_commit_and_verify(store_path):
     assert values["2026-10"] == 12.5 and values["2026-08"] == 64.0
 
     at = app("pto21v", "pages/verify.py").run()
-    at.button[0].click().run()  # verify the batch
+    at.selectbox(key="verify_batch").set_value(int(batch["batch_id"])).run()
+    next(b for b in at.button if b.label.startswith("รับรองทั้งหมดที่แสดง")).click().run()
     assert at.success
     with Store(store_path) as store:
         status = store.export_values("FIN01", "21").set_index("period")["status"]
@@ -140,7 +149,7 @@ def test_upload_of_a_bad_file_shows_row_column_reason_and_commits_nothing(store_
     bad = "item,area,period,value\nFIN01,Rayong,2026-08,abc\nFIN01,Rayongg,2026-08,5\n"
     at = app("pto21", "pages/upload.py").run()
     at.file_uploader[0].upload("bad.csv", bad.encode("cp874"), "text/csv").run()
-    problems = at.dataframe[0].value  # row, column and reason, in Thai
+    problems = next(d.value for d in at.dataframe if "เหตุผล" in d.value.columns)  # in Thai
     assert problems[["แถว", "คอลัมน์", "เหตุผล"]].values.tolist()[0] == [
         2,
         "value",
@@ -233,6 +242,7 @@ def test_commit_undo_and_verify_show_at_once_without_a_global_cache_clear(store_
     monkeypatch.setattr(st.cache_data, "clear", lambda *a, **k: clears.append(a))
     at = app("pto21", "pages/upload.py").run()
     at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
+    confirm_jumps(at)
     next(b for b in at.button if b.label.startswith("3.")).click().run()
     assert not at.exception and "บันทึกแล้ว" in at.success[0].value
     with Store(store_path) as store:
@@ -241,8 +251,9 @@ def test_commit_undo_and_verify_show_at_once_without_a_global_cache_clear(store_
     assert history["ชุดที่"].tolist()[0] == batch_id
 
     at = app("pto21v", "pages/verify.py").run()
-    assert at.selectbox[0].options == [f"ชุดที่ {batch_id} fin.csv"]  # waits for its verifier
-    at.button[0].click().run()
+    assert f"ชุดที่ {batch_id} fin.csv" in at.selectbox[0].options  # waits for its verifier
+    at.selectbox(key="verify_batch").set_value(batch_id).run()
+    next(b for b in at.button if b.label == "รับรองทั้งชุด").click().run()
     assert at.success and not at.exception
 
     at = app("pto21v", "pages/upload.py").run()

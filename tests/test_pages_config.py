@@ -142,7 +142,8 @@ def test_an_edited_workbook_is_previewed_then_applied(store_path):
 
     at.switch_page("pages/upload.py").run()  # another page reads the new catalogue at once
     assert not at.exception
-    assert any("FIN99 รายการใหม่ของจังหวัด" in o for s in at.selectbox for o in s.options)
+    chooser = at.multiselect(key="template_items")  # the template's items (issue 12)
+    assert any("FIN99 รายการใหม่ของจังหวัด" in o for o in chooser.options)
 
 
 def test_the_unedited_workbook_changes_nothing_and_cannot_be_applied(store_path):

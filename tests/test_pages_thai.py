@@ -139,16 +139,18 @@ def walk_store(app_store_path, tmp_path_factory):
             "item,area,period,value,note\nFIN01,Rayong,2026-05,40.5,\nFIN01,Rayong,2026-04,39,x\n"
         )
         batch = upload.commit_as(
-            store, staff, upload.preview_upload(store, first.encode(), "a.csv")
+            store, staff, upload.preview_upload(store, first.encode(), "a.csv"), confirm_jumps=True
         )
         upload.verify_as(store, verifier, batch)
         second = "item,area,period,value\nFIN01,Rayong,2026-03,30\n"
         batch = upload.commit_as(
-            store, staff, upload.preview_upload(store, second.encode(), "b.csv")
+            store, staff, upload.preview_upload(store, second.encode(), "b.csv"), confirm_jumps=True
         )
         upload.undo_as(store, staff, batch)
         third = "item,area,period,value,note\nFIN01,Rayong,2026-02,20,\nFIN01,Rayong,2026-01,21,y\n"
-        upload.commit_as(store, staff, upload.preview_upload(store, third.encode(), "c.csv"))
+        upload.commit_as(
+            store, staff, upload.preview_upload(store, third.encode(), "c.csv"), confirm_jumps=True
+        )
     return path
 
 
@@ -217,7 +219,7 @@ def test_the_upload_page_shows_buddhist_era_periods_and_reasons(walk_store, monk
     assert {"บันทึกแล้ว", "ยกเลิกแล้ว"} <= set(history["สถานะ"])
     assert {"นำเข้า", "ตรวจสอบ", "ยกเลิกชุด"} <= set(history["ประเภท"])
     uploader = at.file_uploader[0]
-    assert uploader.label == "ไฟล์ CSV หรือ Excel (.xlsx)" and THAI.search(uploader.help)
+    assert uploader.label == "ไฟล์ CSV หรือ Excel (.xlsx .xls .ods)" and THAI.search(uploader.help)
 
 
 @pytest.mark.parametrize("key", ["upload", "verify", "admin", "home"])

@@ -48,6 +48,13 @@ def button(at, label: str):
     return next(b for b in at.button if b.label == label)
 
 
+def confirm_jumps(at) -> None:
+    """Tick the confirmation of unusual jumps when the preview asks for it (issue 12)."""
+    ticks = [c for c in at.checkbox if c.key == "confirm_jumps"]
+    if ticks:
+        ticks[0].check().run()
+
+
 def history(at):
     """The batch history (the last table of the upload page)."""
     return at.dataframe[-1].value
@@ -70,6 +77,7 @@ def commit_file(path: Path, text: str, name: str, user: str = "pto21") -> int:
 def test_after_a_commit_the_page_says_committed_and_the_button_is_disabled(store_path):
     at = app("pto21", "pages/upload.py").run()
     at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
+    confirm_jumps(at)
     assert not button(at, COMMIT).disabled
     counts = [m.value for m in at.metric]
     button(at, COMMIT).click().run()
@@ -104,10 +112,12 @@ def test_after_an_undo_the_history_says_undone_and_no_longer_offers_the_batch(st
 def test_after_an_undo_a_committed_preview_may_be_committed_again(store_path):
     at = app("pto21", "pages/upload.py").run()
     at.file_uploader[0].upload("fin.csv", GOOD, "text/csv").run()
+    confirm_jumps(at)
     button(at, COMMIT).click().run()
     assert button(at, COMMIT).disabled
     button(at, UNDO).click().run()
     assert not at.exception
+    confirm_jumps(at)  # the file is read afresh: its jumps are confirmed again
     assert not button(at, COMMIT).disabled  # the batch is undone: the file is new again
 
 
@@ -115,13 +125,13 @@ def test_after_an_undo_a_committed_preview_may_be_committed_again(store_path):
 def test_after_verify_or_reject_the_table_shows_the_new_status(store_path, label, word):
     batch = commit_file(store_path, "item,area,period,value\nFIN01,Rayong,2026-08,64\n", "a.csv")
     at = app("pto21v", "pages/verify.py").run()
-    assert at.selectbox[0].value == batch
-    assert at.dataframe[0].value["สถานะ"].tolist() == ["รอตรวจสอบ"]
+    at.selectbox(key="verify_batch").set_value(batch).run()
+    assert at.dataframe[-1].value["สถานะ"].tolist() == ["รอตรวจสอบ"]
     button(at, label).click().run()
     assert not at.exception
     assert at.success and "1 ค่า" in at.success[0].value
-    assert at.selectbox[0].value == batch  # the same batch stays chosen ...
-    assert at.dataframe[0].value["สถานะ"].tolist() == [word]  # ... with its new status
+    assert at.selectbox(key="verify_batch").value == batch  # the same batch stays chosen ...
+    assert at.dataframe[-1].value["สถานะ"].tolist() == [word]  # ... with its new status
     assert button(at, "รับรองทั้งชุด").disabled and button(at, "ปฏิเสธทั้งชุด").disabled
 
 
@@ -174,7 +184,7 @@ def test_the_upload_page_opens_for_an_administrator_who_may_undo(store_path):
     batch = commit_file(store_path, "item,area,period,value\nFIN01,Rayong,2026-08,64\n", "a.csv")
     at = app("admin1", "pages/upload.py").run()
     assert not at.exception
-    items = at.selectbox[0].options  # templates: an administrator has no agency, picks an item
+    items = at.multiselect(key="template_items").options  # an administrator picks items
     assert "ทุกรายการของหน่วยงาน" not in items and any(o.startswith("FIN01") for o in items)
     assert at.get("download_button")
     shown = history(at).set_index("ชุดที่")

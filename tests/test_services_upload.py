@@ -79,7 +79,7 @@ def test_every_write_changes_the_data_version(small_store_copy):
         versions = [store.data_version()]
         batch_id = upload.commit_as(store, STAFF, upload.preview_upload(store, good, "a.csv"))
         versions.append(store.data_version())
-        other = b"item,area,period,value\nFIN01,Rayong,2026-06,12.0\n"
+        other = b"item,area,period,value\nFIN01,Rayong,2026-06,62.0\n"
         second = upload.commit_as(store, STAFF, upload.preview_upload(store, other, "b.csv"))
         versions.append(store.data_version())
         upload.undo_as(store, STAFF, second)

@@ -89,7 +89,7 @@ def test_the_verify_table_and_account_list_neutralise_formulas(store_path):
     text = f'item,area,period,value,note\nFIN01,Rayong,2026-08,64,"{quoted}"\n'
     with Store(store_path) as store:
         preview = upload.preview_upload(store, text.encode(), "=cmd.csv")
-        upload.commit_as(store, auth.load_user(store, "pto21"), preview)
+        batch = upload.commit_as(store, auth.load_user(store, "pto21"), preview)
         auth.add_user(
             store,
             "formula",
@@ -103,9 +103,10 @@ def test_the_verify_table_and_account_list_neutralise_formulas(store_path):
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["auth_user"] = "pto21v"
     at.switch_page("pages/verify.py").run()
+    at.selectbox(key="verify_batch").set_value(batch).run()  # the batch's cells, with notes
     assert not at.exception
     # the table's own CSV download exports these cells: a spreadsheet reads them as text
-    assert at.dataframe[0].value["หมายเหตุ"].tolist() == ["'" + FORMULA]
+    assert at.dataframe[-1].value["หมายเหตุ"].tolist() == ["'" + FORMULA]
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["auth_user"] = "admin1"
     at.switch_page("pages/admin.py").run()

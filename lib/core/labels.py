@@ -81,6 +81,20 @@ COLUMN_LABELS = {
     # the overview
     "province_code": Text("รหัสจังหวัด", "Province code"),
     "province_name": Text("จังหวัด", "Province"),
+    # verification of values
+    "submitted_value": Text("ค่าที่ส่ง", "Submitted value"),
+    # saved file layouts (lib.services.layouts.listed)
+    "name": Text("ชื่อ", "Name"),
+    "columns": Text("คอลัมน์และบทบาท", "Columns and roles"),
+    "sheets": Text("ชีต", "Sheets"),
+    "period_rule": Text("งวดอ่านจาก", "Period read from"),
+    "created_by": Text("ผู้บันทึก", "Saved by"),
+    "updated_at": Text("แก้ไขล่าสุด", "Last changed"),
+    # the mapping step: a file's columns
+    "position": Text("ลำดับคอลัมน์", "Column no."),
+    "label": Text("หัวคอลัมน์ในไฟล์", "Header in the file"),
+    "column_role": Text("คอลัมน์นี้คือ", "This column is"),
+    "samples": Text("ตัวอย่างค่า", "Sample values"),
 }
 
 # Words for the codes a table cell holds, by column key.
@@ -133,6 +147,18 @@ ACTION_LABELS = {
     "load_catalog": Text("โหลดบัญชีรายการข้อมูล", "catalogue loaded"),
     "load_observations": Text("โหลดค่าข้อมูล", "values loaded"),
     "load_district_layer": Text("เปลี่ยนชั้นแผนที่อำเภอ", "district layer replaced"),
+    "layout_saved": Text("บันทึกรูปแบบไฟล์", "file layout saved"),
+    "layout_renamed": Text("เปลี่ยนชื่อรูปแบบไฟล์", "file layout renamed"),
+    "layout_deleted": Text("ลบรูปแบบไฟล์", "file layout deleted"),
+}
+# Where a sheet's period comes from (lib.ingest.layout.PERIOD_RULES).
+PERIOD_RULE_LABELS = {
+    "": Text("อัตโนมัติ (จากคอลัมน์งวดหรือหัวตาราง)", "automatic (a period column or header)"),
+    "sheet": Text("ชื่อชีต (เช่น 58, ม.ค. 2567)", "the sheet's name (e.g. 58, Jan 2567)"),
+    "title": Text("แถวหัวเรื่องเหนือตาราง", "a title row above the table"),
+    "yymm": Text(
+        "รหัสปีเดือน YYMM ของกรมการปกครอง (6512 = ธ.ค. 2565)", "DOPA YYMM code (6512 = Dec 2565)"
+    ),
 }
 CELL_LABELS = {
     "status": STATUS_LABELS,
@@ -141,8 +167,53 @@ CELL_LABELS = {
     "change": CHANGE_LABELS,
     "role": ROLE_LABELS,
     "action": ACTION_LABELS,
+    "period_rule": PERIOD_RULE_LABELS,
 }
 YES_NO = (Text("ใช่", "yes"), Text("ไม่", "no"))
+
+# What a column of an uploaded file is (lib.ingest.layout.ROLES): the mapping step's choices.
+COLUMN_ROLE_LABELS = {
+    "area": Text("พื้นที่ (รหัสหรือชื่อ)", "Area (code or name)"),
+    "province": Text("จังหวัด", "Province"),
+    "district": Text("อำเภอ", "District"),
+    "area_name": Text("ชื่อพื้นที่", "Area name"),
+    "item": Text("รายการ", "Data item"),
+    "period": Text("งวด", "Period"),
+    "year": Text("ปี", "Year"),
+    "month": Text("เดือน", "Month"),
+    "quarter": Text("ไตรมาส", "Quarter"),
+    "value": Text("ค่า", "Value"),
+    "note": Text("หมายเหตุ", "Note"),
+    "ignore": Text("ไม่ใช้", "Not used"),
+}
+
+
+def yes_no(flag: object, lang: str) -> object:
+    """'ใช่' or 'ไม่' ('yes' / 'no'); a missing flag stays missing.
+
+    >>> yes_no(True, "th"), yes_no(False, "en"), yes_no(None, "th")
+    ('ใช่', 'no', None)
+    """
+    if flag is None or (isinstance(flag, float) and flag != flag):
+        return None
+    return (YES_NO[0] if bool(flag) else YES_NO[1]).pick(lang)
+
+
+def column_role_label(role: str, lang: str, item_names: dict | None = None) -> str:
+    """The words for a column role; ``item:CODE`` reads 'ค่าของรายการ CODE name'.
+
+    >>> column_role_label("area_name", "th"), column_role_label("ignore", "en")
+    ('ชื่อพื้นที่', 'Not used')
+    >>> column_role_label("item:POP01", "th", {"POP01": "ประชากร"})
+    'ค่าของรายการ POP01 ประชากร'
+    """
+    if role.startswith("item:"):
+        code = role[5:]
+        name = (item_names or {}).get(code)
+        shown = f"{code} {name}" if name else code
+        return Text(f"ค่าของรายการ {shown}", f"Values of item {shown}").pick(lang)
+    label = COLUMN_ROLE_LABELS.get(role)
+    return role if label is None else label.pick(lang)
 
 
 def column_label(key: str, lang: str) -> str:

@@ -10,7 +10,11 @@ monthly         ``2025-03``  March 2025
 quarterly       ``2025-Q1``  calendar quarter Jan-Mar 2025
 annual          ``2025``     calendar year 2025
 fiscal_annual   ``FY2568``   ปีงบประมาณ 2568 = 1 Oct 2024 .. 30 Sep 2025
+biennial        ``2023``     year 2023 (พ.ศ. 2566) of a survey held every 2 years
 =============== ============ ==========================================
+
+Biennial surveys are due in even Buddhist years only (2562, 2564, 2566: NSO's socio-economic
+survey years); an odd year is a valid period, never due (`is_expected`); a step is 2 years.
 
 Pure functions: no Streamlit, no database. Bad input of any kind, wrong type
 included, raises ValueError with a message that says what is wrong (project
@@ -24,7 +28,7 @@ from datetime import date, timedelta
 
 from lib.core.numbers import half_up, is_missing
 
-FREQUENCIES = ("monthly", "quarterly", "annual", "fiscal_annual")
+FREQUENCIES = ("monthly", "quarterly", "annual", "fiscal_annual", "biennial")
 LANGS = ("th", "en")
 # Buddhist Era (พ.ศ.) = Common Era (ค.ศ.) + 543.
 BE_OFFSET = 543
@@ -34,22 +38,14 @@ CE_MIN = 1900
 # Rounds of the performance agreement (รอบ 6/9/12 เดือน), in months of the fiscal year.
 ROUNDS = (6, 9, 12)
 
-THAI_MONTHS_ABBR = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-)  # fmt: skip
-THAI_MONTHS_FULL = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-)  # fmt: skip
-EN_MONTHS_ABBR = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
-EN_MONTHS_FULL = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+THAI_MONTHS_ABBR = tuple("ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.".split())
+THAI_MONTHS_FULL = tuple(
+    "มกราคม กุมภาพันธ์ มีนาคม เมษายน พฤษภาคม มิถุนายน กรกฎาคม สิงหาคม กันยายน ตุลาคม พฤศจิกายน ธันวาคม".split()
+)
+EN_MONTHS_ABBR = tuple("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
+EN_MONTHS_FULL = tuple(
+    "January February March April May June July August September October November December".split()
+)
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _THAI_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
@@ -60,12 +56,14 @@ _PERIOD_PATTERNS = {
     "quarterly": re.compile(r"([0-9]{4})-Q([1-4])"),
     "annual": re.compile(r"([0-9]{4})"),
     "fiscal_annual": re.compile(r"FY([0-9]{4})"),
+    "biennial": re.compile(r"([0-9]{4})"),
 }
 _PERIOD_EXAMPLES = {
     "monthly": "2025-03",
     "quarterly": "2025-Q1",
     "annual": "2025",
     "fiscal_annual": "FY2568",
+    "biennial": "2023",
 }
 
 
@@ -270,7 +268,7 @@ def period_bounds(period: str, frequency: str) -> tuple[date, date]:
     if frequency == "quarterly":
         first_month = 3 * part - 2
         return date(year, first_month, 1), _month_end(year, first_month + 2)
-    if frequency == "annual":
+    if frequency in ("annual", "biennial"):
         return date(year, 1, 1), date(year, 12, 31)
     return fiscal_year_bounds(year)
 
@@ -279,7 +277,7 @@ def period_of(d: date, frequency: str) -> str:
     """Code of the period that contains a date.
 
     >>> [period_of(date(2024, 10, 5), f) for f in FREQUENCIES]
-    ['2024-10', '2024-Q4', '2024', 'FY2568']
+    ['2024-10', '2024-Q4', '2024', 'FY2568', '2024']
     """
     d = _check_date(d)
     freq = _check_frequency(frequency)
@@ -294,29 +292,36 @@ def period_of(d: date, frequency: str) -> str:
 
 
 def shift_period(period: str, frequency: str, steps: int = 1) -> str:
-    """The period steps periods after (or, if negative, before) a period.
+    """The period steps periods after (or, if negative, before) a period (biennial: 2 years).
 
     >>> shift_period("2024-12", "monthly"), shift_period("2025-Q1", "quarterly", -1)
     ('2025-01', '2024-Q4')
     """
     year, part = parse_period(period, frequency)
     n = _check_int(steps, "steps")
-    if frequency == "monthly":
-        index = year * 12 + (part - 1) + n
-        return period_of(date(index // 12, index % 12 + 1, 1), frequency)
-    if frequency == "quarterly":
-        index = year * 4 + (part - 1) + n
-        return period_of(date(index // 4, (index % 4) * 3 + 1, 1), frequency)
-    if frequency == "annual":
-        return period_of(date(year + n, 1, 1), frequency)
+    if frequency in ("monthly", "quarterly"):
+        per_year = 12 if frequency == "monthly" else 4
+        index = year * per_year + (part - 1) + n
+        month = (index % per_year) * (12 // per_year) + 1
+        return period_of(date(index // per_year, month, 1), frequency)
+    if frequency in ("annual", "biennial"):
+        return period_of(date(year + n * (2 if frequency == "biennial" else 1), 1, 1), frequency)
     return f"FY{_check_fiscal_year(year + n)}"
 
 
+def is_expected(period: str, frequency: str) -> bool:
+    """False only for a biennial period in an odd Buddhist year (no survey is due then)."""
+    year, _ = parse_period(period, frequency)
+    return frequency != "biennial" or (year + BE_OFFSET) % 2 == 0
+
+
 def periods_between(start: date, end: date, frequency: str) -> list[str]:
-    """Periods whose last day lies within [start, end], in order.
+    """Periods whose last day lies within [start, end], in order (biennial: survey years).
 
     >>> periods_between(date(2024, 10, 1), date(2025, 9, 30), "quarterly")
     ['2024-Q4', '2025-Q1', '2025-Q2', '2025-Q3']
+    >>> periods_between(date(2020, 1, 1), date(2024, 12, 31), "biennial")
+    ['2021', '2023']
     """
     start, end = _check_date(start, "start"), _check_date(end, "end")
     freq = _check_frequency(frequency)
@@ -324,6 +329,8 @@ def periods_between(start: date, end: date, frequency: str) -> list[str]:
         raise ValueError(f"start {start} is after end {end}")
     periods = []
     period = period_of(start, freq)
+    if not is_expected(period, freq):
+        period = str(int(period) + 1)
     while True:
         period_end = period_bounds(period, freq)[1]
         if period_end > end:
@@ -376,6 +383,9 @@ def latest_due_period(as_of: date, frequency: str, release_lag_days: int) -> str
     """
     as_of = _check_date(as_of, "as_of")
     freq = _check_frequency(frequency)
+    if freq == "biennial":  # the latest due year, or the survey year before it
+        year = latest_due_period(as_of, "annual", release_lag_days)
+        return year if year is None or is_expected(year, freq) else f"{int(year) - 1:04d}"
     # A period is due once its end <= as_of - lag; that is the period holding that
     # day if it ends there, otherwise the one before.
     last_end_allowed = as_of - timedelta(days=_check_lag(release_lag_days))
@@ -420,7 +430,7 @@ def thai_period_label(period: str, frequency: str, lang: str = "th") -> str:
         return f"{EN_MONTHS_ABBR[part - 1]} {year}"
     if frequency == "quarterly":
         return f"ไตรมาส {part}/{year + BE_OFFSET}" if th else f"Q{part} {year}"
-    if frequency == "annual":
+    if frequency in ("annual", "biennial"):
         return str(year + BE_OFFSET) if th else str(year)
     if th:
         return thai_fiscal_year_label(year, "th")

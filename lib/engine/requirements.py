@@ -5,6 +5,9 @@ item's release lag is on or before as_of (lib.core.thaicalendar.latest_due_perio
 `due_limit` turns it into the last period end due at as_of; the required cells
 (`item_requirements`) and the present cells counted by the store
 (`Store.coverage_facts`, given `due_limits`) both compare with that limit.
+The periods expected of a frequency are those of `tc.periods_between`: a
+biennial item is expected in even Buddhist years only, so an odd year is never
+required nor overdue, and its due limit is the latest survey year due.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ def required_periods(
 
     >>> required_periods("quarterly", 45, date(2024, 10, 1), date(2025, 9, 30), date(2025, 6, 1))
     (2, datetime.date(2025, 3, 31))
+    >>> required_periods("biennial", 0, date(2021, 10, 1), date(2025, 9, 30), date(2025, 6, 1))
+    (2, datetime.date(2023, 12, 31))
     """
     limit = due_limit(frequency, release_lag_days, as_of)
     if limit is None:

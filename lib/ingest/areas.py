@@ -21,6 +21,9 @@ a province for a district item  area_level_mismatch (and vice versa)
 a code beside a province column area_conflict when the province column names
                                 another province (2102 beside ชลบุรี), never a
                                 silent choice of one of them
+ภาคเหนือ, North, Northern Region region or cluster of the areas frame (any level
+Whole Kingdom, ประเทศไทย          but province and district) and the country:
+                                totals, set aside (lib.ingest.totals)
 =============================== ===============================================
 """
 
@@ -32,7 +35,7 @@ import re
 import pandas as pd
 
 from lib.core.i18n import pick
-from lib.ingest.text import clean_text, is_total
+from lib.ingest.text import clean_text, is_total, total_key
 
 _TH_PROVINCE_PREFIX = re.compile(r"^(?:จังหวัด|จ\.)\s*")
 _TH_DISTRICT_PREFIX = re.compile(r"^(?:กิ่งอำเภอ|กิ่ง\s*อ\.|อำเภอ|อ\.|เขต)\s*")
@@ -76,13 +79,40 @@ def _district_key(text: str) -> str:
     return _name_key(t)
 
 
-class AreaLookup:
-    """Province and district lookup by code, ISO code or name (see the module table)."""
+# Other spellings of the groups' names (keys of lib.ingest.text.total_key).
+_GROUP_ALIASES = {
+    "กรุงเทพมหานครและปริมณฑล": "กรุงเทพและปริมณฑล",
+    "กทมและปริมณฑล": "กรุงเทพและปริมณฑล",
+    "bangkokandvicinity": "bangkokandvicinities",
+    "bangkokmetropolitanregion": "bangkokandvicinities",
+    "greaterbangkok": "bangkokandvicinities",
+}
 
-    def __init__(self, areas: pd.DataFrame):
+
+def group_key(text: object) -> str:
+    """Matching key of a region's or cluster's name: "รวม"/"total" and "region" ignored,
+    "Northern" as "North".
+
+    >>> group_key("รวมภาคเหนือ"), group_key("Northeastern Region"), group_key("กทม. และปริมณฑล")
+    ('ภาคเหนือ', 'northeast', 'กรุงเทพและปริมณฑล')
+    """
+    key = re.sub(r"^(?:ยอดรวม|รวม|total)|total$", "", total_key(text))
+    key = re.sub(r"(north|south|east|west)ern", r"\1", key.replace("region", ""))
+    return _GROUP_ALIASES.get(key, key)
+
+
+class AreaLookup:
+    """Province and district lookup by code, ISO code or name (see the module table).
+
+    members: province membership of the regions and clusters (group_code, province_code),
+    as the store's grouping_members; without it a region total is set aside unchecked.
+    """
+
+    def __init__(self, areas: pd.DataFrame, members: pd.DataFrame | None = None):
         missing = {"code", "level", "name_th", "name_en"} - set(areas.columns)
         if missing:
             raise ValueError(f"areas frame lacks columns {sorted(missing)}")
+        self._index_groups(areas, members)
         frame = areas[areas["level"].isin(["province", "district"])]
         self.level: dict[str, str] = {}
         self.parent: dict[str, str] = {}
@@ -102,6 +132,31 @@ class AreaLookup:
             self._pool[True].setdefault(key(th), set()).add(code)
             self._pool[False].setdefault(key(en), set()).add(code)
         self._cache: dict[tuple[str, str], tuple] = {}
+
+    def _index_groups(self, areas: pd.DataFrame, members: pd.DataFrame | None) -> None:
+        """groups (name key -> codes), group_names and members of the regions, clusters and
+        the country: every level of the areas frame but province and district."""
+        self.groups: dict[str, set[str]] = {}
+        self.group_names: dict[str, tuple[str, str, str]] = {}  # code -> (level, th, en)
+        self.members: dict[str, frozenset[str]] = {}
+        for r in areas[~areas["level"].isin(["province", "district"])].to_dict("records"):
+            code = str(r["code"])
+            names = (clean_text(r["name_th"]), clean_text(r["name_en"]))
+            self.group_names[code] = (str(r["level"]), *names)
+            for name in (r["name_th"], r["name_en"]):
+                if key := group_key(name):
+                    self.groups.setdefault(key, set()).add(code)
+        if members is not None and len(members):
+            by_group = members.groupby(members["group_code"].astype(str))["province_code"]
+            self.members = {g: frozenset(map(str, p)) for g, p in by_group}
+
+    def group(self, text: str) -> tuple[str, ...]:
+        """Codes of the regions or clusters (or the country) a label names; () for none."""
+        return tuple(sorted(self.groups.get(group_key(text), ())))
+
+    def province_codes(self) -> frozenset[str]:
+        """Codes of every province."""
+        return frozenset(c for c, level in self.level.items() if level == "province")
 
     def _index_names(self) -> None:
         """Fill provinces, districts and in_province: name keys, aliases, เมือง districts."""

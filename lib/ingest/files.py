@@ -1,7 +1,7 @@
-"""From bytes to a grid of stripped text cells: CSV (any Thai encoding) or XLSX sheets.
+"""From bytes to a grid of stripped text cells: CSV (any Thai encoding); workbooks in
+:mod:`lib.ingest.workbooks` (XLSX, XLS, ODS; their readers are importable from here too).
 
-CSV or XLSX (zip magic ``PK``; the sheet named ``ข้อมูล`` if there is one, else
-the first sheet on which a header is found; values, not formulas). Encodings
+CSV encodings
 tried strictly in order: UTF-16 with a BOM (Excel "Unicode text"), UTF-8
 (with or without BOM), cp874. Python's ``tis_620`` codec is never used (it
 turns Excel's smart quotes and euro sign into control characters). Delimiter:
@@ -23,8 +23,6 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
 
 import numpy as np
 import pandas as pd
@@ -38,9 +36,15 @@ from lib.ingest.header import HEADER_SCAN_ROWS, find_header
 from lib.ingest.items import ItemLookup
 from lib.ingest.result import FileProblem, make_problem
 from lib.ingest.text import clean_text, column_letter, str_series
-
-# Sheet name of the XLSX templates; read first when present.
-TEMPLATE_SHEET = "ข้อมูล"
+from lib.ingest.workbooks import (  # noqa: F401  (the workbook readers, read here before)
+    TEMPLATE_SHEET,
+    Grid,
+    is_xlsx,
+    read_workbook_grids,
+    read_xlsx_grids,
+    sheet_names,
+    workbook_kind,
+)
 
 # cp874 text that is not Thai: a combining mark after a non-Thai character, or one
 # or two Thai characters between Latin letters (or after a digit, before a letter).
@@ -48,27 +52,6 @@ _NOT_THAI = re.compile(
     r"[^\u0e01-\u0e4e][\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]"
     r"|[A-Za-z0-9][\u0e01-\u0e5b]{1,2}[A-Za-z]"
 )
-
-
-@dataclass
-class Grid:
-    """One sheet of text cells and how it was read."""
-
-    cells: pd.DataFrame  # str cells, stripped; row i is Excel row i + 1
-    encoding: str | None
-    delimiter: str | None
-    sheet: str | None
-    # Problems of single rows found while reading (row, column, value, code, th, en).
-    found: list[pd.DataFrame] = field(default_factory=list)
-
-    def meta(self) -> dict:
-        """encoding, delimiter and sheet, as FileProblem and UploadResult take them."""
-        return {"encoding": self.encoding, "delimiter": self.delimiter, "sheet": self.sheet}
-
-
-def is_xlsx(data: bytes, file_name: str) -> bool:
-    """True for an XLSX workbook (zip magic or the file name)."""
-    return data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm"))
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -290,99 +273,6 @@ def _arrow_csv_frame(raw: bytes, delim: str, width: int) -> pd.DataFrame | None:
         {j: str_series(pc.utf8_trim_whitespace(c)) for j, c in enumerate(table.columns)},
         columns=range(width),
     )
-
-
-def _cell_text(value: object) -> str:
-    """An XLSX cell value as text: whole floats without '.0', dates in ISO form."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value)
-
-
-def read_xlsx_grids(data: bytes, limits: Limits) -> list[Grid]:
-    """A grid per worksheet, the template's sheet first; FileProblem if broken or over a limit."""
-    import openpyxl  # only needed for XLSX
-
-    guards.open_archive(data, limits).close()
-    if not openpyxl.DEFUSEDXML:  # defusedxml missing or switched off: no safe XML parser
-        raise FileProblem(
-            make_problem("unreadable_file", th=" (ไม่มี defusedxml)", en=" (no defusedxml)")
-        )
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except MemoryError:
-        raise
-    except Exception as exc:  # openpyxl raises any type on a malformed part
-        raise guards.damaged(_reason(exc), _reason(exc)) from None
-    try:
-        sheets = list(book.worksheets)
-        sheets.sort(key=lambda ws: ws.title != TEMPLATE_SHEET)  # the template's sheet first
-        budget = _Budget(limits)
-        return [_sheet_grid(ws, budget) for ws in sheets if hasattr(ws, "iter_rows")]
-    except (FileProblem, MemoryError):
-        raise
-    except Exception as exc:  # the same, met while the rows stream
-        raise guards.damaged(_reason(exc), _reason(exc)) from None
-    finally:
-        book.close()
-
-
-def _reason(exc: BaseException) -> str:
-    """'Type: first line of the message' of the exception's first cause."""
-    while exc.__cause__ is not None:  # openpyxl wraps the parser's error in a ValueError
-        exc = exc.__cause__
-    text = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-class _Budget:
-    """Cells read so far across the sheets, against the cell limit."""
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.cells = 0
-
-
-def _sheet_grid(ws, budget: _Budget) -> Grid:
-    """One worksheet's grid, checked row by row as it streams (rows, columns, cells, chars)."""
-    lim = budget.limits
-    ws.reset_dimensions()  # some writers store a wrong size; read every row
-    rows: list[list[str]] = []
-    width = 0
-    for values in ws.iter_rows(values_only=True):
-        row = [_cell_text(v) for v in values]
-        while row and row[-1] == "":
-            row.pop()
-        n = len(rows) + 1
-        if len(row) > lim.columns:
-            raise guards.over_limit("columns", len(row), lim.columns, row=n, sheet=ws.title)
-        budget.cells += len(values)
-        if budget.cells > lim.cells:
-            raise guards.over_limit("cells", budget.cells, lim.cells, sheet=ws.title)
-        if row and max(map(len, row)) > lim.cell_chars:
-            j = next(j for j, c in enumerate(row) if len(c) > lim.cell_chars)
-            raise guards.over_limit(
-                "cell_chars", len(row[j]), lim.cell_chars, n, column_letter(j), sheet=ws.title
-            )
-        rows.append(row)
-        width = max(width, len(row))
-        if len(rows) > lim.rows + HEADER_SCAN_ROWS:
-            raise FileProblem(make_problem("too_many_rows", value=f"{lim.rows:,}"))
-    frame = pd.DataFrame(
-        [r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype=str
-    )
-    frame = frame.apply(lambda s: s.str.strip()) if width else frame
-    return Grid(frame, None, None, ws.title)
 
 
 def all_blank(cells: pd.DataFrame) -> bool:

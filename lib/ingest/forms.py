@@ -7,12 +7,15 @@ long         item, area, period, value, note (item may be absent when an item
              is chosen; period may be absent when a period is chosen);
              อำเภอ + จังหวัด columns together name a district in a province;
              ปี + เดือน (or ปี + ไตรมาส) columns together make the period
-wide_periods area column, then one column per period; the item comes from
+wide_periods area column, then one column per period (or a year column and a
+             column per month: each cell's period is its row's year and its
+             column's month); the item comes from
              the ``item_code`` argument, a cell above such as
              ``รหัสรายการ: FIN01``, or an item column (one item per row)
-wide_items   area column, then one column per item code; the period comes
-             from the ``period`` argument, a cell such as ``งวด: 2568-03``,
-             or a period column (one period per row)
+wide_items   area column, then one column per item code (or per column
+             mapped to ``item:CODE``); the period comes from the ``period``
+             argument, a cell such as ``งวด: 2568-03``, or a period column
+             (one period per row)
 ============ =================================================================
 
 Arguments: in a long sheet the item and period columns win and the
@@ -33,6 +36,7 @@ from lib.ingest.header import LABEL_ITEM, LABEL_PERIOD, Header, data_rows, label
 from lib.ingest.items import ItemLookup
 from lib.ingest.periods import period_notation
 from lib.ingest.result import Problem, make_problem
+from lib.ingest.shapes import grid_period_text
 from lib.ingest.text import constant_str, is_total
 
 FORMS = ("long", "wide_periods", "wide_items")
@@ -164,7 +168,7 @@ def wide_cells(
             per_row = per_row.where(per_row != "", fixed[0])
     frame, per_cell, total_columns = _wide_frame(body, header, area_role, per_row)
     problems += total_columns
-    per_cell_str = pd.Series(per_cell, dtype="str")
+    per_cell_str = frame.pop("column_text").astype("str")
     cells_rows = frame["row"].to_numpy(dtype=np.int64)
     if per_row is not None:
         fixed_text = frame["fixed"].astype("str")
@@ -177,6 +181,9 @@ def wide_cells(
     if header.form == "wide_periods":
         frame["item"], frame["period"] = fixed_text, per_cell_str
         item_loc, period_loc = fixed_loc, (header_row, per_cell)
+        if header.months:  # years down, months across: the year cell and the month header
+            shown = {labels[j]: f"{labels[roles['year']]}+{labels[j]}" for j in header.months}
+            period_loc = (cells_rows, pd.Series(per_cell, dtype=object).map(shown).to_numpy())
     else:
         frame["item"], frame["period"] = per_cell_str, fixed_text
         item_loc, period_loc = (header_row, per_cell), fixed_loc
@@ -257,6 +264,7 @@ def _wide_frame(
     qual = body[roles["province"]] if area_role != "province" and "province" in roles else blank
     note = body[roles["note"]] if "note" in roles else blank
     problems, parts, labels_per_cell = [], [], []
+    years = body[roles["year"]] if header.months else None
     for j in header.data_columns:
         if is_total(labels[j]):
             problems.append(
@@ -274,15 +282,28 @@ def _wide_frame(
                 "value": body[j][filled],
                 "note": note[filled],
                 "fixed": per_row[filled] if per_row is not None else "",
+                "column_text": _column_text(header, j, years, filled),
             }
         ).reset_index(drop=True)
         parts.append(part)
         labels_per_cell.append(np.full(int(filled.sum()), labels[j], dtype=object))
     if parts:
         return pd.concat(parts, ignore_index=True), np.concatenate(labels_per_cell), problems
-    columns = ["row", "area", "area_q", "value", "note", "fixed"]
+    columns = ["row", "area", "area_q", "value", "note", "fixed", "column_text"]
     frame = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in columns})
     return frame, np.array([], dtype=object), problems
+
+
+def _column_text(header: Header, j: int, years: pd.Series | None, filled: np.ndarray):
+    """What a wide column names for its cells: its header, the mapped item, or year + month."""
+    if j in header.items_of:
+        return header.items_of[j]
+    if years is None or j not in header.months:
+        return header.labels[j]
+    codes, distinct = pd.factorize(years[filled])
+    # a year that reads as none stays as written: bad_period names it
+    texts = [grid_period_text(y, header.months[j]) or y if y else "" for y in distinct]
+    return np.asarray(texts, dtype=object)[codes] if len(codes) else ""
 
 
 def wide_header_problems(header: Header, items: ItemLookup, item_text: str | None) -> list[Problem]:
@@ -291,7 +312,11 @@ def wide_header_problems(header: Header, items: ItemLookup, item_text: str | Non
     seen: dict[object, str] = {}
     for j in header.data_columns:
         text = header.labels[j]
-        if header.form == "wide_items":
+        if j in header.items_of:
+            key = items.resolve(header.items_of[j])[0] or header.items_of[j]
+        elif header.months:
+            key = header.months[j]
+        elif header.form == "wide_items":
             key = items.resolve(text)[0] or text
         else:
             key = period_notation(text)

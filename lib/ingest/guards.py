@@ -4,7 +4,7 @@ A file over a limit is rejected as a whole (``over_limit``, naming the limit and
 the value found). Checked before parsing:
 
 - every file: its size;
-- XLSX (any zip, ODS included): the member count and the size of the central
+- XLSX and ODS (any zip): the member count and the size of the central
   directory from the end record, before ``zipfile`` lists the members; the sum
   of the members' unpacked sizes (``zipfile`` never unpacks more than a member
   declares: a member that would is damaged); then every XML member unpacked in
@@ -13,7 +13,13 @@ the value found). Checked before parsing:
   than 10 characters per cell character allowed is a cell over the limit; the
   ``<row>``, ``<c>`` and shared ``<si>`` elements are counted against the row
   and cell limits. openpyxl then parses with defusedxml (no entity expansion, no
-  external entities) and the rows are checked again as they stream;
+  external entities) and the rows are checked again as they stream. An ODS
+  file's ``content.xml`` is read the same way, counting the cells that hold
+  something where calamine will put them (``number-rows-repeated`` and
+  ``number-columns-repeated`` expanded; empty repeated cells are free): rows,
+  columns and rows x columns of every sheet (calamine holds a sheet as a dense
+  block) against the limits;
+- legacy XLS (OLE2): :mod:`lib.ingest.xlsguard`, before calamine reads anything;
 - CSV: the characters of every line, and lines times the header's width
   against the cell limit, before a frame is built.
 """
@@ -21,6 +27,7 @@ the value found). Checked before parsing:
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -90,8 +97,12 @@ def _end_record(data: bytes, limits: Limits) -> None:
         raise over_limit("zip_members", f"> {cd_size // 46:,}", limits.zip_members)
 
 
-def open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
-    """The checked zip archive of an XLSX file (member count, unpacked size, XML members)."""
+def open_archive(data: bytes, limits: Limits, ods: bool = False) -> zipfile.ZipFile:
+    """The checked zip archive of an XLSX file (member count, unpacked size, XML members).
+
+    ods: an ODS spreadsheet is accepted too (its content.xml checked); else it is
+    unreadable_file asking for .xlsx or CSV.
+    """
     _end_record(data, limits)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -105,8 +116,8 @@ def open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.unzipped_bytes:
         raise over_limit("unzipped_mb", f"{unpacked / (1024 * 1024):,.1f}", limits.unzipped_mb)
-    names = {m.filename for m in members}
-    if "mimetype" in names and _member_head(archive, "mimetype").startswith(_ODS_MIME):
+    is_ods = is_ods_archive(archive)
+    if is_ods and not ods:
         raise FileProblem(
             make_problem(
                 "unreadable_file",
@@ -114,10 +125,16 @@ def open_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
                 en=" (a LibreOffice ODS file: save it as .xlsx or CSV)",
             )
         )
-    if "[Content_Types].xml" not in names:
+    if not is_ods and "[Content_Types].xml" not in {m.filename for m in members}:
         raise damaged("ไม่ใช่ไฟล์ XLSX", "not an XLSX workbook")
-    _scan_xml_members(archive, members, limits)
+    _scan_xml_members(archive, members, limits, is_ods)
     return archive
+
+
+def is_ods_archive(archive: zipfile.ZipFile) -> bool:
+    """True when the archive's ``mimetype`` member names an OpenDocument file (ODS)."""
+    names = {m.filename for m in archive.infolist()}
+    return "mimetype" in names and _member_head(archive, "mimetype").startswith(_ODS_MIME)
 
 
 def _member_head(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -127,13 +144,16 @@ def _member_head(archive: zipfile.ZipFile, name: str) -> bytes:
             return member.read(200)
     except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
         return b""
+    except (ValueError, EOFError, struct.error):  # a local header pointing outside the file
+        return b""
 
 
 class _XmlTally:
     """What the XML members hold, counted piece by piece."""
 
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, ods: bool = False):
         self.limits = limits
+        self.ods = ods
         self.cells = 0
         self.texts = 0
 
@@ -143,8 +163,11 @@ class _XmlTally:
         strings = info.filename == "xl/sharedStrings.xml"
         longest = run = rows = 0
         tail = b""
+        tables = _OdsTables(self.limits) if self.ods and info.filename == "content.xml" else None
         with archive.open(info) as member:
             while piece := member.read(CHUNK):
+                if tables is not None:
+                    tables.feed(piece)
                 if any(mark in tail + piece[:16] or mark in piece for mark in _DTD_MARKS):
                     raise damaged(
                         f"มีการประกาศ DTD/entity ใน {info.filename}",
@@ -157,6 +180,8 @@ class _XmlTally:
                 if strings:
                     self.texts += sum(piece.count(t) for t in (b"<si>", b"<si ", b":si>"))
                 tail = piece[-16:]
+        if tables is not None:
+            tables.feed(b"", last=True)
         self._check(info.filename, max(longest, run), rows)
 
     def _check(self, name: str, longest: int, rows: int) -> None:
@@ -184,9 +209,9 @@ def _longest_text(piece: bytes, longest: int, run: int) -> tuple[int, int]:
 
 
 def _scan_xml_members(
-    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits, ods: bool = False
 ) -> None:
-    tally = _XmlTally(limits)
+    tally = _XmlTally(limits, ods)
     for info in members:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
@@ -242,3 +267,79 @@ def check_csv_cells(lines: int, width: int, limits: Limits, encoding: str) -> No
     if (lines + 1) * width > limits.cells:
         found = f"{lines + 1:,} x {width:,}"
         raise over_limit("cells", found, limits.cells, encoding=encoding)
+
+
+# ------------------------------------------------------------------ ODS sheets
+
+# Sheets, rows and cells of an ODS content.xml, by calamine's own (prefixed) names.
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>"
+)
+_MAX_TAG = CHUNK  # a tag longer than this is no spreadsheet's
+
+
+def _repeat(attrs: bytes, name: bytes) -> int:
+    """The number a ``table:number-...-repeated`` attribute gives (1 without one)."""
+    m = re.search(name + rb'="\s*(\d+)', attrs)
+    if m is None:
+        return 1
+    digits = m.group(1)
+    return int(digits) if len(digits) <= 12 else 10**12
+
+
+class _OdsTables:
+    """Filled rows and columns of every sheet of content.xml, fed piece by piece."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.carry = b""
+        self.dense = 0  # rows x columns of the sheets already closed
+        self._sheet()
+
+    def _sheet(self) -> None:
+        if hasattr(self, "rows"):
+            self._check()
+            self.dense += self.rows * self.columns
+        self.row = self.rows = self.columns = self.cells_in_row = self.column = 0
+        self.row_repeat = 1
+
+    def feed(self, piece: bytes, last: bool = False) -> None:
+        """Count the whole tags of what was carried and this piece; check the limits."""
+        buf = self.carry + piece
+        cut = len(buf) if last else buf.rfind(b"<")
+        if cut < 0:  # text only (the carry, when there is one, starts with "<")
+            cut = len(buf)
+        self.carry = buf[cut:]
+        if len(self.carry) > _MAX_TAG:
+            raise damaged("แท็ก XML ยาวผิดปกติใน content.xml", "an XML tag too long in content.xml")
+        for m in _ODS_TAG.finditer(buf, 0, cut):
+            self._tag(m.group(1) == b"/", m.group(2), m.group(3))
+        self._check()
+
+    def _tag(self, closing: bool, name: bytes, attrs: bytes) -> None:
+        if name == b"table":
+            self._sheet()
+        elif name == b"table-row" and closing:
+            if self.cells_in_row:
+                self.rows = max(self.rows, self.row + self.row_repeat)
+            self.row += self.row_repeat
+        elif name == b"table-row":
+            self.row_repeat = _repeat(attrs, b"number-rows-repeated")
+            self.column = self.cells_in_row = 0
+            if attrs.endswith(b"/"):  # an empty row
+                self.row += self.row_repeat
+        elif not closing:  # a cell: filled when it has a value or content
+            repeat = _repeat(attrs, b"number-columns-repeated")
+            if b"value-type" in attrs or not attrs.endswith(b"/"):
+                self.columns = max(self.columns, self.column + repeat)
+                self.cells_in_row += repeat
+            self.column += repeat
+
+    def _check(self) -> None:
+        lim = self.limits
+        if self.rows > lim.rows + HEADER_SCAN_ROWS:
+            raise FileProblem(make_problem("too_many_rows", value=f"{lim.rows:,}"))
+        if self.columns > lim.columns:
+            raise over_limit("columns", self.columns, lim.columns)
+        if self.dense + self.rows * self.columns > lim.cells:
+            raise over_limit("cells", f"{self.rows:,} x {self.columns:,}", lim.cells)

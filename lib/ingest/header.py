@@ -4,20 +4,27 @@ Up to 40 title rows above the header; blank rows anywhere are skipped; a row
 with one non-empty cell starting with ที่มา / หมายเหตุ / แหล่งข้อมูล / Source /
 Note / ``*`` is a note and skipped; any other row below the header is data (a
 "รวม"/"Total" row is reported, never skipped silently). The header's words
-(:data:`HEADER_WORDS`) decide the form (see :mod:`lib.ingest.forms`).
+(:data:`HEADER_WORDS`) decide the form (see :mod:`lib.ingest.forms`). A column
+mapping (:mod:`lib.ingest.mapping`) gives roles by header text, winning over the
+words: then the header is the first row holding every mapped header. A header
+row whose next row holds only units is a two-row header (measure over unit,
+:func:`lib.ingest.shapes.two_row_header`): its labels are merged and the data
+start below the unit row. An area and a year column with three or more month
+columns (ม.ค. ก.พ. มี.ค.) is a year-down x month-across grid.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from lib.ingest.items import ItemLookup
 from lib.ingest.periods import period_notation
-from lib.ingest.text import column_letter, header_key
+from lib.ingest.shapes import month_columns, two_row_header
+from lib.ingest.text import clean_text, column_letter, header_key
 
 HEADER_SCAN_ROWS = 40
 
@@ -57,51 +64,128 @@ _HEADER_ROLE = {header_key(w): role for role, words in HEADER_WORDS.items() for 
 class Header:
     """The header row found: its form, the column of each role and the data columns."""
 
-    row: int  # 0-based grid row
+    row: int  # 0-based grid row (the unit row of a two-row header: data start below it)
     form: str
     roles: dict[str, int]  # role -> column index
     data_columns: list[int]  # wide forms: the period or item columns
     score: int
     labels: list[str]  # header text per column (column letter when empty)
+    texts: list[str] = field(default_factory=list)  # header text per column ("" when empty)
+    top: int = -1  # first header row (row - 1 for a two-row header); -1: same as row
+    # column -> (role, recognised): recognised from the header's words, else from a mapping
+    column_roles: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    items_of: dict[int, str] = field(default_factory=dict)  # item:CODE columns -> CODE
+    months: dict[int, int] = field(default_factory=dict)  # year x month grid: column -> month
+
+    def __post_init__(self):
+        if not self.texts:
+            self.texts = [
+                "" if lab == column_letter(j) else lab for j, lab in enumerate(self.labels)
+            ]
+        if self.top < 0:
+            self.top = self.row
+
+    def signature(self) -> tuple[str, ...]:
+        """Header keys of the non-empty header cells (what a saved layout is matched by)."""
+        return tuple(k for k in map(header_key, self.texts) if k)
 
 
 LABEL_ITEM = re.compile(
     r"^(?:รหัสรายการข้อมูล|รหัสรายการ|รายการข้อมูล|item[ _]?code|item)\s*[:：]\s*(.*)$", re.I
 )
 LABEL_PERIOD = re.compile(r"^(?:งวดข้อมูล|งวด|ช่วงเวลา|period)\s*[:：]\s*(.*)$", re.I)
+_AREA_ROLES = {"area", "province", "district"}
 
 
-def find_header(rows: list[list[str]], items: ItemLookup) -> Header | None:
-    """The first row (within the first HEADER_SCAN_ROWS) that reads as a header."""
+def find_header(
+    rows: list[list[str]], items: ItemLookup, mapped: dict[str, str] | None = None
+) -> Header | None:
+    """The first row (within the first HEADER_SCAN_ROWS) that reads as a header.
+
+    mapped: header key -> role of a column mapping (lib.ingest.layout); a mapped role wins
+    over the one recognised and only a row holding every mapped header can be the header.
+    A row read as a header whose next row holds the units (two_row_header) makes a
+    two-row header: labels merged, the data start below the unit row.
+    """
+    need = {k for k in (mapped or {}) if k}
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        keys = [header_key(c) for c in row]
-        roles: dict[str, int] = {}
-        role_columns = set()
-        for j, k in enumerate(keys):
-            role = _HEADER_ROLE.get(k)
-            if role:
-                role_columns.add(j)
-                roles.setdefault(role, j)
-        has_area = bool({"area", "province", "district"} & roles.keys())
-        labels = [c or column_letter(j) for j, c in enumerate(row)]
-        if has_area and "value" in roles:
-            return Header(i, "long", roles, [], len(roles) + 10, labels)
-        rest = [
-            j
-            for j, c in enumerate(row)
-            if c and j not in role_columns and not (LABEL_ITEM.match(c) or LABEL_PERIOD.match(c))
-        ]
-        periods = [j for j in rest if period_notation(row[j])[0] != "bad"]
-        item_cols = [j for j in rest if items.resolve(row[j])[0] is not None]
-        if not has_area and row and not row[0] and len(periods) + len(item_cols) >= 2:
-            roles["area"] = 0  # an unlabelled first column of area names
-            has_area = True
-        if not has_area:
+        if need and not need <= {header_key(c) for c in row}:
             continue
-        if periods and len(periods) >= len(item_cols):
-            return Header(i, "wide_periods", roles, rest, len(periods) + 5, labels)
-        if item_cols:
-            return Header(i, "wide_items", roles, rest, len(item_cols) + 5, labels)
+        header = classify_row(i, row, items, mapped)
+        if header is not None:
+            return _with_unit_row(rows, header, items, mapped)
+        if need:  # the row holding every mapped header is the header, or there is none
+            return None
+    return None
+
+
+def _with_unit_row(rows, header: Header, items: ItemLookup, mapped) -> Header:
+    """The header extended over a unit row below it (measure over unit), if there is one."""
+    merged = two_row_header(rows, header.row)
+    if not merged:
+        return header
+    merged = [clean_text(c) for c in merged]
+    again = classify_row(header.row, merged, items, mapped)
+    again = again if again is not None and again.form == header.form else header
+    labels = [c or column_letter(j) for j, c in enumerate(merged)]
+    return replace(again, row=header.row + 1, top=header.row, labels=labels, texts=merged)
+
+
+def column_roles(row: list[str], mapped: dict[str, str] | None) -> dict[int, tuple[str, bool]]:
+    """column -> (role, recognised) of a header row: the mapping first, then the words."""
+    out = {}
+    for j, c in enumerate(row):
+        k = header_key(c)
+        if not k:
+            continue
+        if mapped and k in mapped:
+            out[j] = (mapped[k], False)
+        elif k in _HEADER_ROLE:
+            out[j] = (_HEADER_ROLE[k], True)
+    return out
+
+
+def classify_row(
+    i: int, row: list[str], items: ItemLookup, mapped: dict[str, str] | None = None
+) -> Header | None:
+    """The header a row makes (its form and roles), or None when it is not a header."""
+    croles = column_roles(row, mapped)
+    roles: dict[str, int] = {}
+    items_of = {}
+    for j, (role, _) in croles.items():
+        if role.startswith("item:"):
+            items_of[j] = role[5:]
+        elif role != "ignore":
+            roles.setdefault(role, j)
+    if "area_name" in roles and not _AREA_ROLES & roles.keys():  # ชื่อจังหวัด alone: the area
+        roles["area"] = roles.pop("area_name")
+    has_area = bool(_AREA_ROLES & roles.keys())
+    labels = [c or column_letter(j) for j, c in enumerate(row)]
+    made = {"labels": labels, "texts": list(row), "column_roles": croles, "items_of": items_of}
+    if items_of and has_area:
+        return Header(i, "wide_items", roles, sorted(items_of), len(items_of) + 5, **made)
+    if has_area and "value" in roles:
+        return Header(i, "long", roles, [], len(roles) + 10, **made)
+    rest = [
+        j
+        for j, c in enumerate(row)
+        if c and j not in croles and not (LABEL_ITEM.match(c) or LABEL_PERIOD.match(c))
+    ]
+    months = month_columns([row[j] if j in rest else "" for j in range(len(row))])
+    if has_area and "year" in roles and len(months) >= 3:  # years down, months across
+        cols = sorted(months)
+        return Header(i, "wide_periods", roles, cols, len(cols) + 5, months=months, **made)
+    periods = [j for j in rest if period_notation(row[j])[0] != "bad"]
+    item_cols = [j for j in rest if items.resolve(row[j])[0] is not None]
+    if not has_area and row and not row[0] and len(periods) + len(item_cols) >= 2:
+        roles["area"] = 0  # an unlabelled first column of area names
+        has_area = True
+    if not has_area:
+        return None
+    if periods and len(periods) >= len(item_cols):
+        return Header(i, "wide_periods", roles, rest, len(periods) + 5, **made)
+    if item_cols:
+        return Header(i, "wide_items", roles, rest, len(item_cols) + 5, **made)
     return None
 
 
@@ -152,9 +236,8 @@ def extra_fields(grid: pd.DataFrame, header: Header) -> pd.DataFrame:
     Such a cell is usually a value split at a comma that was not quoted (``1,234``):
     every later cell of the row moved one column right, so the row is not read.
     """
-    names = grid.iloc[header.row].to_numpy(dtype=object)
-    filled_header = np.flatnonzero(names != "")
-    last = int(filled_header[-1]) if len(filled_header) else -1
+    filled_header = [j for j, t in enumerate(header.texts) if t]
+    last = filled_header[-1] if filled_header else -1
     columns = ["row", "column", "value", "code", "th", "en"]
     if last + 1 >= grid.shape[1]:  # no column right of the header: the common case
         return pd.DataFrame(columns=columns)

@@ -26,6 +26,7 @@ class Item:
     decimals: int = 6  # the item's decimals: values are stored rounded half up to them
     crop_year: str = "start"  # "2565/66" is the year the season starts ("start") or ends ("end")
     base_year: int | None = None  # an index's base year (BE); another in a file's title warns
+    aggregation: str = ""  # how values combine over areas ("sum" adds up to a total row)
 
 
 def _float_or_nan(x: object) -> float:
@@ -51,6 +52,7 @@ def _item_of(r: dict) -> Item:
         decimals=_decimals(r.get("decimals")),
         crop_year="end" if str(r.get("crop_year") or "").strip() == "end" else "start",
         base_year=_base_year(r.get("base_year")),
+        aggregation=str(r.get("aggregation") or ""),
     )
 
 

@@ -100,8 +100,8 @@ def parse_column_option(text: str) -> tuple[str, str]:
     header, role = clean_text(header), clean_text(role)
     if not sep or not header or not role:
         raise InputError(
-            f"--column '{text}' ต้องเขียนเป็น \"หัวคอลัมน์=บทบาท\" เช่น \"ชื่อจังหวัด=area\"",
-            f"--column '{text}' must be \"HEADER=ROLE\", e.g. \"ชื่อจังหวัด=area\"",
+            f'--column \'{text}\' ต้องเขียนเป็น "หัวคอลัมน์=บทบาท" เช่น "ชื่อจังหวัด=area"',
+            f'--column \'{text}\' must be "HEADER=ROLE", e.g. "ชื่อจังหวัด=area"',
         )
     if role not in ROLES and not (role.startswith("item:") and role[5:].strip()):
         roles = ", ".join((*ROLES, "item:CODE"))

@@ -2,10 +2,14 @@
 
 A :class:`Problem` names the row and column as the user sees them in Excel
 (1-based row, header text or column letter), the value and the reason. Its
-message comes from :data:`PROBLEM_CODES`; all codes are errors except the
-warnings ``empty_value``, ``old_period_confirmed`` and ``rounded`` (more decimals than the
-item keeps: stored rounded half up to its decimals). A row with any error is
-left out of ``clean``; both rows of a duplicate_cell are left out.
+message comes from :data:`PROBLEM_CODES`; the codes of :data:`SEVERITY` are
+warnings (``empty_value``: a row with a note but no value; ``old_period_confirmed``;
+``rounded``: more decimals than the item keeps, stored rounded half up to them;
+``total_set_aside`` and ``total_mismatch``: a total row left out and checked against
+its members; ``base_year_changed``; ``unread_column``: a header no role was given),
+every other code is an error. A row with any error is left out of ``clean``; both
+rows of a duplicate_cell are left out. A blank template row (no value, no note) is
+not a problem: it is counted in ``UploadResult.blank_rows``.
 """
 
 from __future__ import annotations
@@ -89,10 +93,6 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
         "พื้นที่ '{value}' {th}",
         "Area '{value}' {en}",
     ),
-    "total_row": (
-        "แถวผลรวม '{value}' ไม่ใช่ข้อมูลรายพื้นที่ กรุณาลบแถวนี้",
-        "Total row '{value}' is not an area's value; remove this row",
-    ),
     "total_column": (
         "คอลัมน์ผลรวม '{value}' ไม่ใช่งวดหรือรายการข้อมูล กรุณาลบคอลัมน์นี้",
         "Total column '{value}' is neither a period nor an item; remove this column",
@@ -146,8 +146,8 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
         "The file is over a limit: {en}; split the file or correct it",
     ),
     "damaged_file": (
-        "ไฟล์เสียหายหรือไม่ใช่ไฟล์ XLSX ที่ถูกต้อง{th}",
-        "The file is damaged or not a valid XLSX workbook{en}",
+        "ไฟล์เสียหายหรือไม่ใช่ไฟล์สมุดงาน (XLSX, XLS หรือ ODS) ที่ถูกต้อง{th}",
+        "The file is damaged or not a valid workbook (XLSX, XLS or ODS){en}",
     ),
     "unclosed_quote": (
         'เครื่องหมายคำพูด (") ที่เปิดในช่องนี้ไม่ได้ปิด{th}',

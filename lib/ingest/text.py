@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -14,8 +15,19 @@ from lib.core import thaicalendar as tc
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
-# A "รวม"/"Total" row or column: reported, never read as an area, item or period.
-TOTAL = re.compile(r"(?:รวม|ยอดรวม|รวมทั้งสิ้น|รวมทั้งหมด|ทั้งหมด|total|grand total|sum)", re.I)
+# Totals by what they add up (compared without spaces, case or a trailing ":"): the whole
+# country, everything in the file, or the rows above (a subtotal). Region and cluster names
+# are totals too, but they come from the areas frame (lib.ingest.areas.AreaLookup.groups).
+_TOTAL_WORDS = {
+    "country": (
+        "ทั่วราชอาณาจักร|ทั้งราชอาณาจักร|รวมทั่วราชอาณาจักร|รวมทั้งราชอาณาจักร|รวมทั้งประเทศ"
+        "|ทั้งประเทศ|ทั่วประเทศ|รวมทั่วประเทศ|ประเทศไทย|wholekingdom|thewholekingdom"
+        "|wholecountry|kingdom|thailand|allprovinces|ทุกจังหวัด|รวมทุกจังหวัด"
+    ),
+    "grand": "รวมทั้งสิ้น|ยอดรวมทั้งสิ้น|รวมทั้งหมด|ยอดรวมทั้งหมด|ทั้งหมด|grandtotal",
+    "sum": "รวม|ยอดรวม|total|sum|subtotal|รวมอำเภอ|รวมเขต|รวมจังหวัด|รวมทุกอำเภอ|รวมทุกเขต",
+}
+_TOTAL_RE = {kind: re.compile(f"(?:{words})") for kind, words in _TOTAL_WORDS.items()}
 
 
 def clean_text(text: object) -> str:
@@ -42,9 +54,33 @@ def header_key(text: object) -> str:
     return re.sub(r"[\s_\-.]+", "", s) if s not in ("no.", "พ.ศ.", "ปีพ.ศ.") else s
 
 
+@lru_cache(maxsize=65536)
+def total_key(text: object) -> str:
+    """Matching key of a total's or a group's label: lower case, no spaces, dots, "ฯ" or "-",
+    "&" as "and", a leading "*" or a parenthesised suffix ignored.
+
+    >>> total_key(" รวม ทั้งสิ้น : "), total_key("Bangkok & Vicinities (7)")
+    ('รวมทั้งสิ้น', 'bangkokandvicinities')
+    """
+    s = clean_text(text).lower().strip("*").strip()
+    s = re.sub(r"\(.*\)\s*$", "", s).strip().rstrip(":：").strip()
+    return re.sub(r"[\s.\-ฯ_]+", "", s.replace("&", "and"))
+
+
+def total_kind(text: object) -> str:
+    """What a total label adds up: "country", "grand" (the whole file), "sum" (the rows
+    above it) or "" for a label that is no total (region names: AreaLookup.groups).
+
+    >>> total_kind("ทั่วราชอาณาจักร"), total_kind("รวมทั้งสิ้น"), total_kind("รวม"), total_kind("ระยอง")
+    ('country', 'grand', 'sum', '')
+    """
+    key = total_key(text)
+    return next((kind for kind, rx in _TOTAL_RE.items() if rx.fullmatch(key)), "")
+
+
 def is_total(text: str) -> bool:
-    """True for a "รวม"/"Total" label (a sum, not an area, item or period)."""
-    return bool(TOTAL.fullmatch(clean_text(text)))
+    """True for a total label ("รวม", "Total", "ทั่วราชอาณาจักร"...): not an area, item or period."""
+    return bool(total_kind(text))
 
 
 def column_letter(index: int) -> str:

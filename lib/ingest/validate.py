@@ -2,7 +2,12 @@
 
 Each check runs once per distinct text (or distinct (text, item level) pair),
 never once per row: a million-row file has a few thousand distinct areas and
-periods. A "รวม"/"Total" row gets one total_row problem and nothing else. A
+periods. A total or subtotal row ("รวม", "ทั่วราชอาณาจักร", a region, a province row
+over its districts: :mod:`lib.ingest.totals`) gets one total_set_aside warning, and a
+total_mismatch warning when it differs from its members in the file, and nothing else;
+it is never loaded. A blank row of a long sheet (no value and no note, as in a template
+partly filled in) is not reported at all, only counted (``blank_rows``); a row with a
+note but no value is an empty_value warning. A
 period whose last day is on or after ``as_of`` has not ended: period_in_future;
 one that ends before 1 January of ``EIS_CONFIRM_YEARS_BEFORE`` (2500 BE, 1957 CE)
 is old_period, an error unless the upload confirms old years (then a warning):
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,9 +33,23 @@ from lib.ingest.items import Item, ItemLookup
 from lib.ingest.periods import parse_period_key
 from lib.ingest.result import CLEAN_COLUMNS, SEVERITY
 from lib.ingest.text import is_total, take_str
-from lib.ingest.values import format_bound, parse_values
+from lib.ingest.totals import (
+    CarryDown,
+    TotalCells,
+    TotalLabel,
+    adds_up,
+    carry_down,
+    check_totals,
+    classify,
+    file_order,
+    mismatch_frame,
+    set_aside_labels,
+)
+from lib.ingest.values import EMPTY_VALUES, format_bound, parse_values
 
 _LEVELS = ("", "province", "district")
+_TOTAL_CODES = ("total_set_aside", "total_mismatch")
+_CROP = ("start", "end")
 
 
 def _at(spec: object, idx: np.ndarray, dtype) -> np.ndarray:
@@ -81,22 +101,44 @@ class _Decided:
 
 
 class _Report:
-    """Problem frames found so far and the mask of cells with an error."""
+    """Problem frames found so far and the mask of cells with an error.
 
-    def __init__(self, cells: Cells, total: np.ndarray):
+    Total rows get only the total codes; blank rows (see _blank_rows) get nothing.
+    """
+
+    def __init__(self, cells: Cells, total: np.ndarray, blank: np.ndarray):
         self.cells = cells
-        self.total = total  # "รวม"/"Total" rows: only their total_row problem
+        self.blank = blank
         self.found: list[pd.DataFrame] = []
         self.error = np.zeros(len(cells.frame), dtype=bool)
+        self.set_total(total)
+
+    def set_total(self, total: np.ndarray) -> None:
+        """The cells of total rows (they get only the total codes)."""
+        self.total = total
+        self._hidden = {
+            True: self.blank if self.blank.any() else None,
+            False: (total | self.blank) if total.any() or self.blank.any() else None,
+        }
 
     def __call__(self, mask: np.ndarray, role: str, code: str, th="", en="") -> None:
         """Report code for the cells in mask, at the role's place in the file."""
-        if code != "total_row":
-            mask = mask & ~self.total
+        hidden = self._hidden[code in _TOTAL_CODES]
+        if hidden is not None:
+            mask = mask & ~hidden
         if mask.any():
             self.found.append(_problem_frame(self.cells, mask, role, code, th, en))
             if SEVERITY.get(code, "error") == "error":
                 self.error |= mask
+
+
+class Validated(NamedTuple):
+    """What validate gives back: the rows to load, the problem frames and the counts
+    ({"blank_rows": blank template rows not reported, "set_aside": total rows})."""
+
+    clean: pd.DataFrame
+    found: list[pd.DataFrame]
+    counts: dict[str, int]
 
 
 def validate(
@@ -106,8 +148,8 @@ def validate(
     as_of: date,
     form: str,
     oldest: tuple[date, bool] | None = None,
-) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Clean rows and problem frames; every lookup runs once per distinct text.
+) -> Validated:
+    """Clean rows, problem frames and counts; every lookup runs once per distinct text.
 
     oldest: (first day, confirmed): a period ending before that day is old_period (an
     error) or, when confirmed, old_period_confirmed (a warning); None checks no age.
@@ -117,20 +159,54 @@ def validate(
     iuniq = list(iuniq)
     acodes, auniq = pd.factorize(f["area"])
     auniq = list(auniq)
+    labels = [classify(u, areas) for u in auniq]
     total_item = _per([is_total(u) for u in iuniq], icodes, bool)
-    total_area = _per([is_total(u) for u in auniq], acodes, bool)
-    report = _Report(cells, total_item | total_area)
-    report(total_area, "area", "total_row")
-    report(total_item & ~total_area, "item", "total_row")
+    total_area = _per([lb.kind != "" for lb in labels], acodes, bool)
+    report = _Report(cells, total_item | total_area, _blank_rows(f, form))
     item = _check_items(report, iuniq, icodes, items)
-    area = _check_areas(report, f["area_q"], auniq, acodes, areas, item)
+    district = item.per_cell(lambda r: r[3] is not None and r[3].area_level == "district", bool)
+    rows = file_order(f)
+    carry = carry_down(rows, acodes, auniq, district, f["area_q"], areas)
+    if carry is not None:
+        report.set_total(report.total | carry.province_row)
+    label = set_aside_labels(labels, acodes, carry, areas)
+    if report.total.any():
+        th, en = (
+            _per([lb.th for lb in label[1]] + [""], label[0]),
+            _per([lb.en for lb in label[1]] + [""], label[0]),
+        )
+        report(label[0] >= 0, "area", "total_set_aside", th, en)
+        report(total_item & (label[0] < 0), "item", "total_set_aside", " (ผลรวม)", " (a total)")
+    area = _check_areas(
+        report, f["area_q"] if carry is None else carry.qualifier, auniq, acodes, areas, item
+    )
     period = _check_periods(report, f["period"], item, as_of)
     if oldest is not None:
         _check_old_periods(report, period, *oldest)
-    values, empty = _check_values(report, f["value"], item, form)
+    values, empty, bad = _check_values(report, f["value"], item, form)
     _check_duplicates(report, item, area, period, empty)
-    keep = np.flatnonzero(~report.error & ~empty)
-    return _clean_frame(cells, keep, item, area, period, values), report.found
+    _check_totals(report, item, area, period, values, ~empty & ~bad, label, carry, areas)
+    keep = np.flatnonzero(~report.error & ~empty & ~report.total)
+    counts = {
+        "blank_rows": len(np.unique(rows[report.blank])),
+        "set_aside": len(np.unique(rows[report.total & ~report.blank])),
+    }
+    clean = _clean_frame(cells, keep, item, area, period, values)
+    return Validated(clean, report.found, counts)
+
+
+def _blank_rows(f: pd.DataFrame, form: str) -> np.ndarray:
+    """Cells of a long sheet naming an item, an area and a period but with neither a value
+    nor a note (a template row left blank): nothing to load, nothing to report."""
+    blank = np.zeros(len(f), dtype=bool)
+    if form != "long":  # a wide sheet has no cell for an empty one
+        return blank
+    empty = np.flatnonzero(f["value"].isin(EMPTY_VALUES).to_numpy(dtype=bool))
+    if len(empty):
+        g = f.iloc[empty]
+        named = (g["item"] != "") & ((g["area"] != "") | (g["area_q"] != "")) & (g["period"] != "")
+        blank[empty] = (named & (g["note"] == "")).to_numpy(dtype=bool)
+    return blank
 
 
 def _check_items(report: _Report, iuniq: list, icodes: np.ndarray, items: ItemLookup) -> _Decided:
@@ -179,18 +255,26 @@ def _check_areas(
 
 
 def _check_periods(report: _Report, texts: pd.Series, item: _Decided, as_of: date) -> _Decided:
-    """Missing, unreadable, wrong-frequency and unended periods, once per (text, frequency)."""
+    """Missing, unreadable, wrong-frequency and unended periods, once per (text, frequency,
+    crop-year rule: "2565/66" is the year the season starts or ends, as the item says)."""
     freq_idx = item.per_cell(
-        lambda r: tc.FREQUENCIES.index(r[3].frequency) + 1 if r[3] else 0, np.int64
+        lambda r: (
+            (tc.FREQUENCIES.index(r[3].frequency) + 1) * 2 + (r[3].crop_year == "end")
+            if r[3]
+            else 0
+        ),
+        np.int64,
     )
     pcodes, puniq = pd.factorize(texts)
     puniq = list(puniq)
-    nf = len(tc.FREQUENCIES) + 1
+    nf = (len(tc.FREQUENCIES) + 1) * 2
     pinv, pkeys = _factorize_keys(pcodes.astype(np.int64) * nf + freq_idx)
     parsed = []
     for k in pkeys.tolist():
-        p, fi = divmod(k, nf)
-        parsed.append(parse_period_key(puniq[p], tc.FREQUENCIES[fi - 1] if fi else ""))
+        p, rest = divmod(k, nf)
+        fi, crop = divmod(rest, 2)
+        frequency = tc.FREQUENCIES[fi - 1] if fi else ""
+        parsed.append(parse_period_key(puniq[p], frequency, _CROP[crop]))
     period = _Decided(parsed, pinv)
     report(period.per_cell(lambda p: p[5], bool), "period", "missing_period")
     for code in ("bad_period", "period_not_of_frequency"):
@@ -219,8 +303,8 @@ def _check_old_periods(report: _Report, period: _Decided, first: date, confirmed
 
 def _check_values(
     report: _Report, texts: pd.Series, item: _Decided, form: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """(values, empty mask): empty (long form only), not a number, outside the valid range."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, empty, bad): empty (long form, with a note), not a number, out of range."""
     infos = [r[3] for r in item.results]
 
     def attr(name, default, dtype=object):
@@ -245,7 +329,7 @@ def _check_values(
         text = np.full(len(values), "", dtype=object)
         text[rounded] = shown
         report(rounded, "value", "rounded", text, text)
-    return values, empty
+    return values, empty, bad
 
 
 def _valid_range(item: Item | None, word: str) -> str:
@@ -280,6 +364,50 @@ def _check_duplicates(
     detail = np.full(n, "", dtype=object)
     detail[d.index.to_numpy()] = np.asarray(listed.tolist(), dtype=object)[group]
     report(mask, "value", "duplicate_cell", detail, detail)
+
+
+def _check_totals(
+    report: _Report,
+    item: _Decided,
+    area: _Decided,
+    period: _Decided,
+    values: np.ndarray,
+    readable: np.ndarray,
+    label: tuple[np.ndarray, list[TotalLabel]],
+    carry: CarryDown | None,
+    areas: AreaLookup,
+) -> None:
+    """total_mismatch for totals that differ from their members' sum (lib.ingest.totals)."""
+    if not (label[0] >= 0).any():
+        return
+    infos = [r[3] for r in item.results]
+    item_id = item.per_cell(lambda r: r[0] or "")
+    key = pd.factorize(pd.MultiIndex.from_arrays([item_id, period.per_cell(lambda p: p[0])]))[0]
+    known = item.per_cell(lambda r: bool(r[0]), bool) & period.per_cell(lambda p: bool(p[0]), bool)
+    code = area.per_cell(lambda d: d[0] or "")
+    province = np.where(
+        area.per_cell(lambda d: bool(d[0]) and areas.level[d[0]] == "province", bool), code, ""
+    )
+    if carry is not None:
+        province = np.where(carry.province_row, carry.province, province)
+    cells = TotalCells(
+        key=np.where(known, key, -1).astype(np.int64),
+        row=file_order(report.cells.frame),
+        label=label[0],
+        labels=label[1],
+        value=values,
+        readable=readable & ~report.blank,
+        usable=readable & ~report.error & ~report.total,
+        province=province.astype(object),
+        decimals=_per([i.decimals if i else 6 for i in infos], item.codes, np.int64),
+        summable=_per([adds_up(i) for i in infos], item.codes, bool),
+    )
+    found = check_totals(cells, areas)
+    if found:
+        idx = np.array([i for i, _, _ in found], dtype=np.int64)
+        row_spec, col_spec = report.cells.locs["value"]
+        where = (_at(row_spec, idx, np.int64), _at(col_spec, idx, object))
+        report.found.append(mismatch_frame(found, cells, where, report.cells.frame["area"]))
 
 
 def _row_list(rows: pd.Series, shown: int = 10) -> str:

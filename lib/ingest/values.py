@@ -3,9 +3,10 @@
 Thai digits, thousands separators (``1,234,567.50``; a comma elsewhere is
 not_a_number), ``(12.5)`` = -12.5, a trailing ``%`` for percent items only.
 Empty, ``-``, a dash or ``n/a`` is *missing, not zero*: in long form such a
-row is skipped with an ``empty_value`` warning (a warning does not make the
-file fail ``ok``); in the wide forms an empty cell is simply a cell not filled
-in and is skipped silently.
+row is skipped, silently when it is a blank template row (counted in
+``blank_rows``) and with an ``empty_value`` warning when it holds a note (a
+warning does not make the file fail ``ok``); in the wide forms an empty cell is
+simply a cell not filled in and is skipped silently.
 """
 
 from __future__ import annotations

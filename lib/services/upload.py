@@ -2,8 +2,10 @@
 
 Reading and validation are pure (lib.ingest); this module adds what needs the
 store: the comparison with current values, the jump check against each cell's
-own history, the permission check, the rule of what a file with problems may
-commit (`commit_refusal`) and the atomic commit through lib.store.
+own history, the permission check, the rule of what a file with problems or
+unconfirmed jumps may commit (`commit_refusal`), the atomic commit through
+lib.store, and the verifier's judgement of submitted values, per value, per
+selection or per batch (`submitted_values`, `verify_values_as`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 
 from lib import ingest
 from lib.core import settings
+from lib.core import thaicalendar as tc
 from lib.core.i18n import InputError
 from lib.services import auth
 from lib.store import Store
@@ -81,6 +84,38 @@ class Preview:
         """Rows of one kind: new, changed, unchanged (rejected: see problems)."""
         return self.compare[self.compare["change"] == change]
 
+    def jumps(self) -> pd.DataFrame:
+        """The flagged rows (values far outside their own history), largest jump first.
+
+        The size of a jump is its distance from the median of the cell's history,
+        relative to that median (the distance itself when the median is zero).
+        """
+        flagged = self.compare[self.compare["jump"].astype(bool)]
+        median = flagged.get("hist_median", pd.Series(np.nan, index=flagged.index))
+        distance = (flagged["value"] - median).abs()
+        size = distance / median.abs().where(median.abs() > 0, 1.0)
+        order = size.fillna(distance).sort_values(ascending=False, kind="stable").index
+        return flagged.loc[order]
+
+
+def _read(store: Store, data: bytes, file_name: str, *, layout, layouts, **options):
+    """ingest.read_upload with the store's catalogue, areas and the provinces of each region
+    and cluster in force today (a region's total row is checked against them)."""
+    members = store.area_index_frames()[1]
+    today = pd.Timestamp(settings.today())
+    valid_to = pd.to_datetime(members["valid_to"])
+    current = members[valid_to.isna() | (valid_to > today)]
+    return ingest.read_upload(
+        data,
+        file_name,
+        store.catalog(),
+        store.areas(),
+        layout=layout,
+        layouts=tuple(layouts),
+        members=current[["scheme", "group_code", "province_code"]],
+        **options,
+    )
+
 
 def preview_upload(
     store: Store,
@@ -92,25 +127,30 @@ def preview_upload(
     as_of: date | None = None,
     progress: Callable[[float, str], None] | None = None,
     confirm_old_years: bool = False,
+    layout=None,
+    layouts=(),
 ) -> Preview:
     """Read and validate a file and compare its clean cells with the store (no write).
 
     `progress(fraction, stage)` is told when each stage starts (stage: "read",
     "compare", "history", "done"), so a page can show how far a large file is;
     `confirm_old_years`: periods before the year that needs confirmation are read
-    (see lib.ingest.read_upload).
+    (see lib.ingest.read_upload); `layout` (lib.ingest.layout.Layout) forces how
+    the file is read, else the first of `layouts` whose header the file holds is
+    used (callers pass lib.services.layouts.for_upload: the agency's saved ones).
     """
     step = progress or (lambda fraction, stage: None)
     step(0.0, "read")
-    result = ingest.read_upload(
+    result = _read(
+        store,
         data,
         file_name,
-        store.catalog(),
-        store.areas(),
         item_code=item_code,
         period=period,
         as_of=as_of or settings.today(),
         confirm_old_years=confirm_old_years,
+        layout=layout,
+        layouts=layouts,
     )
     clean = result.clean[CELL_COLUMNS]
     step(0.6, "compare")
@@ -120,8 +160,13 @@ def preview_upload(
         stats = store.history_stats(compare)
         compare["jump"] = flag_jumps(compare, stats).to_numpy()
         compare["jump_size"] = compare["value"] - compare["old_value"]
+        compare["hist_median"] = _history_median(compare, stats)
     else:
-        compare = compare.assign(jump=pd.Series(dtype=bool), jump_size=pd.Series(dtype=float))
+        compare = compare.assign(
+            jump=pd.Series(dtype=bool),
+            jump_size=pd.Series(dtype=float),
+            hist_median=pd.Series(dtype=float),
+        )
     counts = {
         change: int((compare["change"] == change).sum())
         for change in ("new", "changed", "unchanged")
@@ -133,25 +178,51 @@ def preview_upload(
     return Preview(result, file_name, checksum(data), compare, counts, earlier)
 
 
+def _history_median(compare: pd.DataFrame, stats: pd.DataFrame) -> np.ndarray:
+    """The median of each compared cell's item x area history (NaN without history)."""
+    merged = compare[["item_code", "area_code"]].merge(
+        stats[["item_code", "area_code", "hist_median"]], on=["item_code", "area_code"], how="left"
+    )
+    return merged["hist_median"].to_numpy(float)
+
+
 class UploadRejected(InputError):
     """The file has problems and the user did not choose to commit only the clean rows."""
 
 
-def commit_refusal(preview: Preview, clean_rows_only: bool = False) -> UploadRejected | None:
+class JumpsNotConfirmed(UploadRejected):
+    """Values jump far outside their own history and the user has not confirmed them."""
+
+
+def commit_refusal(
+    preview: Preview, clean_rows_only: bool = False, confirm_jumps: bool = False
+) -> UploadRejected | None:
     """Why a previewed file may not be committed, or None when it may.
 
-    The rule: a file with problems commits nothing, unless the user chose to
+    The rules: a file with problems commits nothing, unless the user chose to
     commit only the rows without problems (the clean rows are then committed
-    and the rejected rows reported). Every front end asks this function.
+    and the rejected rows reported); values flagged as jumps outside their own
+    history (Preview.jumps) are committed only once the user confirms them.
+    Every front end asks this function.
     """
-    if not preview.problems or clean_rows_only:
-        return None
-    n = len(preview.problems)
-    return UploadRejected(
-        f"ไฟล์ {preview.file_name} มีปัญหา {n} รายการ จะไม่บันทึกค่าใด เว้นแต่เลือกบันทึกเฉพาะแถวที่ถูกต้อง",
-        f"{n} problems in {preview.file_name}: nothing is committed "
-        "unless only the rows without problems are chosen",
-    )
+    if preview.problems and not clean_rows_only:
+        n = len(preview.problems)
+        return UploadRejected(
+            f"ไฟล์ {preview.file_name} มีปัญหา {n} รายการ จะไม่บันทึกค่าใด เว้นแต่เลือกบันทึกเฉพาะแถวที่ถูกต้อง",
+            f"{n} problems in {preview.file_name}: nothing is committed "
+            "unless only the rows without problems are chosen",
+        )
+    flagged = int(preview.counts.get("flagged", 0))
+    if flagged and not confirm_jumps:
+        return JumpsNotConfirmed(
+            f"ไฟล์ {preview.file_name} มี {flagged} ค่าที่กระโดดออกนอกช่วงค่าเดิมของตัวเอง "
+            "จะไม่บันทึกค่าใด จนกว่าจะตรวจดูแล้วยืนยัน "
+            "(บรรทัดคำสั่ง: --confirm-jumps; หน้านำเข้า: ยืนยันค่าที่กระโดด)",
+            f"{flagged} values in {preview.file_name} jump outside their own history: "
+            "nothing is committed until they are checked and confirmed "
+            "(command line: --confirm-jumps; Upload page: confirm the jumps)",
+        )
+    return None
 
 
 def commit_upload(
@@ -162,12 +233,13 @@ def commit_upload(
     *,
     clean_rows_only: bool = False,
     origin: str = "app",
+    confirm_jumps: bool = False,
 ) -> int | None:
     """Commit a previewed file as one batch; None when nothing would change.
 
     Raises UploadRejected when `commit_refusal` refuses the file.
     """
-    refusal = commit_refusal(preview, clean_rows_only)
+    refusal = commit_refusal(preview, clean_rows_only, confirm_jumps)
     if refusal is not None:
         raise refusal
     cells = preview.compare[CELL_COLUMNS]
@@ -190,6 +262,8 @@ def commit_upload(
             "file": preview.file_name,
             "checksum": preview.checksum,
             "clean_rows_only": clean_rows_only,
+            "confirmed_jumps": int(preview.counts.get("flagged", 0)) if confirm_jumps else 0,
+            "layout": getattr(preview.result, "layout_name", None),
         },
     }
     return store.commit_cells(cells, batch, audit)
@@ -245,7 +319,13 @@ def check_as(store: Store, user, preview: Preview, origin: str = "app") -> None:
 
 
 def commit_as(
-    store: Store, user, preview: Preview, *, clean_rows_only: bool = False, origin: str = "app"
+    store: Store,
+    user,
+    preview: Preview,
+    *,
+    clean_rows_only: bool = False,
+    origin: str = "app",
+    confirm_jumps: bool = False,
 ) -> int | None:
     """Commit a previewed file for an account, if it may write every cell it holds."""
     check_as(store, user, preview, origin)
@@ -256,6 +336,7 @@ def commit_as(
         user.agency_code,
         clean_rows_only=clean_rows_only,
         origin=origin,
+        confirm_jumps=confirm_jumps,
     )
 
 
@@ -274,17 +355,111 @@ def verify_as(
 
     Returns (cells, verify batch id or None when nothing was left to verify).
     """
-    cells = store.batch_cells(batch_id)
-    cells = cells[cells["status"] == "submitted"]
-    _checked(
-        store,
-        user,
-        "verify",
-        f"batch {batch_id}",
-        origin,
-        lambda: check_write(store, user, cells, action="verify", batch=store.batch(batch_id)),
-    )
+    return verify_values_as(store, user, batch_id, status, origin=origin)
+
+
+SUBMITTED_COLUMNS = [
+    "batch_id",
+    "item_code",
+    "item_name_th",
+    "item_name_en",
+    "area_code",
+    "area_name_th",
+    "area_name_en",
+    "period",
+    "period_label_th",
+    "value",
+    "old_value",
+    "jump",
+    "note",
+    "submitted_by",
+    "submitted_at",
+]
+
+
+def _period_label(period: str, frequency: str) -> str:
+    """A period in Buddhist Era Thai (the code itself when it cannot be read)."""
+    try:
+        return tc.thai_period_label(period, frequency, "th")
+    except ValueError:
+        return period
+
+
+def _may_verify(store: Store, user, cells: pd.DataFrame) -> pd.Series:
+    """True for each submitted cell the user may verify (item's agency, area, two-person rule)."""
+    if user is None or cells.empty:
+        return pd.Series(False, index=cells.index)
+    index = auth.load_area_index(store)
+    allowed: dict[tuple, bool] = {}
+    keys = list(zip(cells["item_code"], cells["area_code"], cells["submitted_by"], strict=True))
+    rows = cells.drop_duplicates(["item_code", "area_code", "submitted_by"])
+    for row in rows.to_dict("records"):
+        key = (row["item_code"], row["area_code"], row["submitted_by"])
+        allowed[key] = auth.can(
+            user,
+            "verify",
+            item=row,
+            batch={"username": row["submitted_by"]},
+            area_code=row["area_code"],
+            area_index=index,
+        ).allowed
+    return pd.Series([allowed[k] for k in keys], index=cells.index)
+
+
+def submitted_values(
+    store: Store,
+    user,
+    batch_id: int | None = None,
+    item_code: str | None = None,
+    area_code: str | None = None,
+) -> pd.DataFrame:
+    """Submitted values the user may verify, with item and area names, the period in BE, the
+    value each replaced (old_value) and whether it jumps outside its own history."""
+    cells = store.submitted_cells(batch_id, item_code, area_code)
+    cells = cells[_may_verify(store, user, cells)].reset_index(drop=True)
+    if cells.empty:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=bool if c == "jump" else object) for c in SUBMITTED_COLUMNS}
+        )
+    stats = store.history_stats(cells, exclude_own=True)
+    cells["jump"] = flag_jumps(cells, stats).to_numpy()
+    cells["period_label_th"] = [
+        _period_label(p, f) for p, f in zip(cells["period"], cells["frequency"], strict=True)
+    ]
+    return cells[SUBMITTED_COLUMNS]
+
+
+def verify_values_as(
+    store: Store,
+    user,
+    batch_id: int | None,
+    status: str = "verified",
+    item_code: str | None = None,
+    area_code: str | None = None,
+    cells: pd.DataFrame | None = None,
+    origin: str = "app",
+) -> tuple[int, int | None]:
+    """Verify (or reject) exactly the submitted values chosen: of a batch, an item, an area,
+    or the cells (item_code, area_code, period) given; the others stay submitted.
+
+    A value already verified, rejected or undone is not touched. Refused (audited,
+    auth.PermissionDenied) unless the user may verify every chosen value.
+    Returns (values, verify batch id or None when nothing was left to verify).
+    """
+    chosen = store.submitted_cells(batch_id, item_code, area_code)
+    if cells is not None:
+        keys = cells[["item_code", "area_code", "period"]].drop_duplicates()
+        chosen = chosen.merge(keys, on=["item_code", "area_code", "period"])
+    target = f"batch {batch_id}" if batch_id is not None else f"{len(chosen)} values"
+
+    def check() -> None:
+        for batch, group in chosen.groupby("batch_id"):
+            check_write(store, user, group, action="verify", batch=store.batch(int(batch)))
+
+    _checked(store, user, "verify", target, origin, check)
+    if chosen.empty:
+        return 0, None
     done = store.set_status(
-        cells, status, user.username, origin, agency_code=user.agency_code, batch_id=batch_id
+        chosen, status, user.username, origin, agency_code=user.agency_code, batch_id=batch_id
     )
-    return len(cells), done
+    return len(chosen), done

@@ -8,9 +8,10 @@ valid range, change detection, cells as known at a moment), reference (areas
 and groupings), catalogue (items, KPIs, data groups), observations (loads,
 upload preview and commit, verify, undo, batches, cell history), facts
 (coverage and KPI facts, map and profile values), accounts (users and sign-in
-bookkeeping), audit (the append-only log) and snapshot (export/import, row
-counts, fingerprints). Rules of the figures (what is due, what a score is)
-belong to lib.engine; the store only counts and compares.
+bookkeeping), layouts (saved layouts of agencies' files), audit (the
+append-only log) and snapshot (export/import, row counts, fingerprints). Rules
+of the figures (what is due, what a score is) belong to lib.engine; the store
+only counts and compares.
 """
 
 from lib.store.store import Store, StoreError

@@ -325,9 +325,40 @@ ALTER TABLE kpi_items_by_year RENAME TO kpi_items;
 # season starts, 'start', or ends, 'end') and its index base year (Buddhist Era; a file whose
 # title says another base year is a warning); saved layouts of an agency's files (the column
 # roles, sheets and period rule as JSON, and the header they were saved from).
+# Surveys every second year ('biennial') widen the frequency check, which DuckDB cannot
+# alter in place: the items table is rebuilt with the same columns (no table references it).
 _LAYOUTS = """
-ALTER TABLE items ADD COLUMN IF NOT EXISTS crop_year VARCHAR;
-ALTER TABLE items ADD COLUMN IF NOT EXISTS base_year INTEGER;
+CREATE TABLE items_v5 (
+    code VARCHAR PRIMARY KEY,
+    aspect_code VARCHAR NOT NULL,
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    unit_th VARCHAR NOT NULL,
+    unit_en VARCHAR NOT NULL,
+    area_level VARCHAR NOT NULL CHECK (area_level IN ('province','district')),
+    frequency VARCHAR NOT NULL
+        CHECK (frequency IN ('monthly','quarterly','annual','fiscal_annual','biennial')),
+    owner_agency VARCHAR NOT NULL,
+    responsible_person VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    release_lag_days INTEGER NOT NULL CHECK (release_lag_days >= 0),
+    valid_min DOUBLE,
+    valid_max DOUBLE,
+    higher_is_better BOOLEAN,
+    is_published BOOLEAN NOT NULL,
+    counts_for_coverage BOOLEAN NOT NULL,
+    decimals INTEGER NOT NULL DEFAULT 0,
+    aggregation VARCHAR DEFAULT 'mean',
+    responsible_contact VARCHAR,
+    linked_plan VARCHAR,
+    from_fy INTEGER,
+    retired_from_fy INTEGER,
+    crop_year VARCHAR,                -- 'start' (default) or 'end': "2565/66" is 2565 or 2566
+    base_year INTEGER                 -- an index's base year, Buddhist Era
+);
+INSERT INTO items_v5 BY NAME SELECT * FROM items;
+DROP TABLE items;
+ALTER TABLE items_v5 RENAME TO items;
 
 CREATE TABLE layouts (
     agency_code VARCHAR NOT NULL DEFAULT '',   -- '' = the administrators' own

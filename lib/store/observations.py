@@ -120,13 +120,23 @@ class ObservationQueries:
         finally:
             cur.close()
 
-    def history_stats(self, pairs: pd.DataFrame) -> pd.DataFrame:
-        """Median, MAD and count of the values each (item, area) already holds."""
+    def history_stats(self, pairs: pd.DataFrame, exclude_own: bool = False) -> pd.DataFrame:
+        """Median, MAD and count of the values each (item, area) already holds.
+
+        exclude_own: leave out the cells (item, area, period) of `pairs` themselves
+        (the history of values already stored, such as submitted ones being judged).
+        """
+        frames = {"_pairs": pairs[["item_code", "area_code"]].drop_duplicates()}
+        own = ""
+        if exclude_own:
+            frames["_own"] = pairs[["item_code", "area_code", "period"]]
+            own = "ANTI JOIN _own c ON c.item_code = o.item_code AND c.area_code = o.area_code "
+            own += "AND c.period = o.period "
         return self._df(
             "SELECT o.item_code, o.area_code, median(o.value) AS hist_median, "
             "mad(o.value) AS hist_mad, count(*) AS hist_n FROM observations o "
-            "JOIN _pairs p USING (item_code, area_code) GROUP BY ALL",
-            frames={"_pairs": pairs[["item_code", "area_code"]].drop_duplicates()},
+            f"JOIN _pairs p USING (item_code, area_code) {own}GROUP BY ALL",
+            frames=frames,
         )
 
     def commit_cells(self, incoming: pd.DataFrame, batch: dict, audit: dict) -> int | None:
@@ -331,6 +341,31 @@ class ObservationQueries:
             {"b": batch_id},
         )
         return df["area_code"].tolist()
+
+    def submitted_cells(
+        self,
+        batch_id: int | None = None,
+        item_code: str | None = None,
+        area_code: str | None = None,
+    ) -> pd.DataFrame:
+        """Submitted (not yet verified) values with item and area names and the value each
+        replaced (old_value, None for a new cell), optionally of one batch, item or area."""
+        return self._df(
+            "SELECT o.batch_id, o.item_code, i.name_th AS item_name_th, "
+            "i.name_en AS item_name_en, i.frequency, i.owner_agency, i.is_published, "
+            "o.area_code, a.name_th AS area_name_th, a.name_en AS area_name_en, o.period, "
+            "o.period_end, o.value, h.value AS old_value, o.note, o.submitted_by, o.submitted_at "
+            "FROM observations o JOIN items i ON i.code = o.item_code "
+            "LEFT JOIN areas a ON a.code = o.area_code "
+            "LEFT JOIN observation_history h ON h.replaced_by_batch = o.batch_id "
+            "AND h.item_code = o.item_code AND h.area_code = o.area_code "
+            "AND h.period = o.period WHERE o.status = 'submitted' "
+            "AND (CAST($b AS BIGINT) IS NULL OR o.batch_id = $b) "
+            "AND (CAST($i AS VARCHAR) IS NULL OR o.item_code = $i) "
+            "AND (CAST($a AS VARCHAR) IS NULL OR o.area_code = $a) "
+            "ORDER BY o.batch_id, o.item_code, o.area_code, o.period_end",
+            {"b": batch_id, "i": item_code, "a": area_code},
+        )
 
     def export_values(self, item_code: str | None = None, area_code: str | None = None):
         """Current values: item code, area DOPA code, period, value, status, batch, and the

@@ -12,6 +12,7 @@ from lib.store.audit import AuditQueries
 from lib.store.catalogue import CatalogueQueries
 from lib.store.connection import Connection, StoreError
 from lib.store.facts import FactQueries
+from lib.store.layouts import LayoutQueries
 from lib.store.observations import ObservationQueries
 from lib.store.reference import ReferenceQueries
 from lib.store.snapshot import SnapshotQueries
@@ -26,6 +27,7 @@ class Store(
     FactQueries,
     AccountQueries,
     AuditQueries,
+    LayoutQueries,
     SnapshotQueries,
     Connection,
 ):

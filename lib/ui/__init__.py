@@ -3,11 +3,13 @@
 Pages call `from lib import ui` and these helpers with lib's pure functions;
 nothing else in lib/ may import streamlit (a test enforces it). The modules:
 core (store, language), maps (home, map, profile), warroom (cockpit), access
-(sign-in, menu, rights, backup worker), upload (templates, preview, verify),
-admin (accounts, audit log, backups), config (the configuration workbook on the
-administrator's page; what an empty product's pages say to do next), displays
-(display links for wall screens), server (the sign-in cookie's routes and the
-store's start-up; st.App).
+(sign-in, menu, rights, backup worker), upload (templates, preview, commit,
+batches), mapping (the upload's column roles, sheets and period rule), layouts
+(saved file layouts), verify (the values a verifier judges), admin (accounts,
+audit log, backups), config (the configuration workbook on the administrator's
+page; what an empty product's pages say to do next), displays (display links
+for wall screens), server (the sign-in cookie's routes and the store's
+start-up; st.App).
 """
 
 from lib.ui.access import (  # noqa: F401
@@ -53,6 +55,13 @@ from lib.ui.core import (  # noqa: F401
     table,
 )
 from lib.ui.displays import displays_admin  # noqa: F401
+from lib.ui.layouts import saved_layouts  # noqa: F401
+from lib.ui.mapping import (  # noqa: F401
+    chosen_layout,
+    forget_mapping,
+    mapping_step,
+    sheet_step,
+)
 from lib.ui.maps import (  # noqa: F401
     breadcrumb_links,
     coverage_cells,
@@ -95,10 +104,13 @@ from lib.ui.upload import (  # noqa: F401
     show_preview,
     template_downloads,
     upload_preview,
-    verify_batch,
-    verify_section,
     visible_catalog,
     visible_kpis,
+)
+from lib.ui.verify import (  # noqa: F401
+    verify_batch,
+    verify_section,
+    verify_values,
 )
 from lib.ui.warroom import (  # noqa: F401
     cockpit_areas,

@@ -1,4 +1,8 @@
-"""Templates, file check and preview, commit, batch history, undo and verification."""
+"""Templates, file check and preview, jumps, commit, batch history and undo.
+
+The mapping step is lib.ui.mapping, saved layouts lib.ui.layouts and the
+verifier's page lib.ui.verify.
+"""
 
 from __future__ import annotations
 
@@ -48,37 +52,70 @@ def item_label(row) -> str:
     return f"{row['code']} {row[name_col()]}"
 
 
+def _template_choices(own: pd.DataFrame, agency: str | None) -> tuple:
+    """(form, item codes, period from, period to, row order) as the user chose them."""
+    forms = {
+        "long": t("แบบยาว (รายการ พื้นที่ งวด ค่า)", "Long (item, area, period, value)"),
+        "wide_periods": t("พื้นที่ x งวด", "Areas x periods"),
+        "wide_items": t("พื้นที่ x รายการ", "Areas x items"),
+    }
+    form = st.radio(t("รูปแบบ", "Form"), list(forms), format_func=forms.get, horizontal=True)
+    labels = dict(zip(own["code"], own.apply(item_label, axis=1), strict=True))
+    every = bool(agency)  # an administrator has no agency: picks items
+    chosen = st.multiselect(
+        t("รายการข้อมูล (ไม่เลือก = ทุกรายการของหน่วยงาน)", "Data items (none = all the agency's)")
+        if every
+        else t("รายการข้อมูล", "Data items"),
+        list(own["code"]),
+        default=[] if every or own.empty else [own["code"].iloc[0]],
+        format_func=labels.get,
+        key="template_items",
+    )
+    c1, c2, c3 = st.columns(3)
+    period_from = c1.text_input(
+        t("ตั้งแต่งวด เช่น ต.ค. 2566 หรือ 2566", "From period, e.g. 2023-10 or 2566"),
+        key="template_from",
+        help=t("ว่าง = งวดที่ถึงกำหนดของปีงบประมาณนี้", "Empty: the due periods of this fiscal year"),
+    )
+    period_to = c2.text_input(t("ถึงงวด", "To period"), key="template_to")
+    orders = {"name": t("ชื่อพื้นที่", "Area name"), "code": t("รหัสพื้นที่", "Area code")}
+    order = c3.radio(t("เรียงแถวตาม", "Rows by"), list(orders), format_func=orders.get)
+    return form, chosen, period_from.strip() or None, period_to.strip() or None, order
+
+
 def template_downloads(s: Store, user) -> None:
-    """Pick a form and items of the account's agency; download CSV (UTF-8 BOM) or XLSX."""
+    """Several items of the account's agency, a period range in any spelling, rows by name.
+
+    Downloads the template as CSV (UTF-8 BOM) or XLSX (lib.ingest.templates);
+    a period or choice the template cannot take is a message, not a traceback.
+    """
     from lib.ingest import templates
 
     cat = catalog(s, data_version(s))
     own = cat[cat["owner_agency"] == user.agency_code] if user.agency_code else cat
-    forms = {
-        "long": t("แบบยาว (รายการ พื้นที่ งวด ค่า)", "Long (item, area, period, value)"),
-        "wide_periods": t("พื้นที่ x งวด (รายการเดียว)", "Areas x periods (one item)"),
-        "wide_items": t("พื้นที่ x รายการ (งวดเดียว)", "Areas x items (one period)"),
-    }
-    form = st.radio(t("รูปแบบ", "Form"), list(forms), format_func=forms.get, horizontal=True)
-    every = form != "wide_periods" and user.agency_code  # an administrator has no agency
-    options = [None, *own["code"]] if every else list(own["code"])
-    labels = {None: t("ทุกรายการของหน่วยงาน", "All the agency's items")}
-    labels.update(zip(own["code"], own.apply(item_label, axis=1), strict=True))
-    item = st.selectbox(t("รายการข้อมูล", "Data item"), options, format_func=labels.get)
-    province = None
-    if user.area_code and len(user.area_code) == 2:
-        province = user.area_code
-    frame = templates.template_frame(
-        cat,
-        s.areas(),
-        form=form,
-        item_code=item,
-        agency=user.agency_code,
-        as_of=settings.today(),
-        province=province,
-        lang=lang(),
-    )
-    name = f"template-{form}-{item or user.agency_code or 'all'}"
+    form, chosen, period_from, period_to, order = _template_choices(own, user.agency_code)
+    if not chosen and not user.agency_code:
+        st.info(t("เลือกรายการข้อมูลก่อน", "Choose the data items first"))
+        return
+    province = user.area_code if user.area_code and len(user.area_code) == 2 else None
+    try:
+        frame = templates.template_frame(
+            cat,
+            s.areas(),
+            form=form,
+            items=chosen or None,
+            agency=user.agency_code,
+            period_from=period_from,
+            period_to=period_to,
+            order=order,
+            as_of=settings.today(),
+            province=province,
+            lang=lang(),
+        )
+    except ValueError as exc:  # InputError too: a period or a choice that does not fit
+        st.error(message(exc))
+        return
+    name = f"template-{form}-{'-'.join(chosen[:3]) or user.agency_code or 'all'}"
     c1, c2 = st.columns(2)
     c1.download_button("CSV", templates.to_csv_bytes(frame), f"{name}.csv", "text/csv")
     c2.download_button(
@@ -90,22 +127,23 @@ def template_downloads(s: Store, user) -> None:
     st.caption(t(f"{len(frame):,} แถว", f"{len(frame):,} rows"))
 
 
-PREVIEW = "upload_preview"  # {"key": (checksum, item, period), "version", "preview", "batch"}
+PREVIEW = "upload_preview"  # {"key": (checksum, options, layout), "version", "preview", "batch"}
 
 
 @st.cache_data(show_spinner=False)
-def _reading(_s: Store, version: str, language: str) -> tuple[dict, dict]:
-    """(item code -> frequency, area code -> name in the language), to show periods and areas."""
+def _reading(_s: Store, version: str, language: str) -> tuple[dict, dict, dict]:
+    """(item code -> frequency, area code -> name, item code -> name) in the language."""
     cat = _s.catalog()
     areas = _s.areas()
     names = dict(zip(areas["code"], areas[i18n.pick_column("name", language)], strict=True))
-    return dict(zip(cat["code"], cat["frequency"], strict=True)), names
+    items = dict(zip(cat["code"], cat[i18n.pick_column("name", language)], strict=True))
+    return dict(zip(cat["code"], cat["frequency"], strict=True)), names, items
 
 
 def reading(s: Store) -> dict:
-    """Options of lib.views.tables.display_table for cells: BE periods and area names."""
-    frequencies, names = _reading(s, data_version(s), lang())
-    return {"frequencies": frequencies, "area_names": names}
+    """Options of lib.views.tables.display_table: BE periods, area and item names."""
+    frequencies, names, items = _reading(s, data_version(s), lang())
+    return {"frequencies": frequencies, "area_names": names, "item_names": items}
 
 
 def _kept_preview(s: Store, key: tuple):
@@ -141,12 +179,30 @@ def old_years_label() -> str:
 
 
 def upload_preview(
-    s: Store, data: bytes, file_name: str, item: str | None, period: str | None, old_years=False
+    s: Store,
+    user,
+    data: bytes,
+    file_name: str,
+    item: str | None,
+    period: str | None,
+    old_years=False,
 ):
-    """Read, validate and compare a file once per (file, options); kept in the session."""
-    from lib.services import upload
+    """Read, validate and compare a file once per (file, options, layout); kept in the session.
 
-    key = (upload.checksum(data), item, period, old_years)
+    The layout is the mapping step's (lib.ui.mapping.chosen_layout): column
+    roles, sheets and period rule the user chose, a saved layout forced, or
+    the agency's saved layouts for lib to match by the file's header.
+    """
+    from lib.services import upload
+    from lib.ui.mapping import chosen_layout
+
+    digest = upload.checksum(data)
+    layout, layouts = chosen_layout(s, user, digest)
+    shape = (
+        layout.to_json() + layout.name if layout else None,
+        tuple(saved.name + saved.to_json() for saved in layouts),
+    )
+    key = (digest, item, period, old_years, shape)
     kept = _kept_preview(s, key)
     if kept is not None:
         return kept
@@ -165,6 +221,8 @@ def upload_preview(
         period=period,
         confirm_old_years=old_years,
         progress=lambda fraction, stage: bar.progress(fraction, text=stages[stage]),
+        layout=layout,
+        layouts=layouts,
     )
     state = {"key": key, "version": data_version(s), "preview": preview, "batch": None}
     st.session_state[PREVIEW] = state
@@ -172,24 +230,35 @@ def upload_preview(
 
 
 def forget_upload() -> None:
-    """No file in the uploader: forget its preview (and that it was committed)."""
+    """No file in the uploader: forget its preview, its mapping and that it was committed."""
+    from lib.ui.mapping import forget_mapping
+
     st.session_state.pop(PREVIEW, None)
+    forget_mapping()
 
 
 def show_preview(s: Store, preview) -> None:
-    """Counts, the problems (row, column, value, reason) and the rows by kind of change."""
+    """Counts, the problems (errors first), the unusual jumps, then the rows by kind of change."""
     from lib.views.tables import problems_table
 
     c = preview.counts
-    cols = st.columns(5)
+    result = preview.result
+    cols = st.columns(4)
     cols[0].metric(t("ค่าใหม่", "New"), fmt_int(c["new"]))
     cols[1].metric(t("เปลี่ยนแปลง", "Changed"), fmt_int(c["changed"]))
     cols[2].metric(t("เท่าเดิม", "Unchanged"), fmt_int(c["unchanged"]))
     cols[3].metric(t("แถวที่มีปัญหา", "Rejected rows"), fmt_int(c["rejected"]))
-    cols[4].metric(t("ค่ากระโดดผิดปกติ", "Unusual jumps"), fmt_int(c["flagged"]))
-    if preview.result.problems:
+    cols = st.columns(4)
+    cols[0].metric(t("ค่ากระโดดผิดปกติ", "Unusual jumps"), fmt_int(c["flagged"]))
+    cols[1].metric(t("แถวว่างของแบบฟอร์ม", "Blank template rows"), fmt_int(result.blank_rows))
+    cols[2].metric(t("แถวยอดรวมที่แยกไว้", "Total rows set aside"), fmt_int(result.set_aside))
+    if result.problems:
         st.subheader(t("รายงานการตรวจสอบ", "Validation report"))
-        table(problems_table(preview.result.problems_frame(lang()), lang()))
+        table(problems_table(result.problems_frame(lang()), lang()))
+    if c["flagged"]:
+        st.subheader(t("ค่าที่กระโดดผิดปกติ (ตรวจก่อนบันทึก)", "Unusual jumps (check before committing)"))
+        jumps = ["item_code", "area_code", "period", "old_value", "value"]
+        show_table(preview.jumps(), jumps, key="upload_jumps", **reading(s))
     shown = ["item_code", "area_code", "period", "old_value", "value", "jump_size", "jump", "note"]
     tabs = st.tabs([t("ใหม่", "New"), t("เปลี่ยนแปลง", "Changed"), t("เท่าเดิม", "Unchanged")])
     for tab, kind in zip(tabs, ("new", "changed", "unchanged"), strict=True):
@@ -198,9 +267,10 @@ def show_preview(s: Store, preview) -> None:
 
 
 def commit_controls(s: Store, user, preview) -> None:
-    """Why a file with problems commits nothing, the clean-rows-only choice, the commit button.
+    """Why a file commits nothing, the clean-rows-only choice, the jumps' confirmation, the button.
 
-    Once committed, the page says so and the button stays disabled.
+    lib.services.upload.commit_refusal decides; once committed, the page says so
+    and the button stays disabled.
     """
     from lib.services import upload
 
@@ -211,20 +281,29 @@ def commit_controls(s: Store, user, preview) -> None:
         st.success(t(f"บันทึกแล้ว ชุดที่ {batch}", f"Committed as batch {batch}"))
         st.button(label, type="primary", disabled=True)
         return
-    refusal = upload.commit_refusal(preview)
-    clean_only = False
-    if refusal is not None:
-        st.error(message(refusal))
+    clean_only = confirm_jumps = False
+    problems = upload.commit_refusal(preview, confirm_jumps=True)  # the problems' refusal alone
+    if problems is not None:
+        st.error(message(problems))
         clean_only = st.checkbox(t("บันทึกเฉพาะแถวที่ถูกต้อง", "Commit only the rows without problems"))
+    if preview.counts["flagged"]:
+        n = fmt_int(preview.counts["flagged"])
+        confirm_jumps = st.checkbox(
+            t(
+                f"ตรวจแล้ว ค่าที่กระโดดผิดปกติ {n} ค่าถูกต้อง ให้บันทึกได้",
+                f"Checked: the {n} unusual jumps are right; commit them",
+            ),
+            key="confirm_jumps",
+        )
     nothing = preview.counts["new"] + preview.counts["changed"] == 0
     if nothing:
         st.info(t("ไม่มีค่าใหม่หรือค่าที่เปลี่ยนแปลง", "Nothing to commit: no new or changed values"))
-    can_commit = upload.commit_refusal(preview, clean_only) is None and not nothing
-    if st.button(label, type="primary", disabled=not can_commit):
-        commit_preview(s, user, preview, clean_only)
+    refusal = upload.commit_refusal(preview, clean_only, confirm_jumps=confirm_jumps)
+    if st.button(label, type="primary", disabled=refusal is not None or nothing):
+        commit_preview(s, user, preview, clean_only, confirm_jumps)
 
 
-def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
+def commit_preview(s: Store, user, preview, clean_only: bool, confirm_jumps: bool = False) -> None:
     """Commit atomically for the account (rights checked in lib), then rerun to show it.
 
     No cache is cleared: cached figures are keyed by the data version, which the
@@ -234,9 +313,14 @@ def commit_preview(s: Store, user, preview, clean_only: bool) -> None:
 
     try:
         batch = upload.commit_as(
-            s, user, preview, clean_rows_only=clean_only, origin=client_origin()
+            s,
+            user,
+            preview,
+            clean_rows_only=clean_only,
+            confirm_jumps=confirm_jumps,
+            origin=client_origin(),
         )
-    except auth.PermissionDenied as exc:
+    except (auth.PermissionDenied, upload.UploadRejected) as exc:
         st.error(message(exc))
         return
     if batch is None:
@@ -302,54 +386,3 @@ def batch_history(s: Store, user, action: str = "undo") -> None:
                 f"Batch {chosen} undone: {result['restored']} values restored",
             ),
         )
-
-
-VERIFY_COLUMNS = ["item_code", "area_code", "period", "value", "status", "submitted_by", "note"]
-
-
-def verify_section(s: Store, user) -> None:
-    """Committed upload batches of the agency, one batch's cells and verify / reject buttons.
-
-    The chosen batch stays chosen after an action, so its table shows the new
-    status; the buttons are disabled once no value of it waits for a verifier.
-    """
-    show_flash("verify")
-    batches = s.batches(None if user.role == "admin" else user.agency_code)
-    pending = batches[(batches["kind"] == "upload") & (batches["status"] == "committed")]
-    if pending.empty:
-        st.info(t("ไม่มีชุดข้อมูลที่รอตรวจสอบ", "No batches waiting for verification"))
-        return
-    shown = {
-        b: t(f"ชุดที่ {b} {name}", f"Batch {b} {name}")
-        for b, name in zip(pending["batch_id"], pending["file_name"].fillna(""), strict=True)
-    }
-    batch_id = st.selectbox(
-        t("ชุดข้อมูล", "Batch"), list(shown), format_func=shown.get, key="verify_batch"
-    )
-    cells = s.batch_cells(int(batch_id))
-    show_table(cells, VERIFY_COLUMNS, **reading(s))
-    waiting = int((cells["status"] == "submitted").sum())
-    if waiting == 0:
-        st.caption(t("ชุดนี้ไม่มีค่าที่รอตรวจสอบแล้ว", "No value of this batch waits for verification"))
-    c1, c2 = st.columns(2)
-    if c1.button(t("รับรองทั้งชุด", "Verify the batch"), type="primary", disabled=not waiting):
-        verify_batch(s, user, int(batch_id), "verified")
-    if c2.button(t("ปฏิเสธทั้งชุด", "Reject the batch"), disabled=not waiting):
-        verify_batch(s, user, int(batch_id), "rejected")
-
-
-def verify_batch(s: Store, user, batch_id: int, status: str) -> None:
-    """Verify or reject a batch's submitted values (the owner agency's verifier), then rerun."""
-    from lib.services import auth, upload
-
-    try:
-        n, verified = upload.verify_as(s, user, batch_id, status, origin=client_origin())
-    except auth.PermissionDenied as exc:
-        st.error(message(exc))
-        return
-    if not verified:
-        done("verify", "info", t("ไม่มีค่าที่รอตรวจสอบ", "No submitted values left"))
-    elif status == "verified":
-        done("verify", "success", t(f"รับรองแล้ว {n} ค่า", f"{n} values verified"))
-    else:
-        done("verify", "success", t(f"ปฏิเสธแล้ว {n} ค่า", f"{n} values rejected"))

@@ -23,6 +23,8 @@ from lib.core.numbers import is_missing
 
 # The columns of a file's problems, in the order a user reads them (no code: its message).
 PROBLEM_COLUMNS = ("row", "column", "value", "severity", "message")
+# Columns of true/false flags, shown as yes / no words whatever their dtype.
+FLAG_COLUMNS = ("jump", "is_active")
 
 
 def period_text(period: object, frequency: str | None, lang: str) -> object:
@@ -75,12 +77,15 @@ def display_table(
     *,
     frequencies: Mapping[str, str] | None = None,
     area_names: Mapping[str, str] | None = None,
+    item_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The chosen columns, in order, as a user reads them in `lang`.
 
     `frequencies` (item code -> frequency) turns the `period` column into its
     display name by each row's `item_code`; `area_names` (area code -> name)
-    adds an area-name column after `area_code`. Missing cells stay missing.
+    adds an area-name column after `area_code`, `item_names` an item-name column
+    after `item_code`. Flags (`jump`, true/false columns) read yes or no.
+    Missing cells stay missing.
 
     >>> batches = pd.DataFrame({"batch_id": [7], "kind": ["upload"], "status": ["undone"],
     ...                         "n_changed": [2], "note": [None]})
@@ -93,6 +98,9 @@ def display_table(
     if missing:
         raise ValueError(f"no column {missing} in the table; it has {list(frame.columns)}")
     out = frame[list(columns)].copy()
+    if item_names is not None and "item_code" in out.columns and "item_name" not in out.columns:
+        where = out.columns.get_loc("item_code") + 1
+        out.insert(where, "item_name", out["item_code"].map(item_names))
     if area_names is not None and "area_code" in out.columns:
         where = out.columns.get_loc("area_code") + 1
         out.insert(where, "area_name", out["area_code"].map(area_names))
@@ -104,6 +112,8 @@ def display_table(
     for col in out.columns:
         if col in labels.CELL_LABELS:
             out[col] = out[col].map(lambda code, c=col: labels.cell_label(c, code, lang))
+        elif col in FLAG_COLUMNS or pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map(lambda flag: labels.yes_no(flag, lang)).astype(object)
         elif _is_time_column(out[col]):
             out[col] = out[col].map(lambda m: time_text(m, lang)).astype(object)
     out.columns = [labels.column_label(c, lang) for c in out.columns]
@@ -111,5 +121,12 @@ def display_table(
 
 
 def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A file's problems (UploadResult.problems_frame): row, column, value, severity, reason."""
-    return display_table(problems, PROBLEM_COLUMNS, lang)
+    """A file's problems (UploadResult.problems_frame), errors first: row, column, value, reason.
+
+    >>> found = pd.DataFrame({"row": [2, 3], "column": ["ค่า", "งวด"], "value": ["", "x"],
+    ...                       "severity": ["warning", "error"], "message": ["ว่าง", "ผิด"]})
+    >>> problems_table(found, "th")["แถว"].tolist()
+    [3, 2]
+    """
+    ordered = problems.sort_values("severity", key=lambda s: s != "error", kind="stable")
+    return display_table(ordered, PROBLEM_COLUMNS, lang)

@@ -29,6 +29,7 @@ ACTIONS = (
     "read_audit",
     "manage_layers",
     "manage_config",
+    "manage_layouts",
 )
 
 
@@ -128,8 +129,10 @@ _ALLOW = Decision(True, "อนุญาต", "allowed")
 # Roles that may do an action at all (scope and agency are checked after).
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "public": frozenset({"read_published"}),
-    "staff": frozenset({"read_published", "read_unpublished", "upload", "undo"}),
-    "verifier": frozenset({"read_published", "read_unpublished", "upload", "verify", "undo"}),
+    "staff": frozenset({"read_published", "read_unpublished", "upload", "undo", "manage_layouts"}),
+    "verifier": frozenset(
+        {"read_published", "read_unpublished", "upload", "verify", "undo", "manage_layouts"}
+    ),
     "executive": frozenset({"read_published", "read_unpublished"}),
     "admin": frozenset(
         {
@@ -141,6 +144,7 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "read_audit",
             "manage_layers",
             "manage_config",
+            "manage_layouts",
         }
     ),
 }
@@ -166,6 +170,7 @@ _ACTION_TH = {
     "read_audit": "ดูบันทึกการใช้งาน",
     "manage_layers": "นำเข้าชั้นข้อมูลแผนที่",
     "manage_config": "ตั้งค่าระบบ (รายการข้อมูล ตัวชี้วัด หน่วยงาน ขอบเขต)",
+    "manage_layouts": "จัดการรูปแบบไฟล์ที่บันทึกไว้ของหน่วยงาน",
 }
 
 
@@ -211,6 +216,7 @@ def can(
     batch: Any = None,
     area_code: str | Collection[str] | None = None,
     area_index: AreaIndex | None = None,
+    agency_code: str | None = None,
 ) -> Decision:
     """May this user do this action (on this item or batch, in these areas)?
 
@@ -218,7 +224,9 @@ def can(
     batch: an upload_batches row with agency_code (undo) or username (verify, when
     settings.two_person_verify() asks that the verifier differ from the uploader);
     area_code: one code or several (every one must lie inside the user's scope);
-    area_index: needed whenever the user has a scope and an area is given.
+    area_index: needed whenever the user has a scope and an area is given;
+    agency_code: the agency whose saved layouts are managed (manage_layouts: the
+    user's own agency, any for an administrator; '' is the administrators' own).
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
@@ -234,9 +242,26 @@ def can(
         return _ALLOW
     if action not in _ROLE_ACTIONS[role]:
         return _role_refusal(user, role, action)
-    if action in _ROLE_ONLY or (action == "undo" and role == "admin"):
+    if action in _ROLE_ONLY or role == "admin":  # an administrator: undo, layouts of all
         return _ALLOW
+    if action == "manage_layouts":
+        return _agency_decision(user, agency_code)
     return _write_decision(user, role, action, item, batch, area_code, area_index)
+
+
+def _agency_decision(user: User, agency_code: str | None) -> Decision:
+    """manage_layouts by staff/verifier: only the layouts of their own agency."""
+    if not user.agency_code:
+        return _deny(
+            "บัญชีนี้ไม่ได้ผูกกับหน่วยงาน จึงจัดการรูปแบบไฟล์ไม่ได้",
+            "this account belongs to no agency, so it may not manage layouts",
+        )
+    if agency_code is not None and agency_code != user.agency_code:
+        return _deny(
+            f"รูปแบบไฟล์นี้เป็นของหน่วยงาน {agency_code or 'ผู้ดูแลระบบ'} ไม่ใช่ {user.agency_code}",
+            f"this layout belongs to {agency_code or 'the administrators'}, not {user.agency_code}",
+        )
+    return _ALLOW
 
 
 def _write_decision(user, role, action, item, batch, area_code, area_index) -> Decision:
@@ -304,9 +329,18 @@ def require(
     batch: Any = None,
     area_code: str | Collection[str] | None = None,
     area_index: AreaIndex | None = None,
+    agency_code: str | None = None,
 ) -> None:
     """Raise PermissionDenied unless `can` allows it."""
-    decision = can(user, action, item=item, batch=batch, area_code=area_code, area_index=area_index)
+    decision = can(
+        user,
+        action,
+        item=item,
+        batch=batch,
+        area_code=area_code,
+        area_index=area_index,
+        agency_code=agency_code,
+    )
     if not decision.allowed:
         raise PermissionDenied(decision.reason_th, decision.reason_en, action=action)
 

@@ -34,6 +34,8 @@ CODES = "codes"  # comma-separated codes (e.g. a KPI's linked items)
 AREA_LEVELS = ("province", "district")  # the levels an item's values are kept at
 FREQUENCIES = tc.FREQUENCIES
 KPI_METHODS = tuple(SCORING_METHODS)
+# How an item reads a crop year "2565/66" (lib.ingest.periods); an empty cell is "start".
+CROP_YEAR_RULES = ("start", "end")
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,16 @@ ITEMS = Sheet(
             help_en="decimal places stored and shown (0-6)",
         ),
         _f("area_level", "ระดับพื้นที่", "Area level", CHOICE, True, AREA_LEVELS),
-        _f("frequency", "ความถี่", "Frequency", CHOICE, True, FREQUENCIES),
+        _f(
+            "frequency",
+            "ความถี่",
+            "Frequency",
+            CHOICE,
+            True,
+            FREQUENCIES,
+            help_th="biennial = ทุก 2 ปี (ต้องส่งเฉพาะปี พ.ศ. คู่ เช่น 2564 2566)",
+            help_en="biennial: every second year (due in even Buddhist years only, e.g. 2566)",
+        ),
         _f("owner_agency", "หน่วยงานเจ้าของข้อมูล", "Owner agency code", CODE, True),
         _f("responsible_person", "ผู้รับผิดชอบ", "Responsible person (position)", required=True),
         _f("responsible_contact", "ติดต่อ", "Contact (phone, e-mail)"),
@@ -227,6 +238,24 @@ ITEMS = Sheet(
         _f("is_published", "เผยแพร่", "Published", BOOL, True),
         _f("counts_for_coverage", "นับความครบถ้วน", "Counts for coverage", BOOL, True),
         _f("linked_plan", "ยุทธศาสตร์/แผนที่เชื่อมโยง", "Linked strategy or plan"),
+        _f(
+            "crop_year",
+            "ปีการผลิต (นับเป็นปีที่เริ่ม/สิ้นสุด)",
+            "Crop year counts as the year it starts/ends",
+            CHOICE,
+            False,
+            CROP_YEAR_RULES,
+            help_th="ปีการผลิต 2565/66 นับเป็นปี 2565 (start) หรือ 2566 (end); ว่าง = start",
+            help_en="crop year 2565/66 is the year 2565 (start) or 2566 (end); empty: start",
+        ),
+        _f(
+            "base_year",
+            "ปีฐาน (ดัชนี)",
+            "Base year (index)",
+            INT,
+            help_th="ปี พ.ศ. ที่ดัชนีเท่ากับ 100 เช่น 2562; ไฟล์ที่ระบุปีฐานอื่นจะได้คำเตือน",
+            help_en="Buddhist year the index equals 100 (e.g. 2562); a file naming another warns",
+        ),
         _f(
             "from_fy",
             "ใช้ตั้งแต่ปีงบประมาณ",

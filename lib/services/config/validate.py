@@ -3,7 +3,8 @@
 Rules: required fields; unique keys per sheet (KPIs: fiscal year and code);
 references that exist (aspect -> data group, item -> aspect and agency, KPI ->
 agency and items); one deployment row whose scope is the country, a cluster or
-a province; item ranges (decimals, release lag, valid range, fiscal years);
+a province; item ranges (decimals, release lag, valid range, base year in
+Buddhist Era, fiscal years);
 KPIs defined so they can be scored (`methods.check_kpi_definition`: method,
 thresholds, floor, light bars), rounds, linked items, and each fiscal year's
 weights summing to 100. Reasons are in Thai with an English twin and name the
@@ -39,6 +40,7 @@ from lib.services.config.workbook import ROW, cell_text
 ROUNDS = (3, 6, 9, 12)  # the months of a fiscal year a KPI may be assessed at
 WEIGHT_TOTAL = Decimal(100)
 DECIMALS_MAX = 6
+BASE_YEAR_MIN, BASE_YEAR_MAX = 2400, 2700  # an index's base year, Buddhist Era (2562)
 # (sheet, column, sheet its codes must exist in)
 REFERENCES = (
     (ASPECTS, "group_code", DATA_GROUPS),
@@ -182,6 +184,13 @@ def _item_problems(row: int | None, item: dict) -> Iterator[Problem]:
             key, row, "valid_max", cell_text(high),
             f"ค่าสูงสุดที่ยอมรับ ({cell_text(high)}) ต่ำกว่าค่าต่ำสุด ({cell_text(low)})",
             f"valid maximum {cell_text(high)} is below valid minimum {cell_text(low)}",
+        )  # fmt: skip
+    base = _number(item["base_year"])
+    if base is not None and not BASE_YEAR_MIN <= base <= BASE_YEAR_MAX:
+        yield Problem(
+            key, row, "base_year", cell_text(base),
+            f"ปีฐานต้องเป็นปี พ.ศ. {BASE_YEAR_MIN}-{BASE_YEAR_MAX} เช่น 2562",
+            f"the base year must be a Buddhist year {BASE_YEAR_MIN}-{BASE_YEAR_MAX}, e.g. 2562",
         )  # fmt: skip
     start, end = _number(item["from_fy"]), _number(item["retired_from_fy"])
     if start is not None and end is not None and not end > start:
