@@ -119,11 +119,9 @@ def _cell(item: str, area: str, year_be: int) -> dict:
     }
 
 
-@pytest.fixture
-def survey_store(empty_store):
-    """Both items hold values for 2564 and 2566 BE in both provinces."""
-    stored = ITEMS.assign(frequency="annual")  # the store's items.frequency CHECK predates biennial
-    empty_store.replace_tables(
+def _stored(store, cells: list[dict]):
+    """The store with the two items (SES biennial, ANN annual) and these cells."""
+    store.replace_tables(
         {
             "areas": AREAS,
             "agencies": pd.DataFrame(
@@ -138,12 +136,18 @@ def survey_store(empty_store):
                 [("SOC-X", "SOC", "x", "x", 1)],
                 columns=["code", "group_code", "name_th", "name_en", "sort_order"],
             ),
-            "items": stored,
+            "items": ITEMS,
         }
     )
+    store.load_observations(pd.DataFrame(cells), {"username": "test", "kind": "demo"})
+    return store
+
+
+@pytest.fixture
+def survey_store(empty_store):
+    """Both items hold values for 2564 and 2566 BE in both provinces."""
     cells = [_cell(i, a, y) for i in ("SES", "ANN") for a in ("10", "90") for y in (2564, 2566)]
-    empty_store.load_observations(pd.DataFrame(cells), {"username": "test", "kind": "demo"})
-    return empty_store
+    return _stored(empty_store, cells)
 
 
 def _coverage(store, fiscal_years: list[int]) -> pd.DataFrame:
@@ -176,6 +180,15 @@ def test_over_a_longer_window_only_even_years_are_required(survey_store):
     assert out.loc["SES", "present_cells"].tolist() == [2, 2]
     assert out.loc["ANN", "required_cells"].tolist() == [4, 4]
     assert out.loc["ANN", "present_cells"].tolist() == [2, 2]
+
+
+def test_a_value_of_an_off_year_does_not_stand_in_for_a_missing_survey(empty_store):
+    # province 10 sent 2565 (no survey that year) instead of the survey year 2564
+    cells = [_cell("SES", "10", 2565), _cell("SES", "10", 2566)]
+    store = _stored(empty_store, cells)
+    out = _coverage(store, [2565, 2566, 2567, 2568])  # surveys 2564 and 2566 required
+    assert out.loc[("SES", "10"), "required_cells"] == 2
+    assert out.loc[("SES", "10"), "present_cells"] == 1  # 2566 only: 2565 is no survey
 
 
 # ---------------------------------------------------------------- reading

@@ -135,6 +135,25 @@ def test_a_saved_layout_is_listed_and_reads_the_next_file_by_itself(store_path):
     assert pickers(at)["D. ผู้กรอก"].value is None  # read as it comes: a question again
 
 
+def test_a_saved_layout_can_be_chosen_by_name_over_the_one_matched(store_path):
+    from lib.ingest.layout import Layout
+    from lib.services import auth, layouts
+
+    roles = {"จังหวัด": "area", "งวด": "period", "ผู้กรอก": "ignore"}
+    with Store(store_path) as store:
+        staff = auth.load_user(store, "pto21")
+        layouts.save(store, staff, "เบิกจ่าย", Layout({**roles, "ยอดเบิกจ่ายสะสม": "item:FIN01"}))
+        layouts.save(store, staff, "ไม่ใช้ยอด", Layout({**roles, "ยอดเบิกจ่ายสะสม": "ignore"}))
+    at = send(page(), "rayong.csv", UNKNOWN)  # both match; the newest is tried first
+    assert any(i.value == "อ่านตามรูปแบบที่บันทึกไว้: ไม่ใช้ยอด" for i in at.info)
+    forced = next(s for s in at.selectbox if s.key and s.key.endswith("_forced"))
+    forced.set_value("เบิกจ่าย").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(i.value == "อ่านตามรูปแบบที่บันทึกไว้: เบิกจ่าย" for i in at.info)
+    counts = metrics(at)
+    assert int(counts["ค่าใหม่"]) + int(counts["เปลี่ยนแปลง"]) + int(counts["เท่าเดิม"]) == 2
+
+
 def test_a_saved_layout_is_renamed_and_deleted_on_the_page(store_path):
     from lib.ingest.layout import Layout
     from lib.services import auth, layouts

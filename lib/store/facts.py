@@ -52,18 +52,21 @@ class FactQueries:
         Values count when submitted on or before as_of (the whole day).
         """
         # The due test compares with a per-item limit joined to the small items table
-        # (passed as two lists, no frame to scan): an expression per row costs more.
+        # (passed as two lists, no frame to scan): an expression per row costs more, so
+        # the survey-year test of biennial items is only written when there are some.
+        due = "c.period_end <= it.due_limit" + self._survey_years()
         sql = (
             f"WITH c AS ({CELLS_AT}), "
-            "it AS (SELECT i.code, i.valid_min, i.valid_max, d.due_limit FROM items i"
+            "it AS (SELECT i.code, i.valid_min, i.valid_max, i.frequency, d.due_limit"
+            " FROM items i"
             " LEFT JOIN (SELECT unnest($due_items) AS item_code,"
             " unnest(CAST($due_limits AS DATE[])) AS due_limit) d ON d.item_code = i.code) "
             "SELECT c.item_code, c.area_code,"
-            " count(*) FILTER (WHERE c.period_end <= it.due_limit) AS present_cells,"
-            " count(*) FILTER (WHERE c.period_end <= it.due_limit AND c.status = 'verified'"
+            f" count(*) FILTER (WHERE {due}) AS present_cells,"
+            f" count(*) FILTER (WHERE {due} AND c.status = 'verified'"
             "  AND (c.verified_at IS NULL OR c.verified_at < $cutoff)"
             f"  AND {in_valid_range('c.value', 'it')}) AS correct_cells,"
-            " max(c.period_end) FILTER (WHERE c.period_end <= it.due_limit)"
+            f" max(c.period_end) FILTER (WHERE {due})"
             "  AS latest_due_end_present,"
             " max(c.submitted_at) AS last_submitted_at,"
             " count(*) FILTER (WHERE c.period_end BETWEEN $fy_start AND $fy_end) AS fy_cells "
@@ -81,6 +84,15 @@ class FactQueries:
             "due_limits": limits,
         }
         return self._df(sql, params)
+
+    def _survey_years(self) -> str:
+        """The SQL condition, after the due test, that a biennial item's cell is of a survey
+        year: an even Buddhist year (lib.core.thaicalendar.is_expected), i.e. an odd CE
+        year; '' when no item is biennial."""
+        n = self._df("SELECT count(*) AS n FROM items WHERE frequency = 'biennial'")["n"].iloc[0]
+        if not n:
+            return ""
+        return " AND (it.frequency <> 'biennial' OR year(c.period_end) % 2 = 1)"
 
     def kpi_item_values(
         self,

@@ -35,6 +35,7 @@ def _fresh(digest: str) -> dict:
         "all_sheets": False,
         "period_rule": "",
         "use_saved": True,  # match the agency's saved layouts by the file's header
+        "forced": "",  # a saved layout chosen by name (import --layout NAME)
     }
 
 
@@ -62,7 +63,9 @@ def chosen_layout(s: Store, user, digest: str) -> tuple[Layout | None, tuple[Lay
 
     state = mapping_state(digest)
     saved = tuple(layouts.for_upload(s, user)) if state["use_saved"] else ()
+    forced = next((x for x in saved if x.name == state["forced"]), None)
     layout = layouts.compose(
+        forced,
         columns=state["columns"].items(),
         sheets=state["sheets"],
         all_sheets=state["all_sheets"],
@@ -129,10 +132,36 @@ def _sheets_changed(prefix: str) -> None:
     state["period_rule"] = st.session_state.get(f"{prefix}_rule") or ""
 
 
+def _force_saved(prefix: str) -> None:
+    """Read the file with the saved layout picked by name ('' = whichever matches)."""
+    state = st.session_state[MAPPING]
+    state.update(columns={}, forced=st.session_state.get(f"{prefix}_forced") or "")
+    _clear_pickers(prefix)
+
+
+def forced_picker(s: Store, user, prefix: str) -> None:
+    """A saved layout of the agency to read the file with, by name (default: the one whose
+    header the file holds); shown when the agency has saved layouts."""
+    from lib.services import layouts
+
+    names = [x.name for x in layouts.for_upload(s, user)]
+    if not names:
+        return
+    automatic = t("ตามหัวตารางของไฟล์ (อัตโนมัติ)", "By the file's header (automatic)")
+    st.selectbox(
+        t("อ่านด้วยรูปแบบไฟล์ที่บันทึกไว้", "Read with a saved layout"),
+        ["", *names],
+        format_func=lambda name: name or automatic,
+        key=f"{prefix}_forced",
+        on_change=_force_saved,
+        args=(prefix,),
+    )
+
+
 def _without_saved(prefix: str) -> None:
     """Read the file without the saved layouts (and without roles set under them)."""
     state = st.session_state[MAPPING]
-    state.update(columns={}, use_saved=False)
+    state.update(columns={}, use_saved=False, forced="")
     _clear_pickers(prefix)
 
 
@@ -200,6 +229,8 @@ def mapping_step(s: Store, user, preview) -> None:
     prefix = _prefix(state["key"])
     unknown = [c for c in result.columns if not c.get("role")]
     show_flash("mapping")
+    if state["use_saved"]:
+        forced_picker(s, user, prefix)
     if result.layout_name:
         st.info(
             t(
