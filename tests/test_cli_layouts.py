@@ -196,7 +196,7 @@ def test_jumps_are_refused_without_confirmation_and_listed_first(db, tmp_path, c
 
     assert main(["import", f, "--user", "pto21", "--db", db]) == 2
     err = capsys.readouterr().err
-    assert "jump: FIN01 21 2026-07" in err and "กระโดด" in err
+    assert "ค่ากระโดด: FIN01 21 2026-07: 0.5 (เดิม " in err and "--confirm-jumps" in err
 
     assert main(["import", f, "--user", "pto21", "--db", db, "--confirm-jumps"]) == 0
     assert values(db, capsys)["2026-07"] == 0.5

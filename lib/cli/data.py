@@ -40,6 +40,25 @@ def user_for(store: Store, username: str, action: str, target: str):
     return user
 
 
+def _print_jumps(jumps: list[dict], lang: str) -> None:
+    """One line per value that jumps outside its own history, on stderr, before problems."""
+    words = ("ค่ากระโดด", "เดิม", "ปกติ") if lang == "th" else ("jump", "was", "usual")
+    for jump in jumps:
+        print(
+            f"{words[0]}: {jump['item_code']} {jump['area_code']} {jump['period']}: "
+            f"{_shown(jump['value'])} ({words[1]} {_shown(jump.get('old_value'))}, "
+            f"{words[2]} {_shown(jump.get('hist_median'))})",
+            file=sys.stderr,
+        )
+
+
+def _shown(value) -> str:
+    """A number as a person reads it ('-' when there is none): 1,234.5, never nan."""
+    if value is None or value != value:
+        return "-"
+    return f"{value:,.10g}"
+
+
 def _problem_lines(problems, lang: str) -> list[str]:
     return [
         f"row {p.row if p.row is not None else '-'}, column {p.column or '-'}, "
@@ -152,9 +171,7 @@ def _report_import(args, path: Path, preview, refusal, batch_id, layouts) -> Non
     """The import's summary on stdout (JSON or one line); jumps, then problems, on stderr."""
     forced, kept = layouts
     result = preview.result
-    used = getattr(result, "layout_name", None) or (
-        (forced.name or "--column") if forced is not None else None
-    )
+    used = result.layout_name or ((forced.name or "--column") if forced is not None else None)
     summary = {
         "jumps": _jump_records(preview),
         "file": path.name,
@@ -162,35 +179,29 @@ def _report_import(args, path: Path, preview, refusal, batch_id, layouts) -> Non
         "encoding": result.encoding,
         "layout": used,
         "layout_saved": kept,
-        "sheets_read": list(getattr(result, "sheets_read", None) or []),
+        "sheets_read": list(result.sheets_read),
         **preview.counts,
         "problems": len(result.errors),
         "warnings": len(result.warnings),
-        "blank_rows": int(getattr(result, "blank_rows", 0) or 0),
-        "set_aside": int(getattr(result, "set_aside", 0) or 0),
+        "blank_rows": result.blank_rows,
+        "set_aside": result.set_aside,
         "earlier_batches_same_file": preview.earlier_batches,
         "dry_run": args.dry_run,
         "committed": batch_id is not None,
         "batch_id": batch_id,
         "refusal": None if refusal is None else refusal.message(args.lang),
-        "columns": list(getattr(result, "columns", None) or []),
+        "columns": list(result.columns),
     }
     if args.format == "json":
         summary["problem_list"] = result.problems_frame(args.lang).to_dict("records")
         print_json(summary)
         return
-    for jump in summary["jumps"]:
-        print(
-            f"jump: {jump['item_code']} {jump['area_code']} {jump['period']}: "
-            f"{jump['value']!r} (was {jump.get('old_value')!r}, "
-            f"usual {jump.get('hist_median')!r})",
-            file=sys.stderr,
-        )
+    _print_jumps(summary["jumps"], args.lang)
     for line in _problem_lines(result.problems, args.lang):
         print(line, file=sys.stderr)
     if refusal is not None:
         print(refusal.message(args.lang), file=sys.stderr)
-    if not _was_read(result) and getattr(result, "columns", None):
+    if not _was_read(result) and result.columns:
         print(_header_line(result.columns, args.lang), file=sys.stderr)
     if used:
         print(f"layout: {used}" + (f"; saved as {kept}" if kept else ""), file=sys.stderr)

@@ -266,7 +266,7 @@ def _wide_frame(
     problems, parts, labels_per_cell = [], [], []
     years = body[roles["year"]] if header.months else None
     for j in header.data_columns:
-        if is_total(labels[j]):
+        if is_total(labels[j]) and j not in header.items_of:  # a column mapped item:CODE is data
             problems.append(
                 make_problem("total_column", row=header.row + 1, column=labels[j], value=labels[j])
             )

@@ -32,11 +32,30 @@ HEADER_SCAN_ROWS = 40
 # parenthesised suffix ignored).
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "item": ("รหัสรายการ", "รายการข้อมูล", "รหัสรายการข้อมูล", "รายการ", "item", "item_code"),
-    "area": ("พื้นที่", "รหัสพื้นที่", "area", "area_code"),
+    "area": (
+        "พื้นที่",
+        "รหัสพื้นที่",
+        "area",
+        "area_code",
+        "จังหวัด/อำเภอ",
+        "อำเภอ/จังหวัด",
+        "ท้องที่",
+        "จังหวัด/เขต",
+    ),
     "province": ("จังหวัด", "รหัสจังหวัด", "province", "province_code", "changwat"),
     "district": ("อำเภอ", "อำเภอ/เขต", "เขต", "รหัสอำเภอ", "district", "district_code", "amphoe"),
     "area_name": ("ชื่อพื้นที่", "area_name", "ชื่อจังหวัด", "ชื่ออำเภอ", "province_name"),
-    "period": ("งวด", "ช่วงเวลา", "period", "ปีงบประมาณ", "fiscal_year"),
+    "period": (
+        "งวด",
+        "ช่วงเวลา",
+        "period",
+        "ปีงบประมาณ",
+        "fiscal_year",
+        "ปี/เดือน",
+        "เดือน/ปี",
+        "yymm",
+        "ปีการผลิต",
+    ),
     "year": ("ปี", "ปีพ.ศ.", "พ.ศ.", "year"),
     "month": ("เดือน", "month"),
     "quarter": ("ไตรมาส", "quarter"),
@@ -94,7 +113,7 @@ LABEL_ITEM = re.compile(
     r"^(?:รหัสรายการข้อมูล|รหัสรายการ|รายการข้อมูล|item[ _]?code|item)\s*[:：]\s*(.*)$", re.I
 )
 LABEL_PERIOD = re.compile(r"^(?:งวดข้อมูล|งวด|ช่วงเวลา|period)\s*[:：]\s*(.*)$", re.I)
-_AREA_ROLES = {"area", "province", "district"}
+AREA_ROLES = {"area", "province", "district"}
 
 
 def find_header(
@@ -157,9 +176,9 @@ def classify_row(
             items_of[j] = role[5:]
         elif role != "ignore":
             roles.setdefault(role, j)
-    if "area_name" in roles and not _AREA_ROLES & roles.keys():  # ชื่อจังหวัด alone: the area
+    if "area_name" in roles and not AREA_ROLES & roles.keys():  # ชื่อจังหวัด alone: the area
         roles["area"] = roles.pop("area_name")
-    has_area = bool(_AREA_ROLES & roles.keys())
+    has_area = bool(AREA_ROLES & roles.keys())
     labels = [c or column_letter(j) for j, c in enumerate(row)]
     made = {"labels": labels, "texts": list(row), "column_roles": croles, "items_of": items_of}
     if items_of and has_area:
@@ -172,7 +191,8 @@ def classify_row(
         if c and j not in croles and not (LABEL_ITEM.match(c) or LABEL_PERIOD.match(c))
     ]
     months = month_columns([row[j] if j in rest else "" for j in range(len(row))])
-    if has_area and "year" in roles and len(months) >= 3:  # years down, months across
+    if "year" in roles and len(months) >= 3:  # years down, months across (the area: a column
+        # or, for one province's table, its title: lib.ingest.sheets.title_area)
         cols = sorted(months)
         return Header(i, "wide_periods", roles, cols, len(cols) + 5, months=months, **made)
     periods = [j for j in rest if period_notation(row[j])[0] != "bad"]

@@ -36,7 +36,14 @@ from lib.ingest.areas import AreaLookup
 from lib.ingest.files import all_blank, read_csv_grid
 from lib.ingest.forms import long_cells, wide_cells, wide_header_problems
 from lib.ingest.guards import check_file_size
-from lib.ingest.header import HEADER_SCAN_ROWS, Header, data_rows, extra_fields, find_header
+from lib.ingest.header import (
+    AREA_ROLES,
+    HEADER_SCAN_ROWS,
+    Header,
+    data_rows,
+    extra_fields,
+    find_header,
+)
 from lib.ingest.items import ItemLookup
 from lib.ingest.layout import Layout
 from lib.ingest.mapping import (
@@ -64,6 +71,8 @@ from lib.ingest.sheets import (
     placed_period,
     sheet_label,
     sheet_period,
+    title_area,
+    with_area_column,
     yymm_periods,
 )
 from lib.ingest.text import clean_text, column_letter, header_key
@@ -139,7 +148,7 @@ def read_upload(
     book = {"sheets": _all_sheets(data, file_name, lim, grids, layout)}
     book["layout_name"] = (layout.name or None) if layout is not None else None
     try:
-        tables, notes = _tables(grids, layout, item_index, lim)
+        tables, notes = _tables(grids, layout, (item_index, area_index), lim)
     except FileProblem as exc:
         return _failed(getattr(exc, "problems", [exc.problem]), lang, **exc.meta(), **book)
     job = _Job(
@@ -338,7 +347,7 @@ def _chosen(grids: list[Grid], layout: Layout | None) -> tuple[list[Grid], bool]
 
 
 def _tables(
-    grids: list[Grid], layout: Layout | None, items: ItemLookup, lim: Limits
+    grids: list[Grid], layout: Layout | None, lookups: tuple[ItemLookup, AreaLookup], lim: Limits
 ) -> tuple[list[tuple[Grid, Header]], list[Problem]]:
     """(grid, header) of each sheet to read, and warnings of sheets left out (all_sheets).
 
@@ -353,7 +362,8 @@ def _tables(
     for grid in chosen:
         if all_blank(grid.cells):
             continue
-        header = find_header(_head(grid), items, mapped)
+        header = find_header(_head(grid), lookups[0], mapped)
+        grid, header = _with_area(grid, header, lookups, mapped)
         if header is None:
             if named:
                 raise _missing([grid], mapped, layout, grid.sheet)
@@ -377,6 +387,18 @@ def _tables(
     if body > lim.rows:
         raise FileProblem(make_problem("too_many_rows", value=f"{lim.rows:,}"), **grid.meta())
     return tables, notes
+
+
+def _with_area(grid: Grid, header: Header | None, lookups, mapped=None) -> tuple:
+    """(grid, header) of a table; one without an area column (a year x month grid of one
+    province) gets the province its title names as a column, else no header at all."""
+    if header is None or AREA_ROLES & header.roles.keys():
+        return grid, header
+    area = title_area(grid, header, lookups[1])
+    if area is None:
+        return grid, None
+    grid = with_area_column(grid, header, area)
+    return grid, find_header(_head(grid), lookups[0], mapped)
 
 
 def _skipped(grid: Grid) -> Problem:

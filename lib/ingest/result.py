@@ -6,7 +6,8 @@ message comes from :data:`PROBLEM_CODES`; the codes of :data:`SEVERITY` are
 warnings (``empty_value``: a row with a note but no value; ``old_period_confirmed``;
 ``rounded``: more decimals than the item keeps, stored rounded half up to them;
 ``total_set_aside`` and ``total_mismatch``: a total row left out and checked against
-its members; ``base_year_changed``; ``unread_column``: a header no role was given),
+its members; ``total_column``: a total column left out; ``base_year_changed``;
+``unread_column``: a header no role was given),
 every other code is an error. A row with any error is left out of ``clean``; both
 rows of a duplicate_cell are left out. A blank template row (no value, no note) is
 not a problem: it is counted in ``UploadResult.blank_rows``.
@@ -40,6 +41,7 @@ SEVERITY = {
     "total_mismatch": "warning",
     "base_year_changed": "warning",
     "unread_column": "warning",
+    "total_column": "warning",
 }
 
 # code -> (Thai, English) message; {value} is the cell, {th}/{en} the detail.
@@ -94,8 +96,8 @@ PROBLEM_CODES: dict[str, tuple[str, str]] = {
         "Area '{value}' {en}",
     ),
     "total_column": (
-        "คอลัมน์ผลรวม '{value}' ไม่ใช่งวดหรือรายการข้อมูล กรุณาลบคอลัมน์นี้",
-        "Total column '{value}' is neither a period nor an item; remove this column",
+        "คอลัมน์ผลรวม '{value}' ไม่นำเข้า (ไม่ใช่งวดหรือรายการข้อมูล)",
+        "Total column '{value}' is set aside (neither a period nor an item)",
     ),
     "missing_period": (
         "ไม่ได้ระบุงวดข้อมูล{th}",

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core import thaicalendar as tc
+from lib.ingest.areas import AreaLookup
 from lib.ingest.forms import Cells
 from lib.ingest.header import LABEL_PERIOD, Header, label_above
 from lib.ingest.items import ItemLookup
@@ -32,6 +33,7 @@ from lib.ingest.text import clean_text, column_letter
 from lib.ingest.workbooks import Grid
 
 _ROLES = ("item", "period", "area", "value")
+_TITLE_PROVINCE = re.compile(r"(?:จังหวัด|จ\.)\s*([\u0e01-\u0e4e]+)")
 _PERIOD_ROLES = ("period", "year", "month", "quarter")
 _BASE_YEAR = re.compile(
     r"(?:ปีฐาน|base\s*year)\s*(?:พ\.?\s?ศ\.?|ค\.?\s?ศ\.?)?\s*(\d{4})|ปี\s*(\d{4})\s*=\s*100", re.I
@@ -159,3 +161,30 @@ def combined(parts: list[tuple[Cells, str | None]]) -> Cells:
         [c.frame.assign(sheet=np.int64(k)) for k, (c, _) in enumerate(parts)], ignore_index=True
     )  # the sheet's position orders rows across sheets (lib.ingest.totals)
     return Cells(frame, locs)
+
+
+def title_area(grid: Grid, header: Header, areas: AreaLookup) -> tuple[str, int] | None:
+    """(province name, Excel row) of the one province a title row above the header names
+    (``ดัชนีราคาผู้บริโภคจังหวัดระยอง``): the area of a table without an area column."""
+    for i, row in enumerate(grid.cells.iloc[: header.top].values.tolist()):
+        for c in row:
+            for m in _TITLE_PROVINCE.finditer(c):
+                codes = areas.resolve(m.group(1))[0]
+                if len([x for x in codes if areas.level.get(x) == "province"]) == 1:
+                    return m.group(1), i + 1
+    return None
+
+
+def with_area_column(grid: Grid, header: Header, area: tuple[str, int]) -> Grid:
+    """The grid with one more column: the title's province on every filled row below the
+    header, headed 'จังหวัด (ชื่อเรื่อง แถว N)' so that problems say where it came from."""
+    cells = grid.cells.copy()
+    filled = cells.ne("").any(axis=1).to_numpy()
+    below = np.arange(len(cells)) > header.row
+    column = np.where(filled & below, area[0], "").astype(object)
+    column[header.row] = f"จังหวัด (ชื่อเรื่อง แถว {area[1]})"
+    if header.top != header.row:  # a two-row header: the unit row is the header's row
+        column[header.top] = column[header.row]
+        column[header.row] = ""
+    cells[cells.shape[1]] = pd.Series(column, index=cells.index, dtype="str")
+    return replace(grid, cells=cells)

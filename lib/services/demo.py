@@ -54,6 +54,8 @@ ITEM_COLUMNS = [
     "counts_for_coverage",
     "decimals",
     "aggregation",
+    "crop_year",
+    "base_year",
 ]
 OBSERVATION_COLUMNS = [
     "item_code",
@@ -102,6 +104,8 @@ def demo_items() -> pd.DataFrame:
         counts_for_coverage=_flag(raw.counts_for_coverage).astype(bool),
         decimals=raw.decimals.astype("int64"),
         aggregation=[aggregations.check_item_aggregation(a) for a in raw.aggregation],
+        crop_year=raw.crop_year.where(raw.crop_year != "", None),
+        base_year=_num(raw.base_year).astype("Int64"),
         demo_base=raw.demo_base.astype(float),
         demo_spread=raw.demo_spread.astype(float),
         demo_trend=raw.demo_trend.astype(float),

@@ -112,7 +112,7 @@ def from_result(result, layout: Layout | None = None) -> Layout:
     layout = layout or Layout()
     roles = {
         str(c["label"]): str(c["role"])
-        for c in getattr(result, "columns", None) or []
+        for c in result.columns
         if c.get("role") and str(c.get("label") or "").strip()
     }
     return Layout(

@@ -263,7 +263,7 @@ def commit_upload(
             "checksum": preview.checksum,
             "clean_rows_only": clean_rows_only,
             "confirmed_jumps": int(preview.counts.get("flagged", 0)) if confirm_jumps else 0,
-            "layout": getattr(preview.result, "layout_name", None),
+            "layout": preview.result.layout_name,
         },
     }
     return store.commit_cells(cells, batch, audit)
