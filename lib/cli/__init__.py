@@ -2,8 +2,9 @@
 
 `main` (parser and dispatch, exit codes 0/1/2/3), `common` (the one-line error,
 --db/--format, output), `store` (init, info, catalog), `engine` (coverage,
-scores), `access` (users, backup, restore) and `data` (import, batches, undo,
-verify, export). Commands read arguments, call lib.services / lib.engine and
+scores), `access` (users, backup, restore), `config` (the configuration
+workbook), `data` (import, batches, undo, verify, submitted, export),
+`layouts` (saved file layouts) and `templates` (upload templates). Commands read arguments, call lib.services / lib.engine and
 print; the rules they apply live there.
 """
 

@@ -10,10 +10,13 @@ cells, note rows), ``shapes`` (two-row headers, year x month grids),
 ``sheets`` (several sheets read together, a sheet's name or title as its
 period), ``forms`` (long and wide sheets to cells), ``items``, ``areas``,
 ``periods`` and ``values`` (reading what a cell names), ``validate`` (per-cell
-checks, duplicates), ``result`` (problems and their messages) and ``read``
+checks, duplicates), ``totals`` (total rows set aside and checked against
+their members, provinces carried down), ``result`` (problems and their
+messages) and ``read``
 (:func:`read_upload`, the one entry point). ``guards`` checks the limits of
 :mod:`lib.core.limits` on the raw bytes (size, zip archives, XML, CSV lines) and
-``quotes`` the quoting of a CSV file. ``templates`` writes the upload forms that
+``quotes`` the quoting of a CSV file; ``xlsguard`` checks an XLS file's declared
+sizes and links before its reader allocates anything. ``templates`` writes the upload forms that
 ``read_upload`` reads back.
 """
 
