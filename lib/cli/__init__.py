@@ -4,8 +4,9 @@
 --db/--format, output), `store` (init, info, catalog), `engine` (coverage,
 scores), `access` (users, backup, restore), `config` (the configuration
 workbook), `data` (import, batches, undo, verify, submitted, export),
-`layouts` (saved file layouts) and `templates` (upload templates). Commands read arguments, call lib.services / lib.engine and
-print; the rules they apply live there.
+`layouts` (saved file layouts) and `templates` (upload templates). Commands
+read arguments, call lib.services / lib.engine and print; the rules they apply
+live there.
 """
 
 from lib.cli.main import main
