@@ -88,6 +88,18 @@ def write_measures(path: Path, rows: int, districts: list[str]) -> int:
     return len(frame) * len(ITEMS)
 
 
+def duckdb_read_long(path) -> None:
+    """The baseline: DuckDB's own read_csv of long-form CSV (a file or a glob) into a table."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, delim = ',', "
+        "columns = {'item': 'VARCHAR', 'area': 'VARCHAR', 'period': 'VARCHAR', "
+        "'value': 'DOUBLE'})",
+        [str(path)],
+    )
+    con.close()
+
+
 def best_of(n: int, fn) -> float:
     times = []
     for _ in range(n):
@@ -124,14 +136,7 @@ def main(argv=None) -> int:
     catalog, areas = store.catalog(), store.areas()
 
     def baseline():
-        con = duckdb.connect()
-        con.execute(
-            "CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, delim = ',', "
-            "columns = {'item': 'VARCHAR', 'area': 'VARCHAR', 'period': 'VARCHAR', "
-            "'value': 'DOUBLE'})",
-            [str(csv_path)],
-        )
-        con.close()
+        duckdb_read_long(csv_path)
 
     def validate():
         result = ingest.read_upload(data, csv_path.name, catalog, areas)
@@ -220,14 +225,7 @@ def multi_sheet_case(out: Path, per_sheet: int, districts, catalog, areas, args)
     data = path.read_bytes()
 
     def baseline():
-        con = duckdb.connect()
-        con.execute(
-            "CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, delim = ',', "
-            "columns = {'item': 'VARCHAR', 'area': 'VARCHAR', 'period': 'VARCHAR', "
-            "'value': 'DOUBLE'})",
-            [str(csv_dir / "sheet-*.csv")],
-        )
-        con.close()
+        duckdb_read_long(csv_dir / "sheet-*.csv")
 
     layout = {"all_sheets": True, "period_rule": "sheet"}
     run, why = _layout_reader(catalog, areas, data, path.name, layout, cells)

@@ -70,11 +70,12 @@ APP_USERS = (
 )
 
 
-def add_app_users(store: Store) -> None:
-    """One account per role (APP_USERS, password PASSWORD), added as the CLI operator."""
+def add_app_users(store: Store, users=APP_USERS) -> None:
+    """Accounts (name, role, agency, area; default APP_USERS: one per role), password
+    PASSWORD, added as the CLI operator."""
     from lib.services import auth
 
-    for name, role, agency, area in APP_USERS:
+    for name, role, agency, area in users:
         auth.add_user(
             store,
             name,

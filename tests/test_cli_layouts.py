@@ -9,9 +9,8 @@ import shutil
 import pytest
 
 from lib.cli import main
-from lib.services import auth
 from lib.store import Store
-from tests.conftest import PASSWORD, store_fingerprint
+from tests.conftest import add_app_users, store_fingerprint
 
 WRITE_TABLES = ("observations", "observation_history", "upload_batches")
 # Accounts beside the base store's pto21 (staff) and pto21v (verifier) of Rayong:
@@ -41,17 +40,7 @@ def base_db(small_pto_store_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("layouts") / "base.duckdb"
     shutil.copyfile(small_pto_store_path, path)
     with Store(path) as store:
-        for name, role, agency, area in EXTRA_USERS:
-            auth.add_user(
-                store,
-                name,
-                role,
-                PASSWORD,
-                actor=auth.cli_operator(),
-                origin="test",
-                agency_code=agency,
-                area_code=area,
-            )
+        add_app_users(store, EXTRA_USERS)
     return str(path)
 
 
