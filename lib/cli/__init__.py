@@ -3,10 +3,11 @@
 `main` (parser and dispatch, exit codes 0/1/2/3), `common` (the one-line error,
 --db/--format, output), `store` (init, info, catalog), `engine` (coverage,
 scores), `access` (users, backup, restore), `config` (the configuration
-workbook), `data` (import, batches, undo, verify, submitted, export),
-`layouts` (saved file layouts) and `templates` (upload templates). Commands
-read arguments, call lib.services / lib.engine and print; the rules they apply
-live there.
+workbook), `data` (import, batches, undo, verify, submitted, export), `history`
+(every version of one value: its provenance), `quality` (outliers and
+validation rules), `layouts` (saved file layouts)
+and `templates` (upload templates). Commands read arguments, call
+lib.services / lib.engine and print; the rules they apply live there.
 """
 
 from lib.cli.main import main

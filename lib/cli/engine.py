@@ -70,11 +70,14 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_scores(args) -> int:
-    """KPI result, score, weighted score, light, reliability and composite per area x KPI."""
+    """KPI result, score, weighted score, light, reliability and composite per area x KPI
+    (a red resting on flagged values not yet checked is unreliable: "flagged_values")."""
     from lib.engine import kpi
+    from lib.services import quality
 
     as_of = engine_as_of(args)
     with open_store(args) as store:
+        items = kpi.kpi_item_links(store.kpis(args.fiscal_year))["item_code"]
         frame = kpi.scores(
             store,
             args.level,
@@ -84,6 +87,7 @@ def cmd_scores(args) -> int:
             grouping=args.grouping,
             regions=args.regions,
             missing=args.missing,
+            flagged=quality.flagged_cells(store, as_of, items),  # red on unchecked flags: unsure
         )
     print_frame(frame, args.format)
     return EXIT_OK

@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from lib.cli import access, config, data, engine, layouts, store, templates
+from lib.cli import access, config, data, engine, history, layouts, quality, store, templates
 from lib.cli.common import EXIT_DENIED, EXIT_FAILED, CliError
 from lib.store import StoreError
 from lib.store.connection import fault_reason
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     engine.add_parsers(sub)
     access.add_parsers(sub)
     data.add_parsers(sub)
+    history.add_parsers(sub)
+    quality.add_parsers(sub)
     layouts.add_parsers(sub)
     templates.add_parsers(sub)
     config.add_parsers(sub)

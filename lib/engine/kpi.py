@@ -33,7 +33,8 @@ Rules chosen (documented here because the official forms leave them open):
 - **light**: `scoring.traffic_lights` on the score with the KPI's green_at /
   amber_at; **reliability**: `scoring.reliability` on the complete, correct and
   timely % of the KPI's linked items for the area in the coverage window (for
-  coverage KPIs, of all items that count for coverage).
+  coverage KPIs, of all items that count for coverage); a red using a flagged
+  value not yet checked is unreliable too (lib.engine.kpi_flags).
 - **cluster / region / country**: the result is the mean of the member
   provinces' results (those with one; `members_with_data` says how many),
   scored against the same thresholds; coverage KPIs use the group's pooled
@@ -57,6 +58,7 @@ from lib.engine.checks import check_columns
 from lib.engine.methods import score_results
 from lib.engine.scoring import (
     composite_score,
+    flagged_reason,
     reliability,
     traffic_lights,
     weighted_score,
@@ -183,12 +185,7 @@ def province_results(
     check_columns(
         values, ["item_code", "province_code", "period_end", "value_sum", "value_mean"], "values"
     )
-    links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
-    links = links.merge(kpis[["code", "aggregation"]], left_on="kpi_code", right_on="code")
-    rows = values.merge(links[["kpi_code", "item_code", "aggregation"]], on="item_code")
-    if fy_start is not None:
-        in_year = pd.to_datetime(rows["period_end"]) >= pd.Timestamp(fy_start)
-        rows = rows[in_year | rows["aggregation"].eq("last")]
+    rows = linked_values(kpis, values, fy_start)
     columns = ["province_code", "kpi_code", "result"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
@@ -219,6 +216,18 @@ def province_results(
     return out[columns].sort_values(["province_code", "kpi_code"], ignore_index=True)
 
 
+def linked_values(kpis: pd.DataFrame, values: pd.DataFrame, fy_start: date | None):
+    """Item values joined to the non-coverage KPIs linking them (kpi_code, aggregation),
+    `sum` and `mean` KPIs' rows from fy_start on (a `last` KPI keeps every row)."""
+    links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
+    links = links.merge(kpis[["code", "aggregation"]], left_on="kpi_code", right_on="code")
+    rows = values.merge(links[["kpi_code", "item_code", "aggregation"]], on="item_code")
+    if fy_start is not None:
+        in_year = pd.to_datetime(rows["period_end"]) >= pd.Timestamp(fy_start)
+        rows = rows[in_year | rows["aggregation"].eq("last")]
+    return rows
+
+
 def data_health(
     cells: pd.DataFrame, kpis: pd.DataFrame, summary: pd.DataFrame, members: pd.DataFrame
 ) -> pd.DataFrame:
@@ -245,11 +254,13 @@ def score_kpis(
     areas: pd.DataFrame,
     health: pd.DataFrame | None = None,
     missing: str | None = None,
+    flagged: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score, weighted score, light, reliability and composite per area x KPI.
 
     missing: None = each KPI's missing_rule ("zero" when it has none); "zero" or
-    "exclude" = that rule for every KPI.
+    "exclude" = that rule for every KPI. flagged: area_code, kpi_code of the
+    results that use a flagged value not yet checked (`kpi_flags.flagged_kpis`).
 
     results: area_code, kpi_code, result (areas without a row have no data).
     areas: area_code (and optional names) of every area to report.
@@ -291,7 +302,7 @@ def score_kpis(
     out["light"] = _lights(out, kpis)
     if health is not None:
         out = out.merge(health, on=["area_code", "kpi_code"], how="left")
-    out = _add_reliability(out, has_data)
+    out = _add_reliability(out, has_data, flagged)
     out["composite"] = _composites(out)
     out["composite_light"] = traffic_lights(out["composite"]).to_numpy()
     return _describe(out, meta).sort_values(["area_code", "kpi_code"], ignore_index=True)
@@ -326,19 +337,20 @@ def _lights(out: pd.DataFrame, kpis: pd.DataFrame) -> pd.Series:
     return lights
 
 
-def _add_reliability(out: pd.DataFrame, has_data: pd.Series) -> pd.DataFrame:
-    """reliable and reasons from the data-health figures ("no_data" first when no result)."""
+def _add_reliability(out: pd.DataFrame, has_data: pd.Series, flagged=None) -> pd.DataFrame:
+    """reliable and reasons from the data-health figures ("no_data" first when no result)
+    and, for a red light, from flagged values (`flagged`: area_code, kpi_code)."""
     for column in ("complete_pct", "correct_pct", "timely_pct"):
         if column not in out:
             out[column] = np.nan
+    on_flags = flagged if flagged is not None else pd.DataFrame(columns=["area_code", "kpi_code"])
+    pairs = set(on_flags[["area_code", "kpi_code"]].itertuples(False, None))
+    figures = out[["area_code", "kpi_code", "complete_pct", "correct_pct", "timely_pct", "light"]]
     reliable, reasons = [], []
-    for ok, c, r, t in zip(
-        has_data, out["complete_pct"], out["correct_pct"], out["timely_pct"], strict=True
-    ):
-        good, why = reliability(c, r, t)
-        if not ok:
-            good, why = False, ["no_data", *why]
-        reliable.append(good)
+    for ok, (area, kpi, c, r, t, light) in zip(has_data, figures.itertuples(False), strict=True):
+        why = ["no_data"] if not ok else []
+        why += reliability(c, r, t)[1] + flagged_reason(light, (area, kpi) in pairs)
+        reliable.append(not why)
         reasons.append(",".join(why))
     return out.assign(reliable=reliable, reasons=reasons)
 
@@ -424,8 +436,10 @@ def kpi_scores(
     group_members: pd.DataFrame | None = None,
     missing: str | None = None,
     cells: pd.DataFrame | None = None,
+    flagged: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """KPI results of every area of a level (RESULT_COLUMNS), one row per area x KPI."""
+    """KPI results of every area of a level (RESULT_COLUMNS), one row per area x KPI; flagged:
+    lib.services.quality.flagged_cells at as_of (a red light using one: "flagged_values")."""
     cv.check_level(level)
     cov = inputs.coverage
     if cells is None:
@@ -448,7 +462,10 @@ def kpi_scores(
     results = pd.concat([results, *milestone], ignore_index=True)
     health = data_health(cells, inputs.kpis, summary, members)
     areas = summary[["area_code", "area_name_th", "area_name_en"]]
-    out = score_kpis(results, inputs.kpis, areas, health, missing)
+    from lib.engine.kpi_flags import flagged_kpis  # it reads this module's rules
+
+    on_flags = None if flagged is None else flagged_kpis(inputs, flagged, members)
+    out = score_kpis(results, inputs.kpis, areas, health, missing, on_flags)
     out = out.merge(areas, on="area_code", how="left")
     out["members_with_data"] = out["members_with_data"].fillna(0).astype("int64")
     out["level"] = level
@@ -472,9 +489,10 @@ def scores(
     grouping: str | None = None,
     regions: str | None = None,
     missing: str | None = None,
+    flagged: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """KPI results of a level for a fiscal year and round, as known at as_of."""
+    """KPI results of a level for a fiscal year and round, as known at as_of (see kpi_scores)."""
     cv.check_level(level)
     inputs = load_kpi_inputs(store, fiscal_year, round_months, as_of)
     members = cv.group_members_at(store, level, as_of, grouping, regions)
-    return kpi_scores(inputs, level, members, missing)
+    return kpi_scores(inputs, level, members, missing, flagged=flagged)

@@ -29,7 +29,10 @@ SCORE_MAX = 5.0
 N_LEVELS = 5
 LIGHTS = ("green", "amber", "red")
 # Codes of the reasons a result is not to be trusted, with Thai and English labels.
-RELIABILITY_REASONS = {code: FLAG_LABELS[code] for code in ("low_coverage", "unverified", "stale")}
+FLAGGED_VALUES = "flagged_values"  # a red light resting on values not yet checked
+RELIABILITY_REASONS = {
+    code: FLAG_LABELS[code] for code in ("low_coverage", "unverified", "stale", FLAGGED_VALUES)
+}
 _HUNDRED = Decimal(100)
 
 
@@ -366,6 +369,18 @@ def reliability(
     return not reasons, reasons
 
 
+def flagged_reason(colour: object, flagged: bool) -> list[str]:
+    """["flagged_values"] when a red light rests on flagged values not yet checked, else [].
+
+    Only a red is doubted this way: a bad result that may come from a wrong value
+    (an outlier or a broken validation rule, lib.engine.quality) is not yet bad news.
+
+    >>> flagged_reason("red", True), flagged_reason("amber", True), flagged_reason("red", False)
+    (['flagged_values'], [], [])
+    """
+    return [FLAGGED_VALUES] if colour == "red" and bool(flagged) else []
+
+
 def assess(
     score: float,
     complete_pct: float | None = 100.0,
@@ -376,16 +391,21 @@ def assess(
     amber_at: float = 3.0,
     higher_is_better: bool = True,
     coverage_bar: float = 80.0,
+    flagged: bool = False,
 ) -> Light:
     """The light of a score and, from the health of its data, whether it is unreliable.
 
-    Any colour may be unreliable; a red on poor data is "unreliable", not just "bad".
+    Any colour may be unreliable; a red on poor data is "unreliable", not just "bad";
+    flagged: the score rests on flagged values no verifier has checked (`flagged_reason`).
 
     >>> assess(2.0, complete_pct=55.0, correct_pct=90.0, timely_pct=95.0)
     Light(colour='red', unreliable=True, reasons=('low_coverage',))
     >>> assess(4.25)
     Light(colour='green', unreliable=False, reasons=())
+    >>> assess(1.5, flagged=True)
+    Light(colour='red', unreliable=True, reasons=('flagged_values',))
     """
     colour = traffic_light(score, green_at, amber_at, higher_is_better)
     reliable, reasons = reliability(complete_pct, correct_pct, timely_pct, coverage_bar)
-    return Light(colour=colour, unreliable=not reliable, reasons=tuple(reasons))
+    reasons += flagged_reason(colour, flagged)
+    return Light(colour=colour, unreliable=bool(reasons), reasons=tuple(reasons))

@@ -5,7 +5,11 @@ commit, commit, verify, undo on behalf of an account), `catalogue` (which items
 and KPIs an account may read), `auth` (accounts, sign-in, roles x actions and
 their scopes, account management), `backup` (backups, restore, and backups
 through the running app's worker), `bootstrap` (create or migrate a store and
-load reference, catalogue and demo data) and `demo` (the seeded demo data).
+load reference, catalogue and demo data), `demo` (the seeded demo data),
+`layouts` (agencies' saved file layouts), `config/` (the configuration
+workbook), `provenance` (every version of a value, what changed between two
+days) and `quality` (outliers, validation rules between items, the follow-up
+of flagged values).
 Pages (lib.ui) and the command line (lib.cli) call these and show the result;
 no Streamlit here and no SQL (that is lib.store).
 """

@@ -5,6 +5,15 @@ published items; an unpublished item needs `read_unpublished` (signed-in
 roles). A KPI is readable when every item it is built on is. The items an
 account may load values into follow `auth.can(user, "upload", ...)` for its own
 area. Pages ask these functions; they never filter on `is_published` themselves.
+
+Values: the public (not signed in, and a display link's wall) sees verified
+values only; an account that may read unpublished items (every signed-in role)
+sees every committed value, flagged "unverified" while it awaits its verifier
+(`sees_unverified`). So a figure the public reads (item values on the map and
+its tooltips, the profile's trends, districts and KPI scores, the home page's
+counts and density) rests on verified values of published items only. Data
+health (complete, timely, correct) counts every committed value for everyone:
+it describes the province's data work, not the values, and reveals none.
 """
 
 from __future__ import annotations
@@ -23,6 +32,26 @@ def readable_items(catalog: pd.DataFrame, user: auth.User | None) -> pd.DataFram
         bool(auth.can(user, "read_published", item=row)) for row in catalog.to_dict("records")
     ]
     return catalog[pd.Series(allowed, index=catalog.index, dtype=bool)]
+
+
+def sees_unverified(user: auth.User | None) -> bool:
+    """True when the account sees values not yet verified; False for the public.
+
+    >>> sees_unverified(None), sees_unverified(auth.User("gov21", "executive"))
+    (False, True)
+    """
+    return bool(auth.can(user, "read_unpublished"))
+
+
+def values_seen_by(store, user: auth.User | None):
+    """The store as this account sees its values: the public reads its verified view."""
+    return store if sees_unverified(user) else store.verified_view()
+
+
+def readable_codes(catalog: pd.DataFrame, user: auth.User | None) -> list[str] | None:
+    """Codes of the items this account may read; None when it reads every item."""
+    readable = readable_items(catalog, user)
+    return None if len(readable) == len(catalog) else [str(c) for c in readable["code"]]
 
 
 def readable_kpis(

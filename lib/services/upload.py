@@ -2,7 +2,9 @@
 
 Reading and validation are pure (lib.ingest); this module adds what needs the
 store: the comparison with current values, the jump check against each cell's
-own history, the permission check, the rule of what a file with problems or
+own history, the data-quality warnings (lib.services.quality.upload_warnings:
+outliers and broken validation rules; they warn, they never refuse a file),
+the permission check, the rule of what a file with problems or
 unconfirmed jumps may commit (`commit_refusal`), the atomic commit through
 lib.store, and the verifier's judgement of submitted values, per value, per
 selection or per batch (`submitted_values`, `verify_values_as`).
@@ -22,7 +24,7 @@ from lib import ingest
 from lib.core import settings
 from lib.core import thaicalendar as tc
 from lib.core.i18n import InputError
-from lib.services import auth
+from lib.services import auth, quality
 from lib.store import Store
 
 # A new value further than this many robust standard deviations from the
@@ -74,6 +76,8 @@ class Preview:
     compare: pd.DataFrame = field(repr=False)
     counts: dict = field(default_factory=dict)
     earlier_batches: list[int] = field(default_factory=list)
+    # the incoming values the quality checks would flag (quality.WARNING_COLUMNS)
+    quality: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def problems(self) -> list:
@@ -152,30 +156,33 @@ def preview_upload(
         layout=layout,
         layouts=layouts,
     )
-    clean = result.clean[CELL_COLUMNS]
     step(0.6, "compare")
+    compare = _compare(store, result.clean[CELL_COLUMNS], step)
+    warnings = quality.upload_warnings(store, compare)  # they warn, they never refuse
+    counts = {c: int((compare["change"] == c).sum()) for c in ("new", "changed", "unchanged")}
+    counts["rejected"] = len({p.row for p in result.errors if p.row is not None})
+    counts["flagged"] = int(compare["jump"].sum())
+    counts["quality"] = len(warnings)
+    earlier = store.find_batch_by_checksum(checksum(data))["batch_id"].astype(int).tolist()
+    step(1.0, "done")
+    return Preview(result, file_name, checksum(data), compare, counts, earlier, warnings)
+
+
+def _compare(store: Store, clean: pd.DataFrame, step) -> pd.DataFrame:
+    """The clean cells against the store: change, old value, and the jump against history."""
     compare = store.compare_with_current(clean)
-    if not compare.empty:
-        step(0.8, "history")
-        stats = store.history_stats(compare)
-        compare["jump"] = flag_jumps(compare, stats).to_numpy()
-        compare["jump_size"] = compare["value"] - compare["old_value"]
-        compare["hist_median"] = _history_median(compare, stats)
-    else:
-        compare = compare.assign(
+    if compare.empty:
+        return compare.assign(
             jump=pd.Series(dtype=bool),
             jump_size=pd.Series(dtype=float),
             hist_median=pd.Series(dtype=float),
         )
-    counts = {
-        change: int((compare["change"] == change).sum())
-        for change in ("new", "changed", "unchanged")
-    }
-    counts["rejected"] = len({p.row for p in result.errors if p.row is not None})
-    counts["flagged"] = int(compare["jump"].sum())
-    earlier = store.find_batch_by_checksum(checksum(data))["batch_id"].astype(int).tolist()
-    step(1.0, "done")
-    return Preview(result, file_name, checksum(data), compare, counts, earlier)
+    step(0.8, "history")
+    stats = store.history_stats(compare)
+    compare["jump"] = flag_jumps(compare, stats).to_numpy()
+    compare["jump_size"] = compare["value"] - compare["old_value"]
+    compare["hist_median"] = _history_median(compare, stats)
+    return compare
 
 
 def _history_median(compare: pd.DataFrame, stats: pd.DataFrame) -> np.ndarray:

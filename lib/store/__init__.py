@@ -6,9 +6,11 @@ transactions, bulk inserts, schema, meta, the audit-entry helper), migrations
 (the numbered schema), rules (SQL fragments that state a data rule once: the
 valid range, change detection, cells as known at a moment), reference (areas
 and groupings), catalogue (items, KPIs, data groups), observations (loads,
-upload preview and commit, verify, undo, batches, cell history), facts
+upload preview and commit, verify, undo, batches, cell history), provenance
+(every version of a cell, the cells changed between two moments), facts
 (coverage and KPI facts, map and profile values), accounts (users and sign-in
-bookkeeping), layouts (saved layouts of agencies' files), audit (the
+bookkeeping), layouts (saved layouts of agencies' files), quality (validation
+rules, the follow-up marks of flagged values, the values checked), audit (the
 append-only log) and snapshot (export/import, row counts, fingerprints). Rules
 of the figures (what is due, what a score is) belong to lib.engine; the store
 only counts and compares.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.store.quality import write_rules
 from lib.store.reference import REFERENCE_TABLES
 
 CATALOG_TABLES = ("agencies", "data_groups", "aspects", "items", "kpis", "kpi_items", "roles")
@@ -43,19 +44,30 @@ class CatalogueQueries:
             if audit:
                 self._audit(cur, **audit)
 
-    def apply_config(self, frames: dict[str, pd.DataFrame], scope: str, audit: list[dict]) -> None:
-        """Replace the configuration tables and the scope in one transaction, with audit entries.
+    def apply_config(
+        self,
+        frames: dict[str, pd.DataFrame],
+        scope: str,
+        audit: list[dict],
+        meta: dict[str, str] | None = None,
+    ) -> None:
+        """Replace the configuration tables, the scope and `meta` keys in one transaction,
+        with audit entries.
 
         frames: CONFIG_TABLES (kpis with fiscal_year; kpi_items: fiscal_year, kpi_code,
-        item_code). Nothing is written unless everything is.
+        item_code) and, when given, validation_rules. Nothing is written unless everything is.
         """
         with self.transaction() as cur:
             for table in CONFIG_TABLES:
                 if table in frames:
                     cur.execute(f"DELETE FROM {table}")
                     self._insert_frame(cur, table, frames[table])
+            if "validation_rules" in frames:
+                write_rules(cur, frames["validation_rules"])
             self._set_meta(cur, "scope", scope)
             self._set_meta(cur, "catalogue_origin", "config")  # never filled with the demo again
+            for key, value in (meta or {}).items():
+                self._set_meta(cur, key, value)
             _bump_catalog_version(cur, self._set_meta)
             for entry in audit:
                 self._audit(cur, **entry)

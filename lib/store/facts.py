@@ -2,16 +2,35 @@
 
 The engine decides the rules (which period ends are due at an as-of date, what
 a score is); these queries only count and compare, one pass over the cells as
-they stood at the as-of date (history honoured).
+they stood at the as-of date (history honoured). The map and profile queries
+(map_item_periods, map_item_cells, district_latest_values) read the observations
+as they stand, or, given a day, the version of each cell in force at its end
+(the same rule, lib.store.rules.CELLS_AT).
+
+The public sees verified values only (lib.services.catalogue.sees_unverified):
+`Store.verified_view()` is the same store whose value queries here
+(kpi_item_values, map_item_periods, map_item_cells, district_latest_values,
+population_density, load_summary) leave out every value not yet verified, by one
+more condition in the same query. `coverage_facts` counts every committed value
+in both (data health describes the data work, not the values). A signed-in
+account's queries are unchanged, word for word.
 """
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 import pandas as pd
 
-from lib.store.rules import CELLS_AT, end_of_day, in_valid_range, usable_value
+from lib.store.rules import (
+    CELLS_AT,
+    FIRST_DAY,
+    LAST_DAY,
+    end_of_day,
+    in_valid_range,
+    usable_value,
+)
 
 DUE_LIMIT_COLUMNS = ["item_code", "due_limit"]
 
@@ -30,6 +49,24 @@ def _due_limit_lists(due_limits: pd.DataFrame) -> tuple[list[str], list[date | N
 
 class FactQueries:
     """Coverage and KPI facts, map and profile values, benchmark scans (mixed into Store)."""
+
+    verified_only = False  # True on a verified_view(): value queries use verified values only
+
+    def verified_view(self):
+        """This store as the public sees its values: the value queries leave out unverified ones.
+
+        A shallow copy sharing the database (never close it: closing closes the store);
+        cache keys include `verified_only`, so the two never share a cached figure.
+        """
+        if self.verified_only:
+            return self
+        view = copy.copy(self)
+        view.verified_only = True
+        return view
+
+    def _verified(self, alias: str) -> str:
+        """The SQL condition that a value is verified, after AND ('' when all values count)."""
+        return f" AND {alias}.status = 'verified'" if self.verified_only else ""
 
     # -- coverage and KPI facts (engine) ------------------------------------
     def coverage_facts(
@@ -122,7 +159,8 @@ class FactQueries:
             " count(*) AS n "
             "FROM c JOIN items i ON i.code = c.item_code "
             "JOIN areas a ON a.code = c.area_code "
-            f"WHERE list_contains($items, c.item_code) AND {usable_value('c', 'i')} "
+            f"WHERE list_contains($items, c.item_code) AND {usable_value('c', 'i')}"
+            f"{self._verified('c')} "
             "GROUP BY ALL ORDER BY ALL"
         )
         params = {
@@ -135,50 +173,71 @@ class FactQueries:
         return self._df(sql, params)
 
     # -- map and profile ----------------------------------------------------
-    def map_item_periods(self, item_code: str) -> pd.DataFrame:
-        """Periods of an item that hold usable values (not rejected, in range), oldest first."""
+    def _cells_in_force(self, as_of: date | None) -> tuple[str, dict]:
+        """(the table the map and profile queries read, its parameters): the observations
+        as they stand (as_of None), or the version of each cell in force at the end of as_of
+        (lib.store.rules.CELLS_AT, over every period)."""
+        if as_of is None:
+            return "observations", {}
+        return f"({CELLS_AT})", {
+            "cutoff": end_of_day(as_of),
+            "start": FIRST_DAY,
+            "end": LAST_DAY,
+        }
+
+    def map_item_periods(self, item_code: str, as_of: date | None = None) -> pd.DataFrame:
+        """Periods of an item that hold usable values (not rejected, in range), oldest first;
+        with as_of, the values in force at the end of that day."""
+        cells, params = self._cells_in_force(as_of)
         return self._df(
             "SELECT o.period, min(o.period_end) AS period_end, count(*) AS cells "
-            "FROM observations o JOIN items i ON i.code = o.item_code "
-            f"WHERE o.item_code = ? AND {usable_value('o', 'i')} "
+            f"FROM {cells} o JOIN items i ON i.code = o.item_code "
+            f"WHERE o.item_code = $item AND {usable_value('o', 'i')}{self._verified('o')} "
             "GROUP BY o.period ORDER BY period_end",
-            [item_code],
+            {"item": item_code, **params},
         )
 
-    def map_item_cells(self, item_code: str, period: str) -> pd.DataFrame:
+    def map_item_cells(
+        self, item_code: str, period: str, as_of: date | None = None
+    ) -> pd.DataFrame:
         """Per area of an item: its value and status in a period, and its latest period end.
 
-        Rejected and out-of-range values are left out (as in the KPI engine).
+        Rejected and out-of-range values are left out (as in the KPI engine); with
+        as_of, the values in force at the end of that day.
         """
+        cells, params = self._cells_in_force(as_of)
         return self._df(
             "SELECT o.area_code,"
             " max(o.value) FILTER (WHERE o.period = $period) AS value,"
             " max(o.status) FILTER (WHERE o.period = $period) AS status,"
             " max(o.period_end) AS latest_end "
-            "FROM observations o JOIN items i ON i.code = o.item_code "
-            f"WHERE o.item_code = $item AND {usable_value('o', 'i')} "
+            f"FROM {cells} o JOIN items i ON i.code = o.item_code "
+            f"WHERE o.item_code = $item AND {usable_value('o', 'i')}{self._verified('o')} "
             "GROUP BY o.area_code ORDER BY o.area_code",
-            {"item": item_code, "period": period},
+            {"item": item_code, "period": period, **params},
         )
 
-    def district_latest_values(self, province_code: str) -> pd.DataFrame:
-        """Latest usable value (not rejected, in range) of every district item per district."""
+    def district_latest_values(self, province_code: str, as_of: date | None = None) -> pd.DataFrame:
+        """Latest usable value (not rejected, in range) of every district item per district;
+        with as_of, of the values in force at the end of that day."""
+        cells, params = self._cells_in_force(as_of)
         return self._df(
             "SELECT o.item_code, o.area_code, o.period, o.value, o.status "
-            "FROM observations o JOIN areas a ON a.code = o.area_code "
+            f"FROM {cells} o JOIN areas a ON a.code = o.area_code "
             "JOIN items i ON i.code = o.item_code "
-            f"WHERE a.level = 'district' AND a.parent_code = ? AND {usable_value('o', 'i')} "
+            "WHERE a.level = 'district' AND a.parent_code = $province"
+            f" AND {usable_value('o', 'i')}{self._verified('o')} "
             "QUALIFY row_number() OVER "
             "(PARTITION BY o.item_code, o.area_code ORDER BY o.period_end DESC) = 1 "
             "ORDER BY o.item_code, o.area_code",
-            [province_code],
+            {"province": province_code, **params},
         )
 
     def population_density(self, item_code: str = "POP01") -> pd.DataFrame:
         """Latest registered population per province, its year and persons per km²."""
         return self._df(
             "WITH latest AS (SELECT area_code, period, value FROM observations "
-            "WHERE item_code = ? QUALIFY row_number() OVER "
+            f"WHERE item_code = ?{self._verified('observations')} QUALIFY row_number() OVER "
             "(PARTITION BY area_code ORDER BY period_end DESC) = 1) "
             "SELECT a.code, a.name_th, a.name_en, a.area_km2, l.period, l.value AS population,"
             " l.value / nullif(a.area_km2, 0) AS density "
@@ -187,8 +246,17 @@ class FactQueries:
             [item_code],
         )
 
-    def load_summary(self) -> pd.DataFrame:
-        """Observation cells by data group and province, with the latest submission."""
+    def load_summary(self, item_codes: list[str] | None = None) -> pd.DataFrame:
+        """Observation cells by data group and province, with the latest submission.
+
+        item_codes: count only the values of these items (the items a reader may
+        see; None: every item).
+        """
+        where, params = "", None
+        if item_codes is not None:
+            where, params = "WHERE list_contains($items, o.item_code) ", {"items": list(item_codes)}
+        if self.verified_only:
+            where += ("AND" if where else "WHERE") + " o.status = 'verified' "
         return self._df(
             "SELECT g.code AS group_code, g.name_th AS group_name_th, g.name_en AS group_name_en,"
             " p.code AS province_code, p.name_th AS province_name_th,"
@@ -199,20 +267,24 @@ class FactQueries:
             "JOIN aspects a ON a.code = i.aspect_code JOIN data_groups g ON g.code = a.group_code "
             "JOIN areas ar ON ar.code = o.area_code "
             "JOIN areas p ON p.code = CASE WHEN ar.level = 'district' THEN ar.parent_code "
-            "ELSE ar.code END "
-            "GROUP BY ALL ORDER BY g.code, p.code"
+            f"ELSE ar.code END {where}"
+            "GROUP BY ALL ORDER BY g.code, p.code",
+            params,
         )
 
     def data_version(self) -> str:
-        """Changes whenever figures may change: the store, its batches, history and catalogue."""
+        """Changes whenever figures may change: the store, its batches, history, catalogue and
+        follow-up marks (a checked value no longer makes a KPI unreliable)."""
         row = self._df(
             "SELECT coalesce(max(batch_id), 0) AS b, "
             "count(*) FILTER (WHERE status = 'undone') AS u, "
             "(SELECT count(*) FROM observation_history) AS h, "
-            "(SELECT coalesce(max(value), '0') FROM meta WHERE key = 'catalog_version') AS c "
+            "(SELECT coalesce(max(value), '0') FROM meta WHERE key = 'catalog_version') AS c, "
+            "(SELECT count(*) || '@' || coalesce(max(checked_at)::VARCHAR, '') "
+            "FROM quality_checks) AS q "
             "FROM upload_batches"
         ).iloc[0]
-        return f"{self.path}|{row.b}-{row.u}-{row.h}|{row.c}"
+        return f"{self.path}|{row.b}-{row.u}-{row.h}|{row.c}|{row.q}"
 
     # -- benchmark yardsticks -----------------------------------------------
     def observation_wide_scan(self) -> tuple:

@@ -373,12 +373,40 @@ CREATE TABLE layouts (
 );
 """
 
+# Data quality (issue 14): validation rules between items written in the catalogue
+# (an expression over item codes such as "POP06 + POP07 = POP01" or "0 <= FOR02 <= 100",
+# lib.engine.quality), and a verifier's follow-up of a flagged value: checked, with a
+# note, for the value it had then (a new value is flagged afresh).
+_QUALITY = """
+CREATE TABLE validation_rules (
+    code VARCHAR PRIMARY KEY,
+    name_th VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    expression VARCHAR NOT NULL,
+    tolerance DOUBLE NOT NULL DEFAULT 0 CHECK (tolerance >= 0),  -- allowed |left - right|
+    is_active BOOLEAN NOT NULL DEFAULT TRUE
+);
+
+CREATE TABLE quality_checks (
+    item_code VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    flag VARCHAR NOT NULL,            -- outlier_history, outlier_peers or rule:CODE
+    value DOUBLE NOT NULL,            -- the value that was checked
+    checked_by VARCHAR NOT NULL,
+    checked_at TIMESTAMP NOT NULL,
+    note VARCHAR NOT NULL,
+    PRIMARY KEY (item_code, area_code, period, flag)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "item aggregation", _ITEM_AGGREGATION),
     Migration(3, "sign-in sessions and display links", _SESSIONS_AND_DISPLAYS),
     Migration(4, "configuration as data: item validity, KPI sets per fiscal year", _CONFIGURATION),
     Migration(5, "agency files: crop-year rule, base year, saved layouts", _LAYOUTS),
+    Migration(6, "data quality: validation rules, follow-up of flagged values", _QUALITY),
 )
 
 

@@ -67,15 +67,21 @@ def compared_cells(incoming: str) -> str:
 # The version of each cell in force at $cutoff with period_end in [$start, $end]:
 # a row is in force from its recorded_at until it is replaced (history) or for
 # good (current).
+_AT_COLUMNS = (
+    "item_code, area_code, period, period_end, value, status, batch_id, submitted_by, "
+    "submitted_at, verified_at"
+)
 CELLS_AT = (
-    "SELECT item_code, area_code, period_end, value, status, submitted_at, verified_at "
+    f"SELECT {_AT_COLUMNS} "
     "FROM observations WHERE recorded_at < $cutoff "
     "AND period_end BETWEEN $start AND $end "
     "UNION ALL "
-    "SELECT item_code, area_code, period_end, value, status, submitted_at, verified_at "
+    f"SELECT {_AT_COLUMNS} "
     "FROM observation_history WHERE recorded_at < $cutoff AND replaced_at >= $cutoff "
     "AND period_end BETWEEN $start AND $end"
 )
+# Every period: CELLS_AT's window bounds when a query asks for all of a cell's periods.
+FIRST_DAY, LAST_DAY = date(1, 1, 1), date(9999, 12, 31)
 
 
 def end_of_day(as_of: date) -> datetime:

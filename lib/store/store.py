@@ -14,6 +14,8 @@ from lib.store.connection import Connection, StoreError
 from lib.store.facts import FactQueries
 from lib.store.layouts import LayoutQueries
 from lib.store.observations import ObservationQueries
+from lib.store.provenance import ProvenanceQueries
+from lib.store.quality import QualityQueries
 from lib.store.reference import ReferenceQueries
 from lib.store.snapshot import SnapshotQueries
 
@@ -24,6 +26,8 @@ class Store(
     ReferenceQueries,
     CatalogueQueries,
     ObservationQueries,
+    ProvenanceQueries,
+    QualityQueries,
     FactQueries,
     AccountQueries,
     AuditQueries,

@@ -3,7 +3,9 @@
 An import is all or nothing: the workbook is read, merged with what the store
 holds (`diff.merge`), validated as a whole (`validate.validate`); only a plan
 without problems may be applied, by an administrator, in one transaction that
-writes an audit entry (before/after) for every changed row.
+writes the catalogue, the scope, the validation rules (store table
+validation_rules) and the outlier threshold (store meta 'outlier_threshold'),
+with an audit entry (before/after) for every changed row.
 """
 
 from __future__ import annotations
@@ -18,9 +20,20 @@ import pandas as pd
 from lib.core import settings
 from lib.core import thaicalendar as tc
 from lib.core.i18n import InputError
-from lib.services import auth
+from lib.services import auth, quality
 from lib.services.config import diff, validate, workbook
-from lib.services.config.fields import BOOL, CODES, INT, NUMBER, SHEETS, YEAR, Problem, Sheet
+from lib.services.config.fields import (
+    ALL_SHEETS,
+    BOOL,
+    CODES,
+    INT,
+    NUMBER,
+    RULES,
+    SHEETS,
+    YEAR,
+    Problem,
+    Sheet,
+)
 
 _PANDAS_TYPES = {INT: "Int64", YEAR: "Int64", NUMBER: "Float64", BOOL: "boolean"}
 
@@ -73,12 +86,17 @@ def _sheet_frame(sheet: Sheet, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_frames(store) -> dict[str, pd.DataFrame]:
-    """The store's configuration as config frames (every fiscal year's KPI set)."""
+    """The store's configuration as config frames (every fiscal year's KPI set, the rules)."""
     tables = store.config_tables()
-    tables["deployment"] = pd.DataFrame({"scope_code": [store.scope()]})
+    threshold = store.get_meta(quality.THRESHOLD_KEY)  # empty or absent: the default
+    threshold = quality.parse_threshold(threshold) if threshold else None
+    tables["deployment"] = pd.DataFrame(
+        {"scope_code": [store.scope()], "outlier_threshold": [threshold]}
+    )
+    tables[RULES.key] = store.rules()
     tables["data_groups"] = tables["data_groups"].sort_values(["sort_order", "code"])
     tables["aspects"] = tables["aspects"].sort_values(["group_code", "sort_order", "code"])
-    return {s.key: _sheet_frame(s, tables[s.key]) for s in SHEETS}
+    return {s.key: _sheet_frame(s, tables[s.key]) for s in ALL_SHEETS}
 
 
 def export_workbook(store) -> bytes:
@@ -126,6 +144,8 @@ def store_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         for code in sorted({c for c in str(k.get("item_codes") or "").split(",") if c})
     ]
     out["kpi_items"] = pd.DataFrame(links, columns=["fiscal_year", "kpi_code", "item_code"])
+    if RULES.key in frames:
+        out["validation_rules"] = _typed(RULES, frames[RULES.key])
     return out
 
 
@@ -169,6 +189,9 @@ def apply_import(store, plan: ImportPlan, user: auth.User | None, origin: str = 
             "origin": origin,
         }
     )
-    store.apply_config(store_frames(plan.frames), scope, entries)
+    threshold = plan.frames["deployment"]["outlier_threshold"].iloc[0]
+    empty = threshold is None or pd.isna(threshold)  # empty: lib.engine.quality.THRESHOLD
+    text = "" if empty else str(workbook.clean_number(threshold))
+    store.apply_config(store_frames(plan.frames), scope, entries, {quality.THRESHOLD_KEY: text})
     counts = plan.changes["change"].value_counts() if len(plan.changes) else pd.Series()
     return {k: int(counts.get(k, 0)) for k in ("added", "changed", "retired", "removed")}

@@ -3,7 +3,9 @@
 Nothing is ever deleted by an import: an item absent from the workbook is kept
 and retired from the import's fiscal year (its history stays), and the KPI
 sets of fiscal years the workbook does not hold are kept as they are (a
-workbook replaces the KPI sets of the years it holds, and only those). Values
+workbook replaces the KPI sets of the years it holds, and only those); the
+validation rules are replaced by the workbook's rules sheet, and kept when it
+has none. An empty cell of a field with a default takes it. Values
 are compared as a person reads them: 5 equals 5.0, empty equals NaN, "A,B"
 equals "B, A". Pure: frames in, frames out.
 """
@@ -17,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from lib.core.numbers import is_missing
-from lib.services.config.fields import CODES, DEPLOYMENT, ITEMS, KPIS, SHEETS, Sheet
+from lib.services.config.fields import (
+    ALL_SHEETS,
+    CODES,
+    DEPLOYMENT,
+    ITEMS,
+    KPIS,
+    OPTIONAL_SHEETS,
+    SHEETS,
+    Sheet,
+)
 from lib.services.config.workbook import ROW, cell_text, clean_number
 
 CHANGE_COLUMNS = ["sheet", "key", "change", "fields", "before", "after"]
@@ -45,6 +56,15 @@ def _rows(sheet: Sheet, frame: pd.DataFrame | None) -> list[dict]:
     ]
 
 
+def _with_defaults(sheet: Sheet, rows: list[dict]) -> list[dict]:
+    """Rows whose empty cells of a field with a default hold that default."""
+    for row in rows:
+        for f in sheet.fields:
+            if row[f.key] is None and f.default is not None:
+                row[f.key] = f.default
+    return rows
+
+
 def _frame(sheet: Sheet, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*sheet.columns, ROW], dtype=object)
 
@@ -57,17 +77,18 @@ def merge(
     Every sheet is the incoming rows, except that items absent from incoming are
     kept, retired from `fiscal_year` when they were in force, and the KPIs of
     fiscal years absent from incoming are kept unchanged. A sheet missing from
-    `incoming` altogether is kept as it is. Kept rows carry no `_row` (None).
+    `incoming` altogether is kept as it is (the rules of a workbook without a rules
+    sheet). Kept rows carry no `_row` (None); incoming rows take the fields' defaults.
     """
     merged = {}
-    for sheet in SHEETS:
+    for sheet in ALL_SHEETS:
         kept = _rows(sheet, current.get(sheet.key))
         for row in kept:
             row[ROW] = None
         if sheet.key not in incoming:
             merged[sheet.key] = _frame(sheet, kept)
             continue
-        rows = _rows(sheet, incoming[sheet.key])
+        rows = _with_defaults(sheet, _rows(sheet, incoming[sheet.key]))
         if sheet is ITEMS:
             codes = {cell_text(r["code"]) for r in rows}
             kept = [r for r in kept if cell_text(r["code"]) not in codes]
@@ -149,7 +170,7 @@ def changes(current: dict[str, pd.DataFrame], merged: dict[str, pd.DataFrame]) -
     changed field keys, comma-separated), before and after (dicts, or None).
     """
     rows = []
-    for sheet in SHEETS:
+    for sheet in ALL_SHEETS:
         old = _keyed(sheet, current.get(sheet.key))
         new = _keyed(sheet, merged.get(sheet.key))
         rows += _sheet_changes(sheet, old, new)
@@ -158,9 +179,11 @@ def changes(current: dict[str, pd.DataFrame], merged: dict[str, pd.DataFrame]) -
 
 
 def summary(changes: pd.DataFrame) -> pd.DataFrame:
-    """How many rows of each sheet of SHEETS are added, changed, retired and removed."""
+    """How many rows of each sheet of SHEETS (and of an optional sheet with a change) are
+    added, changed, retired and removed."""
     rows = []
-    for sheet in SHEETS:
+    touched = set(changes["sheet"]) if len(changes) else set()
+    for sheet in [*SHEETS, *(s for s in OPTIONAL_SHEETS if s.key in touched)]:
         mine = changes[changes["sheet"] == sheet.key] if len(changes) else changes
         counts = mine["change"].value_counts() if len(mine) else pd.Series(dtype="int64")
         rows.append([sheet.key, *(int(counts.get(kind, 0)) for kind in CHANGE_KINDS)])

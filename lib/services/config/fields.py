@@ -1,14 +1,17 @@
 """What a deployment's configuration is: its sheets (kinds), their fields and allowed values.
 
 One place says, for every kind of configuration row (data groups, aspects,
-agencies, items, KPIs per fiscal year, the deployment's scope), which fields it
-has, their Thai and English headers, their type and the allowed values. The
+agencies, items, KPIs per fiscal year, the deployment's scope and outlier
+threshold, the validation rules between items), which fields it has, their
+Thai and English headers, their type, allowed values and default. The
 workbook (`workbook`), the validation (`validate`), the change preview (`diff`)
 and the store writes all read this table; nothing else lists fields.
 
 Config frames: ``dict[sheet key -> DataFrame]`` with exactly the sheet's field
 keys as columns, in order, one row per record, cells as Python values of the
-field's type (str, int, float, bool; ``None`` when empty).
+field's type (str, int, float, bool; ``None`` when empty). An empty cell of a
+field with a default (a rule's tolerance 0, active 1) takes it when the
+workbook is imported (`diff.merge`); an empty outlier threshold means 3.5.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from lib.core import thaicalendar as tc
 from lib.engine.aggregations import ITEM_AGGREGATIONS, KPI_AGGREGATIONS
 from lib.engine.kpi import MISSING_RULES
 from lib.engine.methods import SCORING_METHODS
+from lib.engine.quality import THRESHOLD
 
 # Field types: how a cell is read and written.
 TEXT = "text"  # free text, trimmed; empty -> None
@@ -34,6 +38,8 @@ CODES = "codes"  # comma-separated codes (e.g. a KPI's linked items)
 AREA_LEVELS = ("province", "district")  # the levels an item's values are kept at
 FREQUENCIES = tc.FREQUENCIES
 KPI_METHODS = tuple(SCORING_METHODS)
+# The outlier threshold when a deployment sets none (lib.engine.quality.THRESHOLD).
+OUTLIER_THRESHOLD = THRESHOLD
 # How an item reads a crop year "2565/66" (lib.ingest.periods); an empty cell is "start".
 CROP_YEAR_RULES = ("start", "end")
 
@@ -48,6 +54,7 @@ class Field:
     choices: tuple[str, ...] = ()
     help_th: str = ""  # what the README sheet says about the column
     help_en: str = ""
+    default: object = None  # what an empty cell of an imported row becomes (None: stays empty)
 
 
 @dataclass(frozen=True)
@@ -98,8 +105,8 @@ class Problem:
         return " ".join(where) + f": {self.reason_th}"
 
 
-def _f(key, th, en, kind=TEXT, required=False, choices=(), help_th="", help_en=""):
-    return Field(key, th, en, kind, required, tuple(choices), help_th, help_en)
+def _f(key, th, en, kind=TEXT, required=False, choices=(), help_th="", help_en="", default=None):
+    return Field(key, th, en, kind, required, tuple(choices), help_th, help_en, default)
 
 
 _NAMES = (
@@ -122,10 +129,21 @@ DEPLOYMENT = Sheet(
             help_en="TH = the country, a cluster code (e.g. C17-E1) "
             "or a 2-digit province code (21)",
         ),
+        _f(
+            "outlier_threshold",
+            "เกณฑ์ค่าผิดปกติ (คะแนน z แบบปรับ)",
+            "Outlier threshold (modified z-score)",
+            NUMBER,
+            help_th="ตัวเลขมากกว่า 0: ค่าที่ห่างจากค่ามัธยฐานของประวัติหรือของพื้นที่อื่นเกินเกณฑ์นี้"
+            f" ถูกแจ้งเตือนให้ตรวจ; ว่าง = {OUTLIER_THRESHOLD} (ยิ่งน้อยยิ่งแจ้งเตือนมาก)",
+            help_en="a number above 0: a value whose modified z-score against its own history "
+            f"or the other areas exceeds it is flagged; empty: {OUTLIER_THRESHOLD} "
+            "(lower flags more)",
+        ),
     ),
     ("scope_code",),
-    "หนึ่งแถว: ขอบเขตพื้นที่ที่ระบบนี้ต้องมีข้อมูลครบ",
-    "One row: the area whose data this deployment must hold",
+    "หนึ่งแถว: ขอบเขตพื้นที่ที่ระบบนี้ต้องมีข้อมูลครบ และเกณฑ์ค่าผิดปกติ",
+    "One row: the area whose data this deployment must hold, and the outlier threshold",
 )
 
 DATA_GROUPS = Sheet(
@@ -349,5 +367,50 @@ KPIS = Sheet(
     "Performance-agreement KPIs per fiscal year (weights sum to 100 per year)",
 )
 
+RULES = Sheet(
+    "rules",
+    "กฎตรวจสอบ",
+    "Validation rules",
+    (
+        _f("code", "รหัส", "Code", CODE, True),
+        *_NAMES,
+        _f(
+            "expression",
+            "นิพจน์",
+            "Expression",
+            required=True,
+            help_th="รหัสรายการข้อมูล ตัวเลข + - และการเปรียบเทียบหนึ่งครั้ง (=, <=, >=, <, >) "
+            "หรือเป็นช่วง เช่น POP06 + POP07 = POP01, POP03 <= POP01, 0 <= FOR02 <= 100",
+            help_en="item codes, numbers, + - and one comparison (=, <=, >=, <, >) or a range: "
+            "POP06 + POP07 = POP01, POP03 <= POP01, 0 <= FOR02 <= 100",
+        ),
+        _f(
+            "tolerance",
+            "ค่าคลาดเคลื่อนที่ยอมรับ",
+            "Tolerance",
+            NUMBER,
+            help_th="ผลต่างที่ยอมให้ได้เมื่อใช้ = (ไม่ติดลบ); ว่าง = 0",
+            help_en="the difference allowed by = (not negative); empty: 0",
+            default=0,
+        ),
+        _f(
+            "is_active",
+            "ใช้งาน",
+            "Active",
+            BOOL,
+            help_th="1 = ตรวจตามกฎนี้, 0 = พักไว้; ว่าง = 1",
+            help_en="1 checks the rule, 0 keeps it aside; empty: 1",
+            default=True,
+        ),
+    ),
+    ("code",),
+    "กฎตรวจสอบความสอดคล้องระหว่างรายการข้อมูล: ตรวจเมื่อนำเข้า (คำเตือน) และในรายการติดตาม",
+    "Validation rules between items: checked at upload (a warning) and on the follow-up list",
+)
+
+# The sheets every workbook holds, in order; an optional sheet (rules) is written when the
+# frames hold it (an export always does) and a workbook without it keeps what the store has.
 SHEETS: tuple[Sheet, ...] = (DEPLOYMENT, DATA_GROUPS, ASPECTS, AGENCIES, ITEMS, KPIS)
-SHEET_BY_KEY = {s.key: s for s in SHEETS}
+OPTIONAL_SHEETS: tuple[Sheet, ...] = (RULES,)
+ALL_SHEETS: tuple[Sheet, ...] = (*SHEETS, *OPTIONAL_SHEETS)
+SHEET_BY_KEY = {s.key: s for s in ALL_SHEETS}

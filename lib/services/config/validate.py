@@ -7,8 +7,11 @@ a province; item ranges (decimals, release lag, valid range, base year in
 Buddhist Era, fiscal years);
 KPIs defined so they can be scored (`methods.check_kpi_definition`: method,
 thresholds, floor, light bars), rounds, linked items, and each fiscal year's
-weights summing to 100. Reasons are in Thai with an English twin and name the
-other row or sheet where one is involved. Pure: frames in, problems out.
+weights summing to 100; the outlier threshold above 0; each validation rule's
+expression read by `lib.engine.quality.parse_rule` against the item codes of
+the configuration, its tolerance not negative. Reasons are in Thai with an
+English twin and name the other row or sheet where one is involved. Pure:
+frames in, problems out.
 """
 
 from __future__ import annotations
@@ -23,15 +26,17 @@ from lib.core.i18n import InputError
 from lib.core.numbers import is_missing, to_decimal
 from lib.engine.configured import check_scope
 from lib.engine.methods import check_kpi_definition
+from lib.engine.quality import parse_rule
 from lib.services.config.fields import (
     AGENCIES,
+    ALL_SHEETS,
     ASPECTS,
     CODES,
     DATA_GROUPS,
     DEPLOYMENT,
     ITEMS,
     KPIS,
-    SHEETS,
+    RULES,
     Problem,
     Sheet,
 )
@@ -96,7 +101,7 @@ def _where(row: int | None) -> tuple[str, str]:
 
 
 def _required(records: dict[str, list[Record]]) -> Iterator[Problem]:
-    for sheet in SHEETS:
+    for sheet in ALL_SHEETS:
         for row, values in records[sheet.key]:
             for f in sheet.fields:
                 if f.required and (values[f.key] is None or values[f.key] == ""):
@@ -106,7 +111,7 @@ def _required(records: dict[str, list[Record]]) -> Iterator[Problem]:
 
 
 def _unique(records: dict[str, list[Record]]) -> Iterator[Problem]:
-    for sheet in SHEETS:
+    for sheet in ALL_SHEETS:
         if sheet is DEPLOYMENT:
             continue  # one row only; see _deployment
         seen: dict[tuple, int | None] = {}
@@ -156,6 +161,13 @@ def _deployment(rows: list[Record], areas: pd.DataFrame) -> Iterator[Problem]:
         yield Problem(
             DEPLOYMENT.key, row, "scope_code", cell_text(values["scope_code"]),
             f"มีได้แถวเดียว (ขอบเขตอยู่ที่{th}แล้ว)", f"only one row allowed (the scope is {en})",
+        )  # fmt: skip
+    threshold = _number(rows[0][1].get("outlier_threshold"))
+    if threshold is not None and not threshold > 0:
+        yield Problem(
+            DEPLOYMENT.key, first, "outlier_threshold", cell_text(threshold),
+            "เกณฑ์ค่าผิดปกติต้องเป็นตัวเลขมากกว่า 0 (เช่น 3.5)",
+            "the outlier threshold must be a number above 0 (e.g. 3.5)",
         )  # fmt: skip
     code = cell_text(rows[0][1]["scope_code"])
     if code is None:
@@ -260,13 +272,32 @@ def _weights(rows: list[Record]) -> Iterator[Problem]:
         )  # fmt: skip
 
 
+def _rule_problems(rows: list[Record], items: list[Record]) -> Iterator[Problem]:
+    """Each rule's expression read against the configuration's item codes; tolerance >= 0."""
+    codes = {cell_text(values["code"]) for _, values in items} - {None}
+    for row, rule in rows:
+        expression = cell_text(rule["expression"])
+        if expression is not None:
+            try:
+                parse_rule(expression, codes)  # the rule's grammar lives once, in the engine
+            except InputError as exc:
+                th, en = exc.message_th, exc.message_en
+                yield Problem(RULES.key, row, "expression", expression, th, en)
+        tolerance = _number(rule["tolerance"])
+        if tolerance is not None and tolerance < 0:
+            yield Problem(
+                RULES.key, row, "tolerance", cell_text(tolerance),
+                "ค่าคลาดเคลื่อนที่ยอมรับต้องไม่ติดลบ", "the tolerance must not be negative",
+            )  # fmt: skip
+
+
 def validate(frames: dict[str, pd.DataFrame], areas: pd.DataFrame) -> list[Problem]:
     """Every problem of a whole configuration (empty: it may be applied).
 
     areas: the reference areas (code, level, ...) the deployment's scope must be one of.
     A KPI's scoring problem on a cell already reported (e.g. a required value) is left out.
     """
-    records = {s.key: _records(s, frames.get(s.key)) for s in SHEETS}
+    records = {s.key: _records(s, frames.get(s.key)) for s in ALL_SHEETS}
     problems = [
         *_required(records),
         *_unique(records),
@@ -281,4 +312,5 @@ def validate(frames: dict[str, pd.DataFrame], areas: pd.DataFrame) -> list[Probl
             if row is None or (p.sheet, p.row, p.column) not in reported:
                 problems.append(p)
     problems += _weights(records[KPIS.key])
+    problems += _rule_problems(records[RULES.key], records[ITEMS.key])
     return problems

@@ -1,10 +1,11 @@
 """The configuration workbook: config frames to an .xlsx file and back (no store here).
 
 `write_workbook`: a README sheet explaining every column, then a tab "th (key)"
-per sheet of SHEETS, headers "th (key)", numbers without float noise or ".0",
-text always a text cell (never a formula). `read_workbook` finds tabs and
-columns by key or name, converts cells by type, and reports each bad cell as a
-Problem with its Excel row; a file that is not a workbook is one Problem.
+per sheet of SHEETS (and of an optional sheet the frames hold: rules), headers
+"th (key)", numbers without float noise or ".0", text always a text cell
+(never a formula). `read_workbook` finds tabs and columns by key or name,
+converts cells by type, and reports each bad cell as a Problem with its Excel
+row; a file that is not a workbook is one Problem.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from lib.core.i18n import InputError
 from lib.core.limits import current as current_limits
 from lib.core.numbers import is_missing
 from lib.services.config.fields import (
+    ALL_SHEETS,
     BOOL,
     CHOICE,
     CODE,
     CODES,
     INT,
     NUMBER,
+    OPTIONAL_SHEETS,
     SHEETS,
     TEXT,
     YEAR,
@@ -258,7 +261,7 @@ def _readme_rows() -> list[list[object]]:
         [],
         list(README_HEADER),
     ]
-    for sheet in SHEETS:
+    for sheet in ALL_SHEETS:
         rows.append(
             [tab_name(sheet), "", sheet.key, sheet.en, "", "", "", sheet.help_th, sheet.help_en]
         )
@@ -332,7 +335,7 @@ def write_workbook(frames: dict[str, pd.DataFrame]) -> bytes:
             _put(readme, i, j, value)
     _finish(readme, rows[4:], widest=60)
     readme.freeze_panes = "A6"
-    for sheet in SHEETS:
+    for sheet in [*SHEETS, *(s for s in OPTIONAL_SHEETS if s.key in frames)]:
         _write_sheet(book.create_sheet(tab_name(sheet)), sheet, frames.get(sheet.key))
     out = io.BytesIO()
     book.save(out)
@@ -369,11 +372,11 @@ def _open_book(source: bytes | str | Path):
 def _sheet_of(title: str) -> Sheet | None:
     """The sheet a tab holds, by '(key)' in its name or its Thai or English name."""
     found = _KEY_IN_BRACKETS.search(title)
-    for sheet in SHEETS:
+    for sheet in ALL_SHEETS:
         if found and found.group(1).casefold() == sheet.key:
             return sheet
     name = title.strip().casefold()
-    for sheet in SHEETS:
+    for sheet in ALL_SHEETS:
         if name in (sheet.key, sheet.th.casefold(), sheet.en.casefold()):
             return sheet
     return None
@@ -447,7 +450,8 @@ def _read_sheet(sheet: Sheet, ws) -> tuple[pd.DataFrame, list[Problem]]:
 
 
 def _read_book(book) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every sheet of SHEETS from an open workbook; a missing sheet is a Problem."""
+    """Every sheet of SHEETS from an open workbook (a missing one is a Problem), and each
+    optional sheet the workbook holds (one it lacks is left out: the store's is kept)."""
     tabs: dict[str, object] = {}
     problems = []
     for ws in book.worksheets:
@@ -468,6 +472,9 @@ def _read_book(book) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
             problems.append(Problem(sheet.key, None, None, None, th, en))
             frames[sheet.key] = empty_frame(sheet)
             continue
+        frames[sheet.key], found = _read_sheet(sheet, tabs[sheet.key])
+        problems += found
+    for sheet in (s for s in OPTIONAL_SHEETS if s.key in tabs):
         frames[sheet.key], found = _read_sheet(sheet, tabs[sheet.key])
         problems += found
     return frames, problems
