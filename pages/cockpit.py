@@ -4,6 +4,8 @@ The view lives in the URL (?scope=21&fy=2569&round=12&lang=en&kpi=KPI04), so a
 link sent in a LINE message opens the same view; ?wall=1&refresh=60&cycle=21,20
 turns it into the war-room wall (one dark screen, large type, no menu; it
 refreshes itself and pages through the tiles, then the scopes of the cycle).
+?as_of=2569-10-15 (or the sidebar's date) shows the cockpit as known on that day,
+with a KPI's figures then and now and the values that changed in between.
 """
 
 import streamlit as st
@@ -20,6 +22,8 @@ ui.cockpit_style(q.wall)
 ui.cockpit_problems(q)
 if ui.empty_catalogue_notice(store, "cockpit"):  # no KPIs yet: how to enter them
     st.stop()
+if q.as_of_given and not q.wall:  # a view of the past says so
+    ui.past_banner(q.as_of)
 
 
 def cockpit() -> None:
@@ -38,6 +42,7 @@ def cockpit() -> None:
     ui.cockpit_exceptions(view)
     st.subheader(ui.t("ตัวชี้วัด", "Key performance indicators"))
     ui.cockpit_tiles(view, q.kpi)
+    ui.cockpit_then_now(store, q, view)
     ui.cockpit_health(view)
     ui.cockpit_peers(view)
 

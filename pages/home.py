@@ -1,4 +1,9 @@
-"""First page: what is loaded (by data group and province) and a population-density map."""
+"""First page: what is loaded (by data group and province) and a population-density map.
+
+Counts and density are of what the viewer may see: the public, verified values of
+published items (lib.services.catalogue, applied by ui.load_summary and
+ui.province_density); an account, every item and value.
+"""
 
 import pandas as pd
 import streamlit as st
@@ -18,11 +23,12 @@ summary = ui.load_summary(store, version)
 latest = summary["latest_submission"].max()
 if latest is not None and not pd.isna(latest):
     st.caption(ui.t("ปรับปรุงล่าสุด ", "Latest update ") + tc.thai_date(latest.date(), lang=ui.lang()))
+items = ui.visible_catalog(store, ui.current_user(store))  # the public: published items
 c = st.columns(4)
 c[0].metric(ui.t("จังหวัด", "Provinces"), ui.fmt_int(info["areas"]["province"]))
 c[1].metric(ui.t("อำเภอ/เขต", "Districts"), ui.fmt_int(info["areas"]["district"]))
-c[2].metric(ui.t("รายการข้อมูล", "Data items"), ui.fmt_int(info["items"]))
-c[3].metric(ui.t("ค่าข้อมูล", "Values"), ui.fmt_int(info["observations"]))
+c[2].metric(ui.t("รายการข้อมูล", "Data items"), ui.fmt_int(len(items)))
+c[3].metric(ui.t("ค่าข้อมูล", "Values"), ui.fmt_int(int(summary["cells"].sum())))
 
 if ui.empty_catalogue_notice(store, "home"):  # no items or no values yet: what to do next
     st.stop()

@@ -16,10 +16,12 @@ ui.language_switch()
 store, lang = ui.store(), ui.lang()
 if ui.empty_catalogue_notice(store, "map"):  # no items yet: how to add them
     st.stop()
-version, as_of = ui.data_version(store), ui.figures_as_of(store)
+user = ui.current_user(store)
+version, (as_of, past) = ui.data_version(store), ui.view_as_of(store, user)  # ?as_of=: the past
+if past:
+    ui.past_banner(as_of)
 state = map_state.from_query(st.query_params.to_dict())
 _, _, _, kpis = ui.map_reference(store, version, state.region_scheme, state.cluster_scheme, as_of)
-user = ui.current_user(store)
 catalog = ui.visible_catalog(store, user)  # the public: published items (and KPIs on them)
 kpis = ui.visible_kpis(store, user, kpis)
 has_districts = ui.has_districts()
@@ -75,7 +77,7 @@ def draw_map():
     if clicked:
         after, profile = map_state.drill(state, clicked, has_districts, members)
         if profile:
-            params = {**map_state.to_query(after), "code": profile}
+            params = {**map_state.to_query(after), "code": profile}  # links keep ?as_of=
             st.switch_page(ui.page_path("profile"), query_params=ui.map_link_params(params))
         if after != state:
             st.query_params.update(map_state.to_query(after))

@@ -16,12 +16,14 @@ ui.language_switch()
 store, lang, name = ui.store(), ui.lang(), ui.name_col()
 if ui.empty_catalogue_notice(store, "profile"):  # no items yet: how to add them
     st.stop()
-version, as_of = ui.data_version(store), ui.figures_as_of(store)
+user = ui.current_user(store)
+version, (as_of, past) = ui.data_version(store), ui.view_as_of(store, user)  # ?as_of=: the past
+if past:
+    ui.past_banner(as_of)
 state = from_query(st.query_params.to_dict())
 areas, members, _, kpis = ui.map_reference(
     store, version, state.region_scheme, state.cluster_scheme, as_of
 )
-user = ui.current_user(store)
 catalog = ui.visible_catalog(store, user)  # the public: published items (and KPIs on them)
 shown = set(ui.visible_kpis(store, user, kpis)["code"])
 provinces = areas.loc[areas["level"] == "province"].set_index("code")
@@ -82,10 +84,11 @@ trend = profile.trend_frame(
 )
 fig = profile.trend_chart(trend, row[pick_column("unit", lang)])
 st.plotly_chart(fig, config={"displaylogo": False})
+ui.provenance_link(item, code)  # every version of these values, on the Explore page
 
 st.subheader(ui.t("อำเภอ", "Districts"))
 districts = areas.loc[(areas["level"] == "district") & (areas["parent_code"] == code)]
-latest = store.district_latest_values(code)
+latest = ui.district_latest(store, version, code, as_of)  # the viewer's values of that day
 st.dataframe(profile.districts_table(districts, latest, catalog, lang), hide_index=True)
 shapes = ui.district_shapes(code)
 if len(shapes):

@@ -26,16 +26,18 @@ def _metrics(at) -> dict[str, str]:
 def test_home_shows_what_is_loaded(app, demo_store):
     at = app.run()
     assert not at.exception
-    info = demo_store.info()
     metrics = _metrics(at)
     assert metrics["จังหวัด"] == "77"
     assert metrics["อำเภอ/เขต"] == "928"
-    assert metrics["รายการข้อมูล"] == "79"
-    assert metrics["ค่าข้อมูล"] == f"{info['observations']:,}"
-    assert at.caption[0].value == "ปรับปรุงล่าสุด 22 พ.ย. 2569"  # the demo's as-of, Buddhist year
+    # the public: published items and their verified values only
+    published = list(demo_store.catalog().query("is_published")["code"])
+    summary = demo_store.verified_view().load_summary(published)
+    assert metrics["รายการข้อมูล"] == f"{len(published)}" == "75"
+    assert metrics["ค่าข้อมูล"] == f"{int(summary['cells'].sum()):,}"
+    # the latest of what the public sees: values submitted on the demo's as-of await checking
+    assert at.caption[0].value == "ปรับปรุงล่าสุด 21 พ.ย. 2569"
     table = at.dataframe[0].value
     assert len(table) == 77
-    summary = demo_store.load_summary()
     rayong = summary[summary.province_code == "21"].set_index("group_name_th")["cells"]
     assert list(table.columns[:2]) == ["รหัสจังหวัด", "จังหวัด"]
     row = table[table["รหัสจังหวัด"] == "21"].iloc[0]

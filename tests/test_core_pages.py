@@ -15,11 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (None, {"home", "map", "profile", "account"}),
-        ("public", {"home", "map", "profile", "account"}),
-        ("staff", {"home", "cockpit", "map", "profile", "upload", "account"}),
-        ("verifier", {"home", "cockpit", "map", "profile", "upload", "verify", "account"}),
-        ("executive", {"home", "cockpit", "map", "profile", "account"}),
+        (None, {"home", "map", "profile", "explore", "account"}),
+        ("public", {"home", "map", "profile", "explore", "account"}),
+        ("staff", {"home", "cockpit", "map", "profile", "explore", "upload", "account"}),
+        (
+            "verifier",
+            {"home", "cockpit", "map", "profile", "explore", "upload", "verify", "account"},
+        ),
+        ("executive", {"home", "cockpit", "map", "profile", "explore", "account"}),
         ("admin", {p.key for p in pages.PAGES}),
     ],
 )

@@ -40,7 +40,7 @@ def menu(at) -> list[str]:
 def test_public_menu_and_a_restricted_deep_link(store_path):
     at = app().run()
     assert not at.exception
-    assert menu(at) == ["ภาพรวมข้อมูล", "แผนที่", "ข้อมูลจังหวัด", "เข้าสู่ระบบ"]
+    assert menu(at) == ["ภาพรวมข้อมูล", "แผนที่", "ข้อมูลจังหวัด", "สำรวจข้อมูล", "เข้าสู่ระบบ"]
     at = app(page="pages/upload.py").run()
     assert "กรุณาเข้าสู่ระบบ" in at.info[0].value
     assert len(at.text_input) == 2  # the sign-in form in place of the page
@@ -50,8 +50,11 @@ def test_public_menu_and_a_restricted_deep_link(store_path):
 @pytest.mark.parametrize(
     ("user", "expected"),
     [
-        ("pto21", ["ภาพรวมข้อมูล", "ห้องบัญชาการ", "แผนที่", "ข้อมูลจังหวัด", "นำเข้าข้อมูล", "บัญชีผู้ใช้"]),
-        ("gov21", ["ภาพรวมข้อมูล", "ห้องบัญชาการ", "แผนที่", "ข้อมูลจังหวัด", "บัญชีผู้ใช้"]),
+        (
+            "pto21",
+            ["ภาพรวมข้อมูล", "ห้องบัญชาการ", "แผนที่", "ข้อมูลจังหวัด", "สำรวจข้อมูล", "นำเข้าข้อมูล", "บัญชีผู้ใช้"],
+        ),
+        ("gov21", ["ภาพรวมข้อมูล", "ห้องบัญชาการ", "แผนที่", "ข้อมูลจังหวัด", "สำรวจข้อมูล", "บัญชีผู้ใช้"]),
         (
             "admin1",
             [
@@ -59,6 +62,7 @@ def test_public_menu_and_a_restricted_deep_link(store_path):
                 "ห้องบัญชาการ",
                 "แผนที่",
                 "ข้อมูลจังหวัด",
+                "สำรวจข้อมูล",
                 "นำเข้าข้อมูล",
                 "ตรวจสอบข้อมูล",
                 "ผู้ดูแลระบบ",

@@ -104,7 +104,9 @@ def test_choosing_an_item_recolours_without_remount_and_updates_the_url(app, dem
     a, b = json.loads(before.proto.json_args), json.loads(after.proto.json_args)
     assert a["script"] == b["script"] and a["feature_group"] != b["feature_group"]
     table = map_table(at)
-    stored = demo_store.map_item_cells("POP01", "2024").set_index("area_code")["value"]
+    stored = (
+        demo_store.verified_view().map_item_cells("POP01", "2024").set_index("area_code")["value"]
+    )
     label = demo_store.catalog().set_index("code").at["POP01", "name_th"]
     assert stored.notna().sum() > 60
     for code in table.index:
@@ -117,7 +119,9 @@ def test_cluster_level_sums_an_item_over_members(app, demo_store):
     assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 18
     table = map_table(at)
     members = demo_store.group_members("cluster_2017", AS_OF)
-    stored = demo_store.map_item_cells("POP01", "2024").set_index("area_code")["value"]
+    stored = (
+        demo_store.verified_view().map_item_cells("POP01", "2024").set_index("area_code")["value"]
+    )
     label = demo_store.catalog().set_index("code").at["POP01", "name_th"]
     for cluster, group in members.groupby("group_code"):
         values = stored.reindex(group["province_code"]).dropna()
@@ -129,7 +133,9 @@ def test_kpi_scores_by_region_equal_the_engine(app, demo_store):
     at = open_map(app, fig="kpi:KPI04", per=str(FY), lv="region", rs="region_royin6")
     assert not at.exception
     assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 6
-    engine = kpi.scores(demo_store, "region", FY, AS_OF, 12, regions="region_royin6")
+    engine = kpi.scores(
+        demo_store.verified_view(), "region", FY, AS_OF, 12, regions="region_royin6"
+    )
     engine = engine.loc[engine["kpi_code"] == "KPI04"].set_index("area_code")
     table = map_table(at)
     column = [c for c in table.columns if c.startswith("KPI04")][0]
@@ -267,11 +273,12 @@ def test_a_province_level_kpi_says_so_at_district_level(app):
 def test_district_item_values_colour_the_districts(app, demo_store):
     at = open_map(app, fig="item:HLT01", path=RAYONG_PATH)
     table = map_table(at)
-    cells = demo_store.map_item_cells("HLT01", at.query_params["per"]).set_index("area_code")
+    public = demo_store.verified_view()  # the public sees verified values only
+    cells = public.map_item_cells("HLT01", at.query_params["per"]).set_index("area_code")
     label = demo_store.catalog().set_index("code").at["HLT01", "name_th"]
-    assert len(table) == 8 and table[label].notna().all()
+    assert len(table) == 8 and table[label].notna().any()
     for code in table.index:
-        assert table.at[code, label] == pytest.approx(cells.at[code, "value"])
+        assert table.at[code, label] == pytest.approx(cells.at[code, "value"], nan_ok=True)
 
 
 def test_switching_back_to_data_item_takes_one_click_and_keeps_the_item(app):
@@ -326,9 +333,10 @@ def test_profile_deep_link_shows_name_groups_and_engine_figures(app, demo_store)
 def test_profile_kpis_against_cluster_and_country_equal_the_engine(app, demo_store):
     at = open_profile(app, "21")
     kpis = next(d.value for d in at.dataframe if "ตัวชี้วัด" in d.value.columns)
-    prov = kpi.scores(demo_store, "province", FY, AS_OF, 12).set_index(["area_code", "kpi_code"])
-    clusters = kpi.scores(demo_store, "cluster", FY, AS_OF, 12, grouping="cluster_2017")
-    country = kpi.scores(demo_store, "country", FY, AS_OF, 12).set_index("kpi_code")
+    public = demo_store.verified_view()  # the public's KPI scores rest on verified values
+    prov = kpi.scores(public, "province", FY, AS_OF, 12).set_index(["area_code", "kpi_code"])
+    clusters = kpi.scores(public, "cluster", FY, AS_OF, 12, grouping="cluster_2017")
+    country = kpi.scores(public, "country", FY, AS_OF, 12).set_index("kpi_code")
     cluster = map_state.province_path(
         "21",
         map_state.memberships(
@@ -393,3 +401,13 @@ def test_profile_with_an_unknown_code_asks_for_a_province(app):
     at.selectbox[0].set_value("50").run()
     assert at.query_params["code"] == "50"
     assert "(50)" in at.title[0].value
+
+
+def test_profile_links_the_chosen_items_values_to_their_provenance(app):
+    at = open_profile(app, "21", as_of="2569-10-15")
+    assert not at.exception
+    item = next(b.value for b in at.selectbox if b.label == "รายการข้อมูล")  # the trend's item
+    links = [m.value for m in at.markdown if "/explore?" in m.value]
+    assert links == [
+        f"[ที่มาของค่าแต่ละงวด (ทุกฉบับ ผู้ส่ง ผู้รับรอง) →](/explore?item={item}&area=21&as_of=2569-10-15)"
+    ]

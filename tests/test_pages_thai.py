@@ -37,6 +37,7 @@ WALKERS = {
     "cockpit": ("gov21", {"scope": "21"}),
     "map": (None, {}),
     "profile": ("gov21", {"code": "21"}),
+    "explore": ("pto21", {"item": "FIN01", "area": "21", "period": "2026-05"}),
     "upload": ("pto21", {}),
     "verify": ("pto21v", {}),
     "admin": ("admin1", {}),

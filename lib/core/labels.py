@@ -1,8 +1,10 @@
 """Words for the state of data, in Thai and English: one wording for every page and map.
 
 The engine marks a KPI result unreliable with reason codes (``low_coverage``,
-``unverified``, ``stale``); the map flags an area's figure (``stale``,
-``unverified``, ``partial``, ``unreliable``); both show ``no_data``. The same
+``unverified``, ``stale``, and ``flagged_values`` for a red light resting on
+values the quality checks flagged and no verifier has checked yet); the map
+flags an area's figure (``stale``, ``unverified``, ``partial``, ``unreliable``);
+both show ``no_data``; a flagged value reads QUALITY_FLAG_LABELS. The same
 code reads the same everywhere: the cockpit's warnings, the map's tooltips and
 table, and the legend rows that lib.geo.mapview draws.
 """
@@ -18,6 +20,7 @@ FLAG_LABELS = {
     "stale": Text("ข้อมูลไม่ทันเหตุการณ์", "data out of date"),
     "partial": Text("ข้อมูลไม่ครบทุกพื้นที่", "not all areas reported"),
     "unreliable": Text("ข้อมูลไม่น่าเชื่อถือ", "unreliable data"),
+    "flagged_values": Text("มีค่าผิดปกติที่ยังไม่ได้ตรวจ", "rests on flagged values not yet checked"),
 }
 NO_DATA = FLAG_LABELS["no_data"]
 # The legend row of the dashed outline: any of the flags an area's figure may carry.
@@ -95,6 +98,12 @@ COLUMN_LABELS = {
     "label": Text("หัวคอลัมน์ในไฟล์", "Header in the file"),
     "column_role": Text("คอลัมน์นี้คือ", "This column is"),
     "samples": Text("ตัวอย่างค่า", "Sample values"),
+    # data quality: flagged values and their follow-up (lib.services.quality)
+    "flag": Text("ข้อสังเกต", "Flag"),
+    "flag_label": Text("ข้อสังเกต", "Flag"),
+    "checked": Text("ตรวจแล้ว", "Checked"),
+    "checked_by": Text("ผู้ตรวจ", "Checked by"),
+    "checked_at": Text("เวลาที่ตรวจ", "Checked at"),
 }
 
 # Words for the codes a table cell holds, by column key.
@@ -150,7 +159,14 @@ ACTION_LABELS = {
     "layout_saved": Text("บันทึกรูปแบบไฟล์", "file layout saved"),
     "layout_renamed": Text("เปลี่ยนชื่อรูปแบบไฟล์", "file layout renamed"),
     "layout_deleted": Text("ลบรูปแบบไฟล์", "file layout deleted"),
+    "quality_checked": Text("ตรวจค่าที่ถูกแจ้งเตือนแล้ว", "flagged value checked"),
 }
+# Why a value is flagged by the quality checks; 'rule:CODE' reads 'ผิดกฎ: NAME'.
+QUALITY_FLAG_LABELS = {
+    "outlier_history": Text("ค่าผิดปกติเทียบประวัติ", "outlier against its own history"),
+    "outlier_peers": Text("ค่าผิดปกติเทียบพื้นที่อื่น", "outlier against the other areas"),
+}
+RULE_FLAG = Text("ผิดกฎ", "breaks rule")
 # Where a sheet's period comes from (lib.ingest.layout.PERIOD_RULES).
 PERIOD_RULE_LABELS = {
     "": Text("อัตโนมัติ (จากคอลัมน์งวดหรือหัวตาราง)", "automatic (a period column or header)"),
@@ -216,6 +232,21 @@ def column_role_label(role: str, lang: str, item_names: dict | None = None) -> s
     return role if label is None else label.pick(lang)
 
 
+def quality_flag_label(flag: str, lang: str, rule_names: dict | None = None) -> str:
+    """A quality flag in words; 'rule:CODE' names the rule (its name when known).
+
+    >>> quality_flag_label("outlier_peers", "th")
+    'ค่าผิดปกติเทียบพื้นที่อื่น'
+    >>> quality_flag_label("rule:R1", "th", {"R1": "ชายหญิง"}), quality_flag_label("rule:R2", "en")
+    ('ผิดกฎ: ชายหญิง', 'breaks rule: R2')
+    """
+    if str(flag).startswith("rule:"):
+        code = str(flag)[5:]
+        return f"{RULE_FLAG.pick(lang)}: {(rule_names or {}).get(code) or code}"
+    label = QUALITY_FLAG_LABELS.get(flag)
+    return str(flag) if label is None else label.pick(lang)
+
+
 def column_label(key: str, lang: str) -> str:
     """A column's header in a language; a key not in COLUMN_LABELS (a name) stays as it is.
 
@@ -237,3 +268,38 @@ def cell_label(column: str, code: object, lang: str) -> object:
     words = CELL_LABELS.get(column, {})
     label = words.get(code) if isinstance(code, str) else None
     return code if label is None else label.pick(lang)
+
+
+# -- the Explore page (issue 14): how often an item is collected, a value's versions ----------
+FREQUENCY_LABELS = {
+    "monthly": Text("รายเดือน", "monthly"),
+    "quarterly": Text("รายไตรมาส", "quarterly"),
+    "annual": Text("รายปี (ปีปฏิทิน)", "annual (calendar year)"),
+    "fiscal_annual": Text("รายปีงบประมาณ", "annual (fiscal year)"),
+    "biennial": Text("ทุก 2 ปี", "every two years"),
+}
+COLUMN_LABELS.update(
+    {
+        "frequency": Text("ความถี่", "Frequency"),
+        "group_name": Text("กลุ่มข้อมูล", "Data group"),
+        "aspect_name": Text("ประเด็น", "Aspect"),
+        "owner_name": Text("หน่วยงานเจ้าของข้อมูล", "Owner agency"),
+        "unit": Text("หน่วย", "Unit"),
+        "is_published": Text("เผยแพร่", "Published"),
+        "version": Text("ฉบับที่", "Version"),
+        "batch_kind": Text("ประเภทชุด", "Batch kind"),
+        "in_force_from": Text("ใช้ตั้งแต่", "In force from"),
+        "in_force_until": Text("ใช้ถึง", "In force until"),
+        "replaced_by_batch": Text("ถูกแทนที่โดยชุดที่", "Replaced by batch"),
+        "replaced_by_kind": Text("แทนที่ด้วย", "Replaced by"),
+        "undone": Text("ชุดถูกยกเลิก", "Batch undone"),
+        "current": Text("ค่าปัจจุบัน", "Current"),
+    }
+)
+CELL_LABELS.update(
+    {
+        "frequency": FREQUENCY_LABELS,
+        "batch_kind": BATCH_KIND_LABELS,
+        "replaced_by_kind": BATCH_KIND_LABELS,
+    }
+)

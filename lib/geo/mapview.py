@@ -327,6 +327,48 @@ def _display(value, spec: str | None) -> str:
     return html.escape(text)
 
 
+def link_html(url: object, text: str) -> str:
+    """A tooltip's link (escaped; a new tab; the click does not reach the map), '' for no URL.
+
+    >>> link_html("/explore?item=A&area=21", "ที่มา")[:60], link_html(None, "x")
+    ('<a href="/explore?item=A&amp;area=21" target="_blank" rel="n', '')
+    """
+    if not isinstance(url, str) or not url:
+        return ""
+    return (
+        f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener" '
+        f'onclick="event.stopPropagation()">{html.escape(text)}</a>'
+    )
+
+
+class _TooltipStays(MacroElement):
+    """Keeps a layer's tooltip open while the pointer is on it, so a link in it can be clicked
+    (Leaflet closes a tooltip as soon as the pointer leaves the shape)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (layer) {
+            layer.off("mouseout", layer.closeTooltip);
+            layer.on("mouseout", function (e) {
+                var tip = layer.getTooltip(), box = tip && tip.getElement();
+                var to = e.originalEvent && e.originalEvent.relatedTarget;
+                if (!(box && to && box.contains(to))) return layer.closeTooltip();
+                L.DomEvent.on(box, "mouseleave", function leave() {
+                    L.DomEvent.off(box, "mouseleave", leave);
+                    layer.closeTooltip();
+                });
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "TooltipStays"
+
+
 def _feature_collection(
     gdf, key: str, value_col: str, shown: Mapping[str, str], formats: Mapping[str, str]
 ) -> dict:
@@ -363,45 +405,54 @@ def choropleth_layer(
     popup_fields: Sequence[tuple[str, str]] | None = None,
     stale_codes: Iterable[str] = (),
     formats: Mapping[str, str] | None = None,
+    link: tuple[str, str] | None = None,
 ) -> folium.GeoJson:
     """GeoJson layer coloured in Python, highlighted on hover, with escaped tooltips.
 
     Each feature's id and properties[key] hold the code as a string, so a click read
-    from st_folium's last_active_drawing gives the code back unescaped.
+    from st_folium's last_active_drawing gives the code back unescaped. link:
+    (column of URLs, the link's words): the tooltip ends with that link where a
+    row has a URL; that tooltip stays where it opened (not under the moving pointer)
+    while the pointer is on it, so the link can be clicked.
     """
-    missing = {key, value_col, *(c for c, _ in tooltip_fields), *(c for c, _ in popup_fields or [])}
-    missing -= set(gdf.columns)
+    fields = [*tooltip_fields, *(popup_fields or [])]
+    missing = {key, value_col, *(c for c, _ in fields), *(link or ())[:1]} - set(gdf.columns)
     if missing:
         raise ValueError(f"columns missing from the frame: {sorted(missing)}")
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
     stale = {str(c) for c in stale_codes}
-    detail_fields = list(dict.fromkeys(c for c, _ in [*tooltip_fields, *(popup_fields or [])]))
+    detail_fields = list(dict.fromkeys(c for c, _ in fields))
     # Display strings get their own properties so the raw values stay usable after a click.
     shown = {col: f"_t{i}" for i, col in enumerate(detail_fields)}
     data = _feature_collection(gdf, key, value_col, shown, formats or {})
+    for feature, url in zip(data["features"], gdf[link[0]] if link else [], strict=False):
+        feature["properties"]["_link"] = link_html(url, link[1])
 
     def style(feature):
         code = feature["id"]
         st = {**BASE_STYLE, "fillColor": colours_by_code.get(code, NO_DATA_COLOUR)}
         return {**st, **STALE_STYLE} if code in stale else st
 
-    def detail(fields, cls):
+    def detail(fields, cls, **options):
         return cls(
-            fields=[shown[c] for c, _ in fields],
-            aliases=[html.escape(label) for _, label in fields],
+            fields=[shown[c] for c, _ in fields] + ["_link"] * bool(options),
+            aliases=[html.escape(label) for _, label in fields] + [""] * bool(options),
             labels=True,
             style=f"font-family:'{FONT_FAMILY}',sans-serif;font-size:14px;",
+            **options,
         )
 
-    return folium.GeoJson(
+    linked = {"sticky": False, "interactive": True} if link is not None else {}
+    layer = folium.GeoJson(
         data,
         name=html.escape(name),
         style_function=style,
         highlight_function=lambda feature: HIGHLIGHT_STYLE,
-        tooltip=detail(tooltip_fields, folium.GeoJsonTooltip) if tooltip_fields else None,
+        tooltip=detail(tooltip_fields, folium.GeoJsonTooltip, **linked) if tooltip_fields else None,
         popup=detail(popup_fields, folium.GeoJsonPopup) if popup_fields else None,
     )
+    return layer.add_child(_TooltipStays()) if link is not None and tooltip_fields else layer
 
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}

@@ -9,7 +9,11 @@ batches), mapping (the upload's column roles, sheets and period rule), layouts
 audit log, backups), config (the configuration workbook on the administrator's
 page; what an empty product's pages say to do next), displays (display links
 for wall screens), server (the sign-in cookie's routes and the store's
-start-up; st.App).
+start-up; st.App), past (the day a page describes: ?as_of=, the date picker,
+the banner of a view of the past), explore (the catalogue list, an item's page, a
+value's provenance), viewer (the store as the current viewer sees its values: the
+public's verified values only), quality (the upload's data-quality warnings, the
+follow-up list of flagged values on the Verify page).
 """
 
 from lib.ui.access import (  # noqa: F401
@@ -55,6 +59,12 @@ from lib.ui.core import (  # noqa: F401
     table,
 )
 from lib.ui.displays import displays_admin  # noqa: F401
+from lib.ui.explore import (  # noqa: F401
+    explore_item,
+    explore_list,
+    explore_provenance,
+    provenance_link,
+)
 from lib.ui.layouts import saved_layouts  # noqa: F401
 from lib.ui.mapping import (  # noqa: F401
     chosen_layout,
@@ -91,6 +101,14 @@ from lib.ui.maps import (  # noqa: F401
     province_shapes_detail,
     show_map,
 )
+from lib.ui.past import (  # noqa: F401
+    as_of_link_params,
+    as_of_picker,
+    past_banner,
+    url_as_of,
+    view_as_of,
+)
+from lib.ui.quality import followup_section  # noqa: F401
 from lib.ui.upload import (  # noqa: F401
     batch_history,
     catalog,
@@ -112,6 +130,7 @@ from lib.ui.verify import (  # noqa: F401
     verify_section,
     verify_values,
 )
+from lib.ui.viewer import district_latest, seen_store  # noqa: F401
 from lib.ui.warroom import (  # noqa: F401
     cockpit_areas,
     cockpit_controls,
@@ -126,6 +145,7 @@ from lib.ui.warroom import (  # noqa: F401
     cockpit_run,
     cockpit_shortcut,
     cockpit_style,
+    cockpit_then_now,
     cockpit_tiles,
     cockpit_view,
     cockpit_wall,

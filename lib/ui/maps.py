@@ -16,28 +16,23 @@ from lib.geo import mapview
 from lib.store import Store
 from lib.ui.access import current_user, page_path
 from lib.ui.core import client_origin, lang, message, name_col, t
+from lib.ui.viewer import (  # noqa: F401  (load_summary, province_density: lib.ui exports)
+    STORE_KEY,
+    as_viewer_sees,
+    load_summary,
+    province_density,
+)
 from lib.views.map import figures as map_figures_of
 from lib.views.map import layer as map_layer
 from lib.views.map import legend as map_legend
 from lib.views.map import state as map_state
 
 # -- cached figures ------------------------------------------------------------
-# Every cached figure is keyed by what it depends on: the store (by its path, see
-# STORE_KEY), that store's data version, and the arguments; never by big frames. A
-# commit changes its store's version, so no global cache clear is needed.
-STORE_KEY = {Store: lambda s: s.path}
-
-
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
-def load_summary(s: Store, version: str) -> pd.DataFrame:
-    """Observation cells by data group and province (cached per data version)."""
-    return s.load_summary()
-
-
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
-def province_density(s: Store, version: str) -> pd.DataFrame:
-    """Registered population per km² by province from the latest population values."""
-    return s.population_density()
+# Every cached figure is keyed by what it depends on: the store (STORE_KEY: its path and
+# whether it is the public's verified view), its data version and the arguments; never
+# by big frames. A commit changes its store's version, so no global cache clear is
+# needed. A loader marked @as_viewer_sees reads the store as the current viewer sees its
+# values (lib.ui.viewer): the public's figures rest on verified values only.
 
 
 @st.cache_resource(show_spinner=False)
@@ -152,12 +147,14 @@ def map_reference(s: Store, version: str, region_scheme: str, cluster_scheme: st
     return s.areas(), members, s.catalog(), s.kpis()
 
 
+@as_viewer_sees
 @st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
-def map_item_periods(s: Store, version: str, item_code: str) -> pd.DataFrame:
-    """Periods of an item with usable values (cached per data version)."""
-    return s.map_item_periods(item_code)
+def map_item_periods(s: Store, version: str, item_code: str, as_of=None) -> pd.DataFrame:
+    """Periods of an item with usable values as known on as_of (cached per data version)."""
+    return s.map_item_periods(item_code, as_of)
 
 
+@as_viewer_sees
 @st.cache_data(show_spinner="กำลังคำนวณ / Computing", hash_funcs=STORE_KEY)
 def map_figures(s: Store, version: str, query: tuple, level: str, as_of) -> pd.DataFrame:
     """lib.views.map.figures.load_figures, cached by the figure part of the URL."""
@@ -174,6 +171,7 @@ def figure_key(state) -> tuple:
     return tuple((k, q[k]) for k in ("fig", "per", "rnd", "rs", "cs"))
 
 
+@as_viewer_sees
 @st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
 def kpi_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, grouping=None):
     """lib.engine.kpi.scores of a level (cached per data version)."""
@@ -196,6 +194,7 @@ def coverage_cells(s: Store, version: str, fy: int, as_of):
     return cv.coverage_report(inputs, "province"), cells, requirements
 
 
+@as_viewer_sees
 @st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
 def item_series(s: Store, version: str, item_code: str, start, end, as_of) -> pd.DataFrame:
     """Values of one item per province and period end (Store.kpi_item_values)."""
@@ -203,8 +202,11 @@ def item_series(s: Store, version: str, item_code: str, start, end, as_of) -> pd
 
 
 def map_link_params(query: dict) -> dict:
-    """Query parameters for a link, keeping the language choice."""
-    return {**query, "lang": "en"} if lang() == "en" else dict(query)
+    """Query parameters for a link, keeping the language choice and the day (?as_of=)."""
+    from lib.ui.past import as_of_link_params  # lib.ui.past imports this module
+
+    query = {**query, **as_of_link_params()}
+    return {**query, "lang": "en"} if lang() == "en" else query
 
 
 FIGURE_KIND_KEY = "map_kind"
@@ -263,7 +265,7 @@ def _period_picker(s: Store, version: str, state, draft, catalog, as_of) -> tupl
     """(period, round) of the figure: an item's period, or a fiscal year and a KPI round."""
     periods, freq, default = None, None, str(map_state.default_fiscal_year(as_of))
     if draft.kind == "item":
-        periods = map_item_periods(s, version, draft.code)
+        periods = map_item_periods(s, version, draft.code, as_of)
         freq = catalog.set_index("code").at[draft.code, "frequency"]
         default = map_state.default_item_period(periods, 77) or ""
     choices, labels = map_state.period_choices(draft, periods, freq, as_of, lang())

@@ -1,4 +1,4 @@
-"""Templates, file check and preview, jumps, commit, batch history and undo.
+"""Templates, file check and preview, jumps, quality warnings, commit, batch history and undo.
 
 The mapping step is lib.ui.mapping, saved layouts lib.ui.layouts and the
 verifier's page lib.ui.verify.
@@ -238,7 +238,9 @@ def forget_upload() -> None:
 
 
 def show_preview(s: Store, preview) -> None:
-    """Counts, the problems (errors first), the unusual jumps, then the rows by kind of change."""
+    """Counts, the problems (errors first), the unusual jumps, the data-quality warnings
+    (lib.ui.quality), then the rows by kind of change."""
+    from lib.ui.quality import upload_warnings
     from lib.views.tables import problems_table
 
     c = preview.counts
@@ -252,6 +254,7 @@ def show_preview(s: Store, preview) -> None:
     cols[0].metric(t("ค่ากระโดดผิดปกติ", "Unusual jumps"), fmt_int(c["flagged"]))
     cols[1].metric(t("แถวว่างของแบบฟอร์ม", "Blank template rows"), fmt_int(result.blank_rows))
     cols[2].metric(t("แถวยอดรวมที่แยกไว้", "Total rows set aside"), fmt_int(result.set_aside))
+    cols[3].metric(t("คำเตือนคุณภาพข้อมูล", "Data-quality warnings"), fmt_int(c.get("quality", 0)))
     if result.problems:
         st.subheader(t("รายงานการตรวจสอบ", "Validation report"))
         table(problems_table(result.problems_frame(lang()), lang()))
@@ -259,6 +262,7 @@ def show_preview(s: Store, preview) -> None:
         st.subheader(t("ค่าที่กระโดดผิดปกติ (ตรวจก่อนบันทึก)", "Unusual jumps (check before committing)"))
         jumps = ["item_code", "area_code", "period", "old_value", "value"]
         show_table(preview.jumps(), jumps, key="upload_jumps", **reading(s))
+    upload_warnings(s, preview)
     shown = ["item_code", "area_code", "period", "old_value", "value", "jump_size", "jump", "note"]
     tabs = st.tabs([t("ใหม่", "New"), t("เปลี่ยนแปลง", "Changed"), t("เท่าเดิม", "Unchanged")])
     for tab, kind in zip(tabs, ("new", "changed", "unchanged"), strict=True):

@@ -18,8 +18,10 @@ from lib.engine.scoring import format_score
 from lib.store import Store
 from lib.ui.access import current_user, viewer_scopes
 from lib.ui.core import data_version, lang, name_col, store, t
+from lib.ui.core import table as table_of
 from lib.ui.maps import STORE_KEY, figures_as_of
-from lib.views.cockpit import charts, figures, query, style, tiles, wall
+from lib.ui.past import AS_OF_KEYS, as_of_picker, view_as_of
+from lib.views.cockpit import charts, figures, query, style, then_now, tiles, wall
 from lib.views.cockpit.view import cockpit_view as assemble_view
 from lib.views.labels import HEALTH_COLUMNS, HEALTH_LABELS, LEVEL_LABELS
 
@@ -52,10 +54,18 @@ def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_
 
 
 def cockpit_query(s: Store, version: str):
-    """The view the URL asks for (lib.views.cockpit.query.CockpitQuery); no scope: own area."""
+    """The view the URL asks for (lib.views.cockpit.query.CockpitQuery); no scope: own area.
+
+    Its day is lib.ui.past's (the URL's as_of or asof); a refused one is among its problems.
+    """
     today = figures_as_of(s)
-    params, areas = st.query_params.to_dict(), cockpit_areas(s, version)
     user = current_user(s)
+    problems: list = []
+    as_of, _ = view_as_of(s, user, problems=problems, picker=False)
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in AS_OF_KEYS}
+    if as_of != today:
+        params["asof"] = as_of.isoformat()
+    areas = cockpit_areas(s, version)
     home = getattr(user, "area_code", None)
     shown = viewer_scopes(user)  # a display link: its own scopes, in turn on the wall
     if shown and not params.get("cycle"):
@@ -64,7 +74,8 @@ def cockpit_query(s: Store, version: str):
         params["scope"] = shown[0]
     if "scope" not in params and home in set(areas["code"]):
         params["scope"] = home  # a signed-in officer lands on their own province
-    return query.parse_query(params, areas, today, default_scope=s.scope())
+    q = query.parse_query(params, areas, today, default_scope=s.scope())
+    return replace(q, problems=(*problems, *q.problems))
 
 
 def _url_bound(key: str, url_value) -> None:
@@ -113,6 +124,8 @@ def cockpit_controls(s: Store, version: str, q):
         st.query_params.from_dict(wanted)
     for key, value in (("cockpit_scope", code), ("cockpit_fy", fy), ("cockpit_round", rnd)):
         st.session_state[f"_{key}_url"] = value
+    # the cockpit as known on an earlier day: a new day opens that day's latest round
+    as_of_picker(q.as_of, figures_as_of(s), drop=("fy", "round"))
     return new
 
 
@@ -365,3 +378,60 @@ def cockpit_peers(view) -> None:
     left.dataframe(table, hide_index=True)
     with right:
         plot(charts.peers_figure(view.peer_bars, language), "peers")
+
+
+# -- then and now (a view of the past beside today) ---
+@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+def _changes(s: Store, version: str, items: tuple, areas: tuple, then, now) -> pd.DataFrame:
+    """lib.services.provenance.changes_between, cached per data version."""
+    from lib.services import provenance
+
+    return provenance.changes_between(s, list(items), list(areas), then, now)
+
+
+def cockpit_then_now(s: Store, q, view) -> None:
+    """A KPI as known on the view's day beside today, and the values that changed in between
+    with the batches and files that changed them (shown when the cockpit shows the past)."""
+    language, today, version = lang(), figures_as_of(s), data_version(s)
+    codes = list(view.tiles["kpi_code"])
+    if not codes or q.as_of >= today:
+        return
+    with st.container(border=True, key="cockpit_then_now"):
+        st.subheader(t("ตอนนั้นกับวันนี้", "Then and now"))
+        fy, rnd = q.fiscal_year, q.round_months
+        try:
+            now = cockpit_view(s, version, q.scope.code, fy, rnd, today)
+        except ValueError as exc:
+            st.info(t(f"แสดงตัวเลขวันนี้ไม่ได้: {exc}", f"Cannot show today's figures: {exc}"))
+            return
+        names = view.kpis.set_index("code")[name_col()]
+        changed = then_now.changed_kpis(view.tiles, now.tiles)  # first: one that changed
+        first = q.kpi if q.kpi in codes else next((c for c in changed if c in codes), codes[0])
+        code = st.selectbox(
+            t("ตัวชี้วัด (ที่ผลเปลี่ยน: ", "KPI (changed: ") + (", ".join(changed) or "-") + ")",
+            codes,
+            codes.index(first),
+            lambda c: f"{c} {names.get(c, '')}",
+            key="then_now_kpi",
+        )
+        table = then_now.kpi_then_now(view.tiles, now.tiles, code, q.as_of, today, language)
+        st.dataframe(table, hide_index=True, key="then_now_kpi_table")
+        cs, rs = figures.load_schemes(s, q.scope, fy, rnd, today)
+        members = cockpit_round(s, version, fy, rnd, today, cs, rs, True).members
+        areas, catalog = s.areas(), s.catalog()
+        items = then_now.kpi_items(view.kpis, code)
+        scope_areas = then_now.scope_areas(q.scope, members, areas)
+        changes = _changes(s, version, tuple(items), tuple(scope_areas), q.as_of, today)
+        if changes.empty:
+            st.success(t("ค่าที่ใช้คำนวณไม่เปลี่ยนตั้งแต่วันนั้น", "No value under it changed since"))
+            return
+        n = len(changes)
+        st.markdown(t(f"**ค่าที่เปลี่ยนระหว่างนั้น** ({n})", f"**Values changed since** ({n})"))
+        shown = then_now.changes_table(
+            changes,
+            dict(zip(catalog["code"], catalog["frequency"], strict=True)),
+            dict(zip(areas["code"], areas[name_col()], strict=True)),
+            dict(zip(catalog["code"], catalog[name_col()], strict=True)),
+            language,
+        )
+        table_of(shown, key="then_now_changes")  # file names are people's text: neutralised

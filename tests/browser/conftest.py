@@ -124,6 +124,9 @@ def app_url(tmp_path_factory):
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
+        # an edit to the tree during a run must not reload modules under the test
+        "--server.fileWatcherType",
+        "none",
     ]
     with running_server(cmd, env, log_path, f"http://127.0.0.1:{port}") as base:
         yield base

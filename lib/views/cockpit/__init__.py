@@ -7,5 +7,7 @@ module that reads the store); `view` picks a scope's rows, compares with the
 previous round, orders the exceptions by severity, ranks peers and assembles
 the one `CockpitView`; `charts` draws the plotly figures, `tiles` the HTML
 of a KPI tile, its sparkline and the lines of the exception list, `wall` the
-war-room wall's one screen (and its paging) and `style` the CSS. No Streamlit here.
+war-room wall's one screen (and its paging), `style` the CSS and `then_now` a KPI
+as known on an earlier day beside today with the values changed in between. No
+Streamlit here.
 """

@@ -6,7 +6,10 @@ a cheap selection. A cluster or region is computed under its own grouping scheme
 with the membership in force at the round's end (clamped to the scheme's
 validity, so the 2009 clusters still work for old years). The data-health window
 ends at the round's end, as the KPI 4.4 score of that round does (for round 12
-this is exactly `coverage.coverage` for the fiscal year).
+this is exactly `coverage.coverage` for the fiscal year). A round shown in full
+marks a red KPI resting on flagged values not yet checked unreliable
+(lib.services.quality.flagged_cells, lib.engine.kpi_flags); earlier rounds'
+scores (history) skip it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from lib.core import thaicalendar as tc
 from lib.core.settings import DEFAULT_REGION_SCHEME
 from lib.engine import coverage as cv
 from lib.engine import kpi as kp
+from lib.services import quality
 from lib.views.cockpit.query import Scope
 
 
@@ -139,8 +143,11 @@ def load_round_figures(
     region_scheme: str,
     full: bool = True,
 ) -> RoundFigures:
-    """The engine's figures of a round for every level (full=False: KPI scores only)."""
+    """The engine's figures of a round for every level (full=False: KPI scores only, without
+    the quality flags' reliability)."""
     inputs = kp.load_kpi_inputs(store, fiscal_year, round_months, as_of)
+    items = kp.kpi_item_links(inputs.kpis)["item_code"]
+    flagged = quality.flagged_cells(store, as_of, items) if full else None
     cov = inputs.coverage
     cells = kp.all_item_cells(cov)
     on = min(tc.round_end(fiscal_year, round_months), as_of)
@@ -151,7 +158,9 @@ def load_round_figures(
     names = {"cluster": cluster_scheme, "region": region_scheme}
     scores = pd.concat(
         [
-            kp.kpi_scores(inputs, level, members, cells=cells).assign(scheme=names.get(level))
+            kp.kpi_scores(inputs, level, members, cells=cells, flagged=flagged).assign(
+                scheme=names.get(level)
+            )
             for level, members in levels.items()
         ],
         ignore_index=True,

@@ -220,7 +220,7 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
         if state.code not in catalog.index:
             raise ValueError(f"unknown data item {state.code!r}")
         item = {"code": state.code, **catalog.loc[state.code].to_dict()}
-        cells = store.map_item_cells(state.code, state.period)
+        cells = store.map_item_cells(state.code, state.period, as_of)  # as known that day
         return item_figures(cells, item, level, members, areas, as_of)
     fy = int(state.period) if str(state.period).isdigit() else default_fiscal_year(as_of)
     if level == "district":
@@ -229,11 +229,23 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
     regions = state.region_scheme if level == "region" else None
     if state.kind == "kpi":
         scores = kpi.scores(
-            store, level, fy, as_of, state.round_months, grouping=grouping, regions=regions
-        )
+            store, level, fy, as_of, state.round_months, grouping=grouping, regions=regions,
+            flagged=_flagged(store, fy, state.code, as_of),
+        )  # fmt: skip
         return kpi_figures(scores, state.code, level)
     report = cv.coverage(store, level, fy, as_of, grouping=grouping, regions=regions)
     return health_figures(report, state.code, level)
+
+
+def _flagged(store, fy: int, code: str, as_of: date) -> pd.DataFrame:
+    """Cells with an unchecked quality flag of the KPI's items (all KPIs' for the composite):
+    a red light resting on one is unreliable (lib.engine.kpi_flags)."""
+    from lib.engine import kpi
+    from lib.services import quality
+
+    kpis = store.kpis(fy)
+    kpis = kpis if code == COMPOSITE else kpis[kpis["code"] == code]
+    return quality.flagged_cells(store, as_of, kpi.kpi_item_links(kpis)["item_code"])
 
 
 def _district_level(store, state: MapState, fy: int, as_of: date, areas) -> pd.DataFrame:

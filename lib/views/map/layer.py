@@ -11,10 +11,13 @@ from lib.core import thaicalendar as tc
 from lib.core.i18n import Text, pick, pick_column
 from lib.core.labels import NO_DATA
 from lib.geo import mapview
+from lib.views.explore import cell_link
 from lib.views.map.figures import flag_text
 from lib.views.map.legend import Classes
 from lib.views.map.state import MapState
 
+# The tooltip's link to the Explore page's provenance of the value shown (an item's own cell).
+SOURCE_LINK = Text("ที่มาของค่า", "Where this value came from")
 TOOLTIP = {
     "name": Text("พื้นที่", "Area"),
     "shown": Text("ค่า", "Value"),
@@ -45,9 +48,20 @@ def view_layer(state: MapState, view: pd.DataFrame, layers: Mapping[str, object]
             {c: [] for c in ["code", "level", "name_th", "name_en"]}, geometry=[], crs="EPSG:4326"
         )
     out = pd.concat(parts, ignore_index=True)
+    if state.kind == "item" and state.period:  # each area's cell of the item and period
+        out["source_url"] = [cell_link(state.code, code, state.period) for code in out["code"]]
     return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326").sort_values(
         "code", ignore_index=True
     )
+
+
+def source_links(joined) -> pd.Series | None:
+    """The provenance link of each area whose value is one cell (not pooled from members),
+    '' elsewhere; None when the view is not of an item's period."""
+    if "source_url" not in joined.columns:
+        return None
+    own = joined["value"].notna() & ~(joined["members"].fillna(1) > 1)
+    return joined["source_url"].where(own, "")
 
 
 def join_figures(layer, figures: pd.DataFrame, lang: str = "th", decimals: int = 1):
@@ -74,13 +88,17 @@ def choropleth_group(joined, classes: Classes, lang: str = "th") -> folium.Featu
         zip(joined["code"], mapview.class_colours(classes.classes, classes.colours), strict=True)
     )
     stale = joined.loc[joined["flag"].fillna("") != "", "code"]
+    columns = ["code", "value", "name", "shown", "members_text", "flag_text", "geometry"]
+    links = source_links(joined)
+    shapes = joined[columns] if links is None else joined[columns].assign(source_url=links)
     layer = mapview.choropleth_layer(
-        joined[["code", "value", "name", "shown", "members_text", "flag_text", "geometry"]],
+        shapes,
         "value",
         colours,
         tooltip_fields=[(field, pick(label, lang)) for field, label in TOOLTIP.items()],
         stale_codes=stale,
         name="figure",
+        link=None if links is None else ("source_url", pick(SOURCE_LINK, lang)),
     )
     group = folium.FeatureGroup(name="figure")
     layer.add_to(group)
