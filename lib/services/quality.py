@@ -212,6 +212,30 @@ def _with_checks(raised: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="checked_value")
 
 
+def flags_for(store: Store, user) -> pd.DataFrame:
+    """Unchecked flags of the items and areas the account may verify (lib.services.auth
+    "verify"; every one for an administrator): the follow-up list. Only the items of the
+    account's agency are checked, which is far cheaper than the whole store's flags."""
+    from lib.services import auth
+
+    if user is None:
+        return flags(store, item_codes=())
+    catalog = store.catalog().set_index("code", drop=False)
+    if user.role == "admin":
+        return flags(store)
+    mine = catalog.loc[catalog["owner_agency"] == user.agency_code, "code"]
+    found = flags(store, item_codes=mine)
+    index = auth.load_area_index(store)
+    allowed = {
+        (item, area): auth.can(
+            user, "verify", item=catalog.loc[item], area_code=area, area_index=index
+        ).allowed
+        for item, area in set(zip(found["item_code"], found["area_code"], strict=True))
+    }
+    keys = zip(found["item_code"], found["area_code"], strict=True)
+    return found[[allowed[key] for key in keys]].reset_index(drop=True)
+
+
 FLAGGED_COLUMNS = ["item_code", "area_code", "period", "period_end"]
 
 

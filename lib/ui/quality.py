@@ -17,7 +17,18 @@ import streamlit as st
 
 from lib.core.labels import quality_flag_label
 from lib.store import Store
-from lib.ui.core import client_origin, done, fmt_int, lang, message, show_flash, show_table, t
+from lib.ui.core import (
+    client_origin,
+    data_version,
+    done,
+    fmt_int,
+    lang,
+    message,
+    show_flash,
+    show_table,
+    t,
+)
+from lib.ui.maps import STORE_KEY
 from lib.ui.upload import reading
 from lib.views.tables import period_text
 
@@ -55,25 +66,13 @@ def upload_warnings(s: Store, preview) -> None:
     show_table(worded(s, warnings), WARNING_SHOWN, key="upload_quality", **reading(s))
 
 
-def visible_flags(s: Store, user) -> pd.DataFrame:
-    """Unchecked flags of the items and areas the account may verify (all for an admin)."""
-    from lib.services import auth, quality
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs=STORE_KEY)
+def visible_flags(s: Store, version: str, user) -> pd.DataFrame:
+    """lib.services.quality.flags_for the account, cached by store and data version (a
+    commit, an undo or a mark moves the version)."""
+    from lib.services import quality
 
-    flags = quality.flags(s)
-    if flags.empty or (user is not None and user.role == "admin"):
-        return flags
-    catalog = s.catalog().set_index("code", drop=False)
-    index = auth.load_area_index(s)
-    allowed = {
-        (item, area): auth.can(
-            user, "verify", item=catalog.loc[item], area_code=area, area_index=index
-        ).allowed
-        for item, area in set(zip(flags["item_code"], flags["area_code"], strict=True))
-        if item in catalog.index
-    }
-    keys = zip(flags["item_code"], flags["area_code"], strict=True)
-    mine = [allowed.get(key, False) for key in keys]
-    return flags[mine].reset_index(drop=True)
+    return quality.flags_for(s, user)
 
 
 def _choice_text(row: dict, options: dict) -> str:
@@ -87,7 +86,7 @@ def _choice_text(row: dict, options: dict) -> str:
 def followup_section(s: Store, user) -> None:
     """The follow-up list: flagged values not yet checked, and 'ตรวจแล้ว' with a note."""
     show_flash(FOLLOWUP)
-    flags = visible_flags(s, user)
+    flags = visible_flags(s, data_version(s), user)
     if flags.empty:
         st.info(t("ไม่มีค่าที่ต้องติดตาม", "No flagged values to follow up"))
         return
