@@ -342,22 +342,44 @@ def link_html(url: object, text: str) -> str:
 
 
 class _TooltipStays(MacroElement):
-    """Keeps a layer's tooltip open while the pointer is on it, so a link in it can be clicked
-    (Leaflet closes a tooltip as soon as the pointer leaves the shape)."""
+    """Lets the pointer reach a link in a layer's tooltip: the tooltip opens at the pointer
+    (not at the shape's centre, which may lie across other shapes) and stays open while the
+    pointer moves into it (Leaflet closes a tooltip as soon as the pointer leaves the shape;
+    here it waits GRACE_MS, and the tooltip keeps itself open while the pointer is on it)."""
+
+    GRACE_MS = 400
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function (layer) {
+            var timer = null;
+            function cancel() { if (timer) { clearTimeout(timer); timer = null; } }
+            layer.off("mouseover", layer._openTooltip);
+            layer.on("mouseover", function (e) {
+                if (!layer._tooltip || !layer._map) return;
+                cancel();
+                // an interactive tooltip passes its own events to the layer: stay put
+                var tip = layer.getTooltip(), box = tip && tip.getElement();
+                var from = e.originalEvent && e.originalEvent.target;
+                if (box && from && box.contains(from)) return;
+                layer._tooltip._source = e.layer || e.target;
+                layer.openTooltip(e.latlng);
+            });
             layer.off("mouseout", layer.closeTooltip);
             layer.on("mouseout", function (e) {
                 var tip = layer.getTooltip(), box = tip && tip.getElement();
+                if (!box) return layer.closeTooltip();
+                if (!box._eisStays) {
+                    box._eisStays = true;
+                    L.DomEvent.on(box, "mouseenter", cancel);
+                    L.DomEvent.on(box, "mouseleave", function () { layer.closeTooltip(); });
+                }
                 var to = e.originalEvent && e.originalEvent.relatedTarget;
-                if (!(box && to && box.contains(to))) return layer.closeTooltip();
-                L.DomEvent.on(box, "mouseleave", function leave() {
-                    L.DomEvent.off(box, "mouseleave", leave);
-                    layer.closeTooltip();
-                });
+                if (to && box.contains(to)) return;
+                cancel();
+                timer = setTimeout(function () { timer = null; layer.closeTooltip(); },
+                                   {{ this.GRACE_MS }});
             });
         })({{ this._parent.get_name() }});
         {% endmacro %}

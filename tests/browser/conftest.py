@@ -189,12 +189,18 @@ class Traffic:
 
     def on_response(self, response):
         """Keep URL, status and content type, to check what was served and how."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            frame_url = response.frame.url if response.frame else ""
+        except PlaywrightError:  # a new tab's first page: its frame does not exist yet
+            frame_url = ""
         self.responses.append(
             {
                 "url": response.url,
                 "status": response.status,
                 "content_type": response.headers.get("content-type", ""),
-                "frame_url": response.frame.url if response.frame else "",
+                "frame_url": frame_url,
             }
         )
 
