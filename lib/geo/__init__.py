@@ -4,5 +4,6 @@ reference (provinces, districts, regions and clusters with effective dates,
 from data/), layers (the province, cluster and region GeoJSON in geo/),
 districts (checking and installing an administrator's district layer) and
 mapview (an offline folium map, class breaks, palettes and legends; no
-Streamlit, no request leaves the machine).
+Streamlit, no request leaves the machine) and tooltip (a tooltip whose link the
+pointer can reach).
 """

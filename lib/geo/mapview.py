@@ -22,6 +22,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from lib.core.labels import FLAGGED, NO_DATA
+from lib.geo.tooltip import TooltipStays
 
 # (south, west), (north, east) of Thailand with a little margin.
 THAILAND_BOUNDS = ((5.4, 97.2), (20.6, 105.8))
@@ -341,56 +342,6 @@ def link_html(url: object, text: str) -> str:
     )
 
 
-class _TooltipStays(MacroElement):
-    """Lets the pointer reach a link in a layer's tooltip: the tooltip opens at the pointer
-    (not at the shape's centre, which may lie across other shapes) and stays open while the
-    pointer moves into it (Leaflet closes a tooltip as soon as the pointer leaves the shape;
-    here it waits GRACE_MS, and the tooltip keeps itself open while the pointer is on it)."""
-
-    GRACE_MS = 400
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (layer) {
-            var timer = null;
-            function cancel() { if (timer) { clearTimeout(timer); timer = null; } }
-            layer.off("mouseover", layer._openTooltip);
-            layer.on("mouseover", function (e) {
-                if (!layer._tooltip || !layer._map) return;
-                cancel();
-                // an interactive tooltip passes its own events to the layer: stay put
-                var tip = layer.getTooltip(), box = tip && tip.getElement();
-                var from = e.originalEvent && e.originalEvent.target;
-                if (box && from && box.contains(from)) return;
-                layer._tooltip._source = e.layer || e.target;
-                layer.openTooltip(e.latlng);
-            });
-            layer.off("mouseout", layer.closeTooltip);
-            layer.on("mouseout", function (e) {
-                var tip = layer.getTooltip(), box = tip && tip.getElement();
-                if (!box) return layer.closeTooltip();
-                if (!box._eisStays) {
-                    box._eisStays = true;
-                    L.DomEvent.on(box, "mouseenter", cancel);
-                    L.DomEvent.on(box, "mouseleave", function () { layer.closeTooltip(); });
-                }
-                var to = e.originalEvent && e.originalEvent.relatedTarget;
-                if (to && box.contains(to)) return;
-                cancel();
-                timer = setTimeout(function () { timer = null; layer.closeTooltip(); },
-                                   {{ this.GRACE_MS }});
-            });
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self):
-        super().__init__()
-        self._name = "TooltipStays"
-
-
 def _feature_collection(
     gdf, key: str, value_col: str, shown: Mapping[str, str], formats: Mapping[str, str]
 ) -> dict:
@@ -474,7 +425,7 @@ def choropleth_layer(
         tooltip=detail(tooltip_fields, folium.GeoJsonTooltip, **linked) if tooltip_fields else None,
         popup=detail(popup_fields, folium.GeoJsonPopup) if popup_fields else None,
     )
-    return layer.add_child(_TooltipStays()) if link is not None and tooltip_fields else layer
+    return layer.add_child(TooltipStays()) if link is not None and tooltip_fields else layer
 
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
