@@ -83,3 +83,17 @@ def test_bad_arguments_exit_2(capsys):
         main(["init", "--as-of", "22/11/2026"])
     assert exc.value.code == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_a_store_of_an_older_version_is_named_and_init_migrates_it(tmp_path, capsys):
+    from lib.store import Store
+
+    db = tmp_path / "old.duckdb"
+    with Store(db) as store:
+        store.migrate(until=latest_version() - 1)  # made by the previous release
+    assert main(["info", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"schema {latest_version() - 1}" in err and f"python -m lib init --db {db}" in err
+    assert main(["init", "--db", str(db), "--no-demo", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["migrations_applied"] == [latest_version()]
+    assert main(["info", "--db", str(db)]) == 0

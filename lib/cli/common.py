@@ -14,6 +14,7 @@ import pandas as pd
 from lib.core.exporting import neutralise_frame
 from lib.core.settings import db_path
 from lib.store import Store, StoreError
+from lib.store.migrations import latest_version
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -59,14 +60,24 @@ def print_frame(frame: pd.DataFrame, fmt: str) -> None:
 
 
 def open_store(args, create: bool = False) -> Store:
-    """The store at --db; CliError when it is missing (unless create) or cannot be opened."""
+    """The store at --db; CliError when it is missing (unless create), cannot be opened, or
+    was made by an older version of this program and not yet migrated."""
     path = args.db
     if not create and str(path) != ":memory:" and not path.exists():
         raise CliError(f"no store at {path}: run `python -m lib init --db {path}` first")
     try:
-        return Store(path)
+        store = Store(path)
     except StoreError as exc:
         raise CliError(str(exc)) from exc
+    if not create and store.schema_version() < latest_version():
+        version = store.schema_version()
+        store.close()
+        raise CliError(
+            f"the store at {path} has schema {version}, this program needs "
+            f"{latest_version()}: run `python -m lib init --db {path}` (it migrates and keeps "
+            "every value; or start the app, which does the same)"
+        )
+    return store
 
 
 def add_common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json")) -> None:

@@ -15,6 +15,7 @@ from lib.cli.common import (
     print_frame,
 )
 from lib.core import settings
+from lib.core.i18n import InputError
 
 FISCAL_YEAR_MIN = 2500  # ปีงบประมาณ 2500 = 1956-57: nothing earlier is meaningful here
 
@@ -35,17 +36,14 @@ def fiscal_year_arg(text: str) -> int:
 
 
 def engine_as_of(args) -> date:
-    """--as-of, or the earlier of today and the end of the fiscal year; checked against it."""
-    from lib.core.thaicalendar import fiscal_year_bounds
+    """--as-of, or the earlier of today and the end of the fiscal year; checked against it
+    (lib.engine.requirements.fiscal_as_of)."""
+    from lib.engine.requirements import fiscal_as_of
 
-    start, end = fiscal_year_bounds(args.fiscal_year)
-    as_of = args.as_of or min(settings.today(), end)
-    if as_of < start:
-        raise CliError(
-            f"fiscal year {args.fiscal_year} starts on {start}, after the as-of date {as_of}",
-            EXIT_USAGE,
-        )
-    return as_of
+    try:
+        return fiscal_as_of(args.fiscal_year, args.as_of, settings.today())
+    except InputError as exc:
+        raise CliError(exc.message_en, EXIT_USAGE) from exc
 
 
 def cmd_coverage(args) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core import thaicalendar as tc
+from lib.core.i18n import InputError
 from lib.core.settings import WINDOW_YEARS_BEFORE
 from lib.engine.checks import check_columns
 
@@ -134,3 +135,41 @@ def item_requirements(items: pd.DataFrame, start: date, end: date, as_of: date) 
             "latest_due_end": pd.to_datetime(pd.Series([r[1] for r in rows], dtype="object")),
         }
     )
+
+
+def owed_period(
+    latest_due_end, frequency: str, release_lag_days: int
+) -> tuple[str | None, date | None]:
+    """The period an area owes for an item whose latest due period is missing, and its due
+    date: the period ending on `latest_due_end` (item_requirements), due `release_lag_days`
+    after it ends. (None, None) when nothing is due yet.
+
+    >>> owed_period(date(2026, 10, 31), "monthly", 10)
+    ('2026-10', datetime.date(2026, 11, 10))
+    >>> owed_period(None, "monthly", 10)
+    (None, None)
+    """
+    if latest_due_end is None or pd.isna(latest_due_end):
+        return None, None
+    period = tc.period_of(pd.Timestamp(latest_due_end).date(), frequency)
+    return period, tc.due_date(period, frequency, int(release_lag_days))
+
+
+def fiscal_as_of(fiscal_year: int, as_of: date | None, today: date) -> date:
+    """The day a fiscal year's figures are known on: the one given, else the earlier of today
+    and the year's last day. InputError (Thai first) when that day is before the year starts.
+
+    >>> fiscal_as_of(2569, None, date(2026, 12, 5))
+    datetime.date(2026, 9, 30)
+    >>> fiscal_as_of(2570, None, date(2026, 12, 5))
+    datetime.date(2026, 12, 5)
+    """
+    start, end = tc.fiscal_year_bounds(fiscal_year)
+    day = as_of or min(today, end)
+    if day < start:
+        raise InputError(
+            f"ปีงบประมาณ {fiscal_year} เริ่มวันที่ {tc.thai_date(start)} "
+            f"หลังวันที่ของข้อมูล ({tc.thai_date(day)})",
+            f"fiscal year {fiscal_year} starts on {start}, after the as-of date {day}",
+        )
+    return day

@@ -22,11 +22,7 @@ def install_layer(
     file is replaced only after the meta and audit entry are written, so no
     layer changes without its record. Returns the prepared layer's report.
     """
-    try:
-        auth.require(user, "manage_layers")
-    except auth.PermissionDenied as exc:
-        auth.audit_denied(store, user, "manage_layers", file_name, origin, exc.message_en)
-        raise
+    auth.require_audited(store, user, "manage_layers", file_name, origin)
     shapes, report = prepare_layer(data, file_name, store.areas("district"))
     summary = {
         "file": file_name,

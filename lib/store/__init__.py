@@ -10,10 +10,12 @@ upload preview and commit, verify, undo, batches, cell history), provenance
 (every version of a cell, the cells changed between two moments), facts
 (coverage and KPI facts, map and profile values), accounts (users and sign-in
 bookkeeping), layouts (saved layouts of agencies' files), quality (validation
-rules, the follow-up marks of flagged values, the values checked), audit (the
-append-only log) and snapshot (export/import, row counts, fingerprints). Rules
-of the figures (what is due, what a score is) belong to lib.engine; the store
-only counts and compares.
+rules, the follow-up marks of flagged values, the values checked), narratives
+(what a KPI owner writes on the KPI form, every version), schedules (scheduled
+report deliveries and where each stands), audit (the append-only log) and
+snapshot (export/import, row counts, fingerprints). Rules of the figures (what
+is due, what a score is) belong to lib.engine; the store only counts and
+compares.
 """
 
 from lib.store.store import Store, StoreError

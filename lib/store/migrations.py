@@ -400,6 +400,48 @@ CREATE TABLE quality_checks (
 );
 """
 
+_REPORTS = """
+CREATE SEQUENCE IF NOT EXISTS narrative_seq START 1;
+
+-- What a KPI owner writes on the per-indicator form, per round: every version kept,
+-- the newest per (fiscal_year, round_months, kpi_code, area_code, field) is in force.
+CREATE TABLE IF NOT EXISTS kpi_narratives (
+    id BIGINT PRIMARY KEY,
+    fiscal_year INTEGER NOT NULL,
+    round_months INTEGER NOT NULL CHECK (round_months IN (6, 9, 12)),
+    kpi_code VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    field VARCHAR NOT NULL,           -- work_done, supporting, obstacles, suggestions, evidence
+    text VARCHAR NOT NULL,
+    written_by VARCHAR NOT NULL,
+    written_at TIMESTAMP NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS report_schedule_seq START 1;
+
+-- Reports an administrator has sent by email on a schedule, and where each stands.
+CREATE TABLE IF NOT EXISTS report_schedules (
+    id BIGINT PRIMARY KEY,
+    kind VARCHAR NOT NULL,            -- kpi-form, coverage, follow-up, cockpit
+    area_code VARCHAR NOT NULL,
+    kpi_code VARCHAR,
+    agency_code VARCHAR,
+    report_format VARCHAR NOT NULL,   -- pdf, xlsx
+    lang VARCHAR NOT NULL DEFAULT 'th',
+    thai_digits BOOLEAN NOT NULL DEFAULT FALSE,
+    recipients VARCHAR NOT NULL,      -- addresses, comma-separated
+    frequency VARCHAR NOT NULL CHECK (frequency IN ('weekly', 'monthly', 'round_close')),
+    created_by VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    is_active BOOLEAN NOT NULL DEFAULT TRUE,
+    last_due_at TIMESTAMP,            -- the due time last delivered (or given up)
+    attempts INTEGER NOT NULL DEFAULT 0,  -- failed attempts at the pending due time
+    retry_at TIMESTAMP,
+    last_error VARCHAR,
+    last_sent_at TIMESTAMP
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "item aggregation", _ITEM_AGGREGATION),
@@ -407,6 +449,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "configuration as data: item validity, KPI sets per fiscal year", _CONFIGURATION),
     Migration(5, "agency files: crop-year rule, base year, saved layouts", _LAYOUTS),
     Migration(6, "data quality: validation rules, follow-up of flagged values", _QUALITY),
+    Migration(7, "reports: KPI form narratives, scheduled deliveries", _REPORTS),
 )
 
 

@@ -8,11 +8,20 @@ batch record and an audit entry land in the same transaction as the cells.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
-from lib.store.rules import CELL_KEY, OBS_COLUMNS, compared_cells, prefixed
+from lib.store.rules import (
+    CELL_KEY,
+    CELLS_AT,
+    FIRST_DAY,
+    LAST_DAY,
+    OBS_COLUMNS,
+    compared_cells,
+    end_of_day,
+    prefixed,
+)
 
 
 def _recorded(frame: pd.DataFrame) -> pd.DataFrame:
@@ -341,6 +350,17 @@ class ObservationQueries:
             {"b": batch_id},
         )
         return df["area_code"].tolist()
+
+    def unverified_cells(self, as_of: date) -> pd.DataFrame:
+        """Values waiting for a verifier at the end of as_of: in force then (history
+        honoured) and neither verified nor rejected by then. Columns: item_code, area_code,
+        period, period_end, value, batch_id, submitted_by, submitted_at."""
+        return self._df(
+            f"WITH c AS ({CELLS_AT}) SELECT item_code, area_code, period, period_end, value, "
+            "batch_id, submitted_by, submitted_at FROM c WHERE status = 'submitted' "
+            "ORDER BY item_code, area_code, period_end",
+            {"cutoff": end_of_day(as_of), "start": FIRST_DAY, "end": LAST_DAY},
+        )
 
     def submitted_cells(
         self,

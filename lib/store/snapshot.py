@@ -166,6 +166,8 @@ SEQUENCE_COLUMNS = {
     "batch_seq": ("upload_batches", "batch_id"),
     "audit_seq": ("audit_log", "id"),
     "display_link_seq": ("display_links", "id"),
+    "narrative_seq": ("kpi_narratives", "id"),
+    "report_schedule_seq": ("report_schedules", "id"),
 }
 
 

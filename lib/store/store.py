@@ -13,10 +13,12 @@ from lib.store.catalogue import CatalogueQueries
 from lib.store.connection import Connection, StoreError
 from lib.store.facts import FactQueries
 from lib.store.layouts import LayoutQueries
+from lib.store.narratives import NarrativeQueries
 from lib.store.observations import ObservationQueries
 from lib.store.provenance import ProvenanceQueries
 from lib.store.quality import QualityQueries
 from lib.store.reference import ReferenceQueries
+from lib.store.schedules import ScheduleQueries
 from lib.store.snapshot import SnapshotQueries
 
 __all__ = ["Store", "StoreError"]
@@ -32,6 +34,8 @@ class Store(
     AccountQueries,
     AuditQueries,
     LayoutQueries,
+    NarrativeQueries,
+    ScheduleQueries,
     SnapshotQueries,
     Connection,
 ):

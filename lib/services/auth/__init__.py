@@ -3,7 +3,7 @@
 `from lib.services import auth` then `auth.can(...)`, `auth.sign_in(...)`: this
 package's names are one facade over three modules: `accounts` (User, argon2id
 passwords, sign-in with lock-out), `permissions` (roles x actions,
-AreaIndex, can / require / audit_denied, pages per role) and `users` (add,
+AreaIndex, can / require / require_audited / audit_denied, pages per role) and `users` (add,
 disable, change password); `sessions` (the sign-in cookie's token, hashed,
 with expiry, idle timeout and revocation) and `displays` (display links for
 wall screens) are used as modules (`from lib.services.auth import sessions`).
@@ -60,6 +60,7 @@ from lib.services.auth.permissions import (
     can,
     load_area_index,
     require,
+    require_audited,
 )
 from lib.services.auth.users import (
     UserInputError,
@@ -100,6 +101,7 @@ __all__ = [
     "needs_rehash",
     "oidc_enabled",
     "require",
+    "require_audited",
     "session_expired",
     "sign_in",
     "users_frame",

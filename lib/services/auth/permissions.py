@@ -30,6 +30,7 @@ ACTIONS = (
     "manage_layers",
     "manage_config",
     "manage_layouts",
+    "manage_reports",
 )
 
 
@@ -145,6 +146,7 @@ _ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "manage_layers",
             "manage_config",
             "manage_layouts",
+            "manage_reports",
         }
     ),
 }
@@ -157,6 +159,7 @@ _ROLE_ONLY = (
     "read_audit",
     "manage_layers",
     "manage_config",
+    "manage_reports",
 )
 
 _ACTION_TH = {
@@ -171,6 +174,7 @@ _ACTION_TH = {
     "manage_layers": "นำเข้าชั้นข้อมูลแผนที่",
     "manage_config": "ตั้งค่าระบบ (รายการข้อมูล ตัวชี้วัด หน่วยงาน ขอบเขต)",
     "manage_layouts": "จัดการรูปแบบไฟล์ที่บันทึกไว้ของหน่วยงาน",
+    "manage_reports": "ตั้งกำหนดส่งรายงานทางอีเมล",
 }
 
 
@@ -363,3 +367,15 @@ def audit_denied(
         origin=origin,
         at=at,
     )
+
+
+def require_audited(
+    store, user: User | None, action: str, target: str | None, origin: str, **scope
+) -> None:
+    """`require`, writing the audit entry of a refusal before PermissionDenied is raised
+    (`scope`: item, batch, area_code, area_index, agency_code as `can` takes them)."""
+    try:
+        require(user, action, **scope)
+    except PermissionDenied as exc:
+        audit_denied(store, user, action, target, origin, reason=exc.message_en)
+        raise

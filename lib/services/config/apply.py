@@ -168,11 +168,7 @@ def apply_import(store, plan: ImportPlan, user: auth.User | None, origin: str = 
     Returns the counts per kind of change. Raises PermissionDenied, or InputError when
     the plan has problems (nothing changes in either case).
     """
-    try:
-        auth.require(user, "manage_config")
-    except auth.PermissionDenied:
-        auth.audit_denied(store, user, "manage_config", "config", origin)
-        raise
+    auth.require_audited(store, user, "manage_config", "config", origin)
     if not plan.ok:
         raise InputError(
             f"การตั้งค่ามีปัญหา {len(plan.problems)} รายการ ไม่มีการเปลี่ยนแปลงใดๆ",
