@@ -7,12 +7,15 @@ VENV="${VENV:-.venv}"
 PYTHON="$(command -v python3.11 || command -v python3)"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi -e sarabun -e loma -e "noto sans thai"; then
+# PDF reports (WeasyPrint) draw text with Pango (libpango-1.0-0, libpangoft2-1.0-0).
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi -e sarabun -e loma -e "noto sans thai" \
+  || ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg \
+      libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
   else
-    echo "browser tests need: sudo apt-get install chromium fonts-thai-tlwg" >&2
+    echo "tests need: sudo apt-get install chromium fonts-thai-tlwg libpango-1.0-0 libpangoft2-1.0-0" >&2
   fi
 fi
 "$VENV/bin/ruff" check .

@@ -15,6 +15,7 @@ from lib.store import Store
 # The app's backup worker writes scheduled backups under data/: never from tests
 # (lib.backup's own tests drive the worker directly).
 os.environ["EIS_BACKUP_WORKER"] = "0"
+os.environ["EIS_REPORT_WORKER"] = "0"  # no scheduled sends from test servers
 
 # Every test that needs "today" uses this date, so results never depend on the clock;
 # the app under test (and a browser test's server) reads it from EIS_AS_OF.

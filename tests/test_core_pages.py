@@ -17,12 +17,22 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         (None, {"home", "map", "profile", "explore", "account"}),
         ("public", {"home", "map", "profile", "explore", "account"}),
-        ("staff", {"home", "cockpit", "map", "profile", "explore", "upload", "account"}),
+        ("staff", {"home", "cockpit", "map", "profile", "explore", "reports", "upload", "account"}),
         (
             "verifier",
-            {"home", "cockpit", "map", "profile", "explore", "upload", "verify", "account"},
+            {
+                "home",
+                "cockpit",
+                "map",
+                "profile",
+                "explore",
+                "reports",
+                "upload",
+                "verify",
+                "account",
+            },
         ),
-        ("executive", {"home", "cockpit", "map", "profile", "explore", "account"}),
+        ("executive", {"home", "cockpit", "map", "profile", "explore", "reports", "account"}),
         ("admin", {p.key for p in pages.PAGES}),
     ],
 )

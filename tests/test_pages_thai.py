@@ -38,6 +38,7 @@ WALKERS = {
     "map": (None, {}),
     "profile": ("gov21", {"code": "21"}),
     "explore": ("pto21", {"item": "FIN01", "area": "21", "period": "2026-05"}),
+    "reports": ("gov21", {}),
     "upload": ("pto21", {}),
     "verify": ("pto21v", {}),
     "admin": ("admin1", {}),

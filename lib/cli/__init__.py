@@ -5,9 +5,10 @@
 scores), `access` (users, backup, restore), `config` (the configuration
 workbook), `data` (import, batches, undo, verify, submitted, export), `history`
 (every version of one value: its provenance), `quality` (outliers and
-validation rules), `layouts` (saved file layouts)
-and `templates` (upload templates). Commands read arguments, call
-lib.services / lib.engine and print; the rules they apply live there.
+validation rules), `layouts` (saved file layouts), `templates` (upload
+templates) and `reports` (the official forms as PDF or XLSX, mailed now or on
+schedule, and the KPI form's narratives). Commands read arguments, call
+lib.services / lib.engine / lib.reports and print; the rules they apply live there.
 """
 
 from lib.cli.main import main

@@ -16,7 +16,18 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from lib.cli import access, config, data, engine, history, layouts, quality, store, templates
+from lib.cli import (
+    access,
+    config,
+    data,
+    engine,
+    history,
+    layouts,
+    quality,
+    reports,
+    store,
+    templates,
+)
 from lib.cli.common import EXIT_DENIED, EXIT_FAILED, CliError
 from lib.store import StoreError
 from lib.store.connection import fault_reason
@@ -40,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     layouts.add_parsers(sub)
     templates.add_parsers(sub)
     config.add_parsers(sub)
+    reports.add_parsers(sub)
     return parser
 
 

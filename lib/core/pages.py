@@ -36,6 +36,7 @@ PAGES: tuple[Page, ...] = (
     Page("map", "pages/map.py", "map", Text("แผนที่", "Map"), EVERYONE),
     Page("profile", "pages/profile.py", "profile", Text("ข้อมูลจังหวัด", "Province profile"), EVERYONE),
     Page("explore", "pages/explore.py", "explore", Text("สำรวจข้อมูล", "Explore data"), EVERYONE),
+    Page("reports", "pages/reports.py", "reports", Text("รายงาน", "Reports"), SIGNED_IN),
     Page("upload", "pages/upload.py", "upload", Text("นำเข้าข้อมูล", "Upload"), UPLOADERS),
     Page("verify", "pages/verify.py", "verify", Text("ตรวจสอบข้อมูล", "Verify"), VERIFIERS),
     Page("admin", "pages/admin.py", "admin", Text("ผู้ดูแลระบบ", "Administration"), ADMINS),

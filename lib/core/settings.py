@@ -7,6 +7,7 @@ settings live in `.streamlit/config.toml`.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -67,6 +68,15 @@ def backup_worker_enabled() -> bool:
     return os.environ.get(BACKUP_WORKER_ENV, "1") != "0"
 
 
+# "0" stops the worker of scheduled report deliveries (tests, read-only demonstrations).
+REPORT_WORKER_ENV = "EIS_REPORT_WORKER"
+
+
+def report_worker_enabled() -> bool:
+    """False when $EIS_REPORT_WORKER is "0"."""
+    return os.environ.get(REPORT_WORKER_ENV, "1") != "0"
+
+
 # "oidc": Streamlit's st.login with the site's identity provider; else local passwords.
 AUTH_MODE_ENV = "EIS_AUTH"
 
@@ -111,3 +121,55 @@ def figures_as_of(demo_as_of: str | None) -> date:
     if demo_as_of:
         day = max(day, date.fromisoformat(demo_as_of))
     return day
+
+
+# Email of reports (issue 13): the province's own SMTP server. Unset EIS_SMTP_HOST: no email.
+# The user name and password come from the environment only: never stored, logged or shown.
+SMTP_HOST_ENV = "EIS_SMTP_HOST"
+SMTP_PORT_ENV = "EIS_SMTP_PORT"  # default 25 (465 with EIS_SMTP_SSL=1)
+SMTP_FROM_ENV = "EIS_SMTP_FROM"  # the sender's address; default the user, else eis@HOST
+SMTP_USER_ENV = "EIS_SMTP_USER"  # set: log in (AUTH) with it and EIS_SMTP_PASSWORD
+SMTP_PASSWORD_ENV = "EIS_SMTP_PASSWORD"
+SMTP_STARTTLS_ENV = "EIS_SMTP_STARTTLS"  # "1": STARTTLS after connecting (usually port 587)
+SMTP_SSL_ENV = "EIS_SMTP_SSL"  # "1": implicit TLS from the first byte (usually port 465)
+SMTP_PORT = 25
+SMTP_SSL_PORT = 465
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the SMTP server; the password is left out of repr (never logged)."""
+
+    host: str
+    port: int = SMTP_PORT
+    sender: str = ""
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    ssl: bool = False
+
+
+def smtp() -> SmtpSettings | None:
+    """The SMTP settings from $EIS_SMTP_*, or None when $EIS_SMTP_HOST is unset (no email).
+
+    ValueError naming the variable for a port that is not a number from 1 to 65535.
+    """
+    host = os.environ.get(SMTP_HOST_ENV, "").strip()
+    if not host:
+        return None
+    use_ssl = os.environ.get(SMTP_SSL_ENV, "0").strip() == "1"
+    port_text = os.environ.get(SMTP_PORT_ENV, "").strip()
+    port = int(port_text) if port_text.isdigit() else None
+    if port_text and (port is None or not 1 <= port <= 65535):
+        raise ValueError(f"${SMTP_PORT_ENV} must be a port number (1-65535), not {port_text!r}")
+    user = os.environ.get(SMTP_USER_ENV, "").strip() or None
+    default_sender = user if user and "@" in user else f"eis@{host}"
+    return SmtpSettings(
+        host=host,
+        port=port or (SMTP_SSL_PORT if use_ssl else SMTP_PORT),
+        sender=os.environ.get(SMTP_FROM_ENV, "").strip() or default_sender,
+        user=user,
+        password=os.environ.get(SMTP_PASSWORD_ENV) or None,
+        starttls=os.environ.get(SMTP_STARTTLS_ENV, "0").strip() == "1",
+        ssl=use_ssl,
+    )

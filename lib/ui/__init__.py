@@ -13,7 +13,8 @@ start-up; st.App), past (the day a page describes: ?as_of=, the date picker,
 the banner of a view of the past), explore (the catalogue list, an item's page, a
 value's provenance), viewer (the store as the current viewer sees its values: the
 public's verified values only), quality (the upload's data-quality warnings, the
-follow-up list of flagged values on the Verify page).
+follow-up list of flagged values on the Verify page), reports (the Reports page: make
+a report and download it, the KPI form's narratives, the scheduled deliveries).
 """
 
 from lib.ui.access import (  # noqa: F401
@@ -109,6 +110,12 @@ from lib.ui.past import (  # noqa: F401
     view_as_of,
 )
 from lib.ui.quality import followup_section  # noqa: F401
+from lib.ui.reports import (  # noqa: F401
+    reports_controls,
+    reports_make,
+    reports_narratives,
+    reports_schedules,
+)
 from lib.ui.upload import (  # noqa: F401
     batch_history,
     catalog,

@@ -11,7 +11,9 @@ same file is the router when Streamlit runs it as the script.
   paths only).
 - ``/api/session/end?next=...``: revokes the cookie's session and deletes the cookie.
 - lifespan: builds or migrates the store before the server takes requests, with
-  a progress line in the log; marks the routes as served (`routes_live`).
+  a progress line in the log; marks the routes as served (`routes_live`); starts
+  the worker of scheduled report deliveries (lib.reports.schedule.Worker; off
+  with EIS_REPORT_WORKER=0) and stops it with the server.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from lib.core.settings import db_path
+from lib.core.settings import db_path, report_worker_enabled
 from lib.services.auth import sessions
 
 START_PATH = "/api/session/start"
@@ -131,12 +133,28 @@ def prepare_store() -> float:
     return seconds
 
 
+def start_report_worker():
+    """Start the thread that sends the scheduled reports on the app's store; None when off."""
+    if not report_worker_enabled():  # lib.core.settings: EIS_REPORT_WORKER=0
+        return None
+    from lib.reports.schedule import Worker
+
+    worker = Worker(_store())
+    worker.start()
+    print("EIS: scheduled report deliveries: worker started", flush=True)
+    return worker
+
+
 @asynccontextmanager
 async def lifespan(_app):
-    """Server start: the store is ready before the first request; then the routes are live."""
+    """Server start: the store is ready before the first request, the scheduled reports'
+    worker runs; then the routes are live. Server stop: the worker stops."""
     await run_in_threadpool(prepare_store)
+    worker = start_report_worker()
     _LIVE.set()
     try:
         yield
     finally:
         _LIVE.clear()
+        if worker is not None:
+            worker.stop()
