@@ -12,6 +12,7 @@ import pandas as pd
 
 from lib.core import thaicalendar as tc
 from lib.core.i18n import Text, pick, pick_column
+from lib.engine.requirements import owed_period
 from lib.views.ranking import rank_of, rank_text
 
 COMPARISON_HEADERS = {
@@ -91,8 +92,7 @@ def _owed_row(item: str, n: int, n_all: int, c: pd.Series, end, lang: str) -> di
     """One row of `owed_items`: the period owed, its due date, the owner and the person."""
     h = {k: pick(v, lang) for k, v in OWED_HEADERS.items()}
     freq = c["frequency"]
-    period = tc.period_of(pd.Timestamp(end).date(), freq) if pd.notna(end) else None
-    due = tc.due_date(period, freq, int(c["release_lag_days"])) if period else None
+    period, due = owed_period(end, freq, c["release_lag_days"])
     return {
         h["code"]: item,
         h["item"]: c[pick_column("name", lang)],
