@@ -23,6 +23,7 @@ from lib.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    add_common,
     iso_date,
     open_store,
     path_arg,
@@ -361,9 +362,7 @@ def _add_schedule(inner) -> None:
     add.set_defaults(func=cmd_schedule_add)
 
     listed = sched.add_parser("list", help="รายการการส่งตามกำหนด (the scheduled deliveries)")
-    _add_db(listed)
-    listed.add_argument("--format", choices=("csv", "json"), default="csv", help="output format")
-    listed.add_argument("--json", dest="format", action="store_const", const="json")
+    add_common(listed, formats=("csv", "json"))  # --db, --format, --json as every listing
     listed.set_defaults(func=cmd_schedule_list)
 
     remove = sched.add_parser("remove", help="ยกเลิกการส่งตามกำหนด (remove one; administrators)")
