@@ -97,7 +97,9 @@ def test_the_threshold_decides():
 
 
 def test_a_large_store_is_scored_in_blocks(monkeypatch):
-    monkeypatch.setattr(eq, "_CHUNK", 50)  # one group per block
+    from lib.engine import outliers
+
+    monkeypatch.setattr(outliers, "_CHUNK", 50)  # one group per block
     frames = [_history([100.0, 101.0, 99.0, 100.0, 102.0, 900.0], area=str(a)) for a in range(9)]
     out = eq.history_outliers(pd.concat(frames, ignore_index=True))
     assert sorted(out["area_code"]) == [str(a) for a in range(9)]

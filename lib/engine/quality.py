@@ -3,19 +3,9 @@
 Pure pandas and numpy: frames in, frames out; the store and the follow-up of
 flagged values live in lib.services.quality.
 
-Outliers (DHIS2's modified z-score): a value x against its reference (other
-values) scores M = 0.6745 * (x - median) / MAD (MAD: median absolute deviation
-from the reference's median); |M| above the threshold (default 3.5) flags it.
-When the MAD is 0, M = (x - median) / (1.2533 * MeanAD) (mean absolute
-deviation from the median); when that is 0 too (the reference is one value)
-M is +-inf for a value different from all the others, else 0: only a value
-different from all others is flagged.
-
-- `history_outliers`: the reference of a value is its own item x area's other
-  periods (the value itself left out; at least MIN_HISTORY others);
-- `peer_outliers`: the reference is the same item and period in the other
-  areas (of the same level when a `peer_group` column is given; at least
-  MIN_PEERS others).
+Outliers (DHIS2's modified z-score against a value's own history,
+`history_outliers`, or its peers, `peer_outliers`) live in lib.engine.outliers;
+their names are re-exported here.
 
 Validation rules (กฎตรวจสอบความสอดคล้อง): an expression over item codes with
 `+`, `-` and numbers and one comparison (`=`, `<=`, `>=`, `<`, `>`), or a
@@ -36,139 +26,26 @@ import pandas as pd
 
 from lib.core.i18n import InputError
 
-THRESHOLD = 3.5  # |modified z-score| above this flags a value
-MIN_HISTORY = 4  # other periods of the item x area needed to judge a value
-MIN_PEERS = 5  # other areas (same item, period) needed to judge a value
-FLAG_HISTORY = "outlier_history"
-FLAG_PEERS = "outlier_peers"
+# Re-exported: the outlier names callers import from here (_CHUNK sizes the blocks there).
+from lib.engine.outliers import (  # noqa: F401
+    _CHUNK,
+    FLAG_HISTORY,
+    FLAG_PEERS,
+    MIN_HISTORY,
+    MIN_PEERS,
+    THRESHOLD,
+    history_outliers,
+    modified_z,
+    need_columns,
+    outlier_scores,
+    peer_outliers,
+)
+
 RULE_FLAG_PREFIX = "rule:"
-_CHUNK = 4_000_000  # elements of a leave-one-out block computed at once (memory bound)
 
 # What check_rule returns: left and right are the first and last sides, middle a range's.
 RULE_RESULT_COLUMNS = "rule_code area_code period items left middle right broken detail".split()
 _RULE_DTYPES = {"left": float, "middle": float, "right": float, "broken": bool}
-
-
-# -- outliers -----------------------------------------------------------------------
-def modified_z(value: float, reference: Iterable[float]) -> float:
-    """The modified z-score of a value against a reference (see the module docstring).
-
-    >>> modified_z(10.0, [1.0, 2.0, 3.0, 4.0, 5.0])
-    4.7215
-    >>> modified_z(5.0, [3.0, 3.0, 3.0, 5.0]), modified_z(4.0, [3.0, 3.0, 3.0])
-    (3.1916, inf)
-    """
-    ref = np.asarray(list(reference), dtype=float)
-    score = _scores(np.array([[value, *ref]]), with_self=True)[0][0][0]
-    return round(float(score), 4)
-
-
-def _others_index(n: int) -> np.ndarray:
-    """(n, n-1) positions: row k lists every position of a group of n but k."""
-    full = np.tile(np.arange(n), (n, 1))
-    return full[~np.eye(n, dtype=bool)].reshape(n, n - 1)
-
-
-def _scores(block: np.ndarray, with_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, medians) of each value of each row of `block` against the row's other values.
-
-    with_self: only the first value of each row is judged, against the rest of the row.
-    """
-    values = block[:, :1] if with_self else block
-    others = block[:, None, 1:] if with_self else block[:, _others_index(block.shape[1])]
-    median = np.median(others, axis=2)
-    deviation = np.abs(others - median[..., None])
-    mad = np.median(deviation, axis=2)
-    mean_ad = deviation.mean(axis=2)
-    diff = values - median
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(
-            mad > 0,
-            0.6745 * diff / mad,
-            np.where(mean_ad > 0, diff / (1.2533 * mean_ad), np.sign(diff) * np.inf),
-        )
-    score = np.where((mad == 0) & (mean_ad == 0) & (diff == 0), 0.0, score)
-    return score, median
-
-
-def outlier_scores(values: pd.DataFrame, keys: list[str], minimum: int) -> pd.DataFrame:
-    """Each value's score and reference median against the other values of its group.
-
-    keys: the columns that make a group (the value itself is left out of its
-    reference); a group with fewer than `minimum` other values scores NaN.
-    Returns `values` with score, median and n_reference (the other values).
-    """
-    frame = values.reset_index(drop=True)
-    score = np.full(len(frame), np.nan)
-    median = np.full(len(frame), np.nan)
-    sizes = frame.groupby(keys, dropna=False, sort=False)["value"].transform("size").to_numpy()
-    vals = frame["value"].to_numpy(float)
-    for n in sorted(set(sizes[sizes > minimum].tolist())):
-        rows = frame.index[sizes == n]
-        ordered = frame.loc[rows].sort_values(keys, kind="stable").index.to_numpy()
-        groups = ordered.reshape(-1, n)
-        step = max(1, _CHUNK // (n * n))
-        for start in range(0, len(groups), step):
-            part = groups[start : start + step]
-            s, m = _scores(vals[part])
-            score[part.ravel()] = s.ravel()
-            median[part.ravel()] = m.ravel()
-    return frame.assign(score=score, median=median, n_reference=sizes - 1)
-
-
-def _flagged(scored: pd.DataFrame, flag: str, threshold: float) -> pd.DataFrame:
-    """The rows whose |score| exceeds the threshold, with their flag."""
-    if not (isinstance(threshold, int | float) and np.isfinite(threshold) and threshold > 0):
-        raise InputError(
-            f"เกณฑ์ค่าผิดปกติต้องเป็นตัวเลขมากกว่า 0 ไม่ใช่ {threshold!r}",
-            f"the outlier threshold must be a number above 0, not {threshold!r}",
-        )
-    out = scored[scored["score"].abs() > threshold].assign(flag=flag)
-    return out.reset_index(drop=True)
-
-
-def _need(values: pd.DataFrame, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in values]
-    if missing:
-        raise ValueError(f"values lack columns {missing}")
-
-
-def history_outliers(values: pd.DataFrame, threshold: float = THRESHOLD) -> pd.DataFrame:
-    """Values far from their own item x area's other periods (flag 'outlier_history').
-
-    values: item_code, area_code, period, value (one row per cell; more columns
-    are kept). Returns the flagged rows with flag, score, median (of the other
-    periods) and n_reference; a cell with fewer than MIN_HISTORY other periods
-    is never flagged.
-
-    >>> v = pd.DataFrame({"item_code": "A", "area_code": "10",
-    ...     "period": ["2020", "2021", "2022", "2023", "2024"],
-    ...     "value": [100.0, 102.0, 98.0, 101.0, 500.0]})
-    >>> history_outliers(v)[["period", "flag", "median"]].to_dict("records")
-    [{'period': '2024', 'flag': 'outlier_history', 'median': 100.5}]
-    """
-    _need(values, ["item_code", "area_code", "period", "value"])
-    scored = outlier_scores(values, ["item_code", "area_code"], MIN_HISTORY)
-    return _flagged(scored, FLAG_HISTORY, threshold)
-
-
-def peer_outliers(values: pd.DataFrame, threshold: float = THRESHOLD) -> pd.DataFrame:
-    """Values far from the same item and period in the other areas (flag 'outlier_peers').
-
-    values: item_code, area_code, period, value, and optionally peer_group (the
-    area's level: provinces are compared with provinces, districts with
-    districts). A value with fewer than MIN_PEERS other areas is never flagged.
-
-    >>> v = pd.DataFrame({"item_code": "A", "period": "2024",
-    ...     "area_code": ["10", "11", "12", "13", "14", "15"],
-    ...     "value": [50.0, 52.0, 49.0, 51.0, 50.0, 5.0]})
-    >>> peer_outliers(v)[["area_code", "flag"]].to_dict("records")
-    [{'area_code': '15', 'flag': 'outlier_peers'}]
-    """
-    _need(values, ["item_code", "area_code", "period", "value"])
-    keys = ["item_code", "period"] + (["peer_group"] if "peer_group" in values else [])
-    scored = outlier_scores(values, keys, MIN_PEERS)
-    return _flagged(scored, FLAG_PEERS, threshold)
 
 
 # -- validation rules --------------------------------------------------------------------
@@ -408,7 +285,7 @@ def check_rule(rule: Rule, values: pd.DataFrame) -> pd.DataFrame:
     side's values, middle the middle side of a range (NaN otherwise); broken
     is True where the comparison fails; detail shows the sides with their values.
     """
-    _need(values, ["item_code", "area_code", "period", "value"])
+    need_columns(values, ["item_code", "area_code", "period", "value"])
     mine = values[values["item_code"].isin(rule.items)]
     if mine.empty:
         return _no_results()
