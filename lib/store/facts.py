@@ -23,6 +23,7 @@ from datetime import date
 
 import pandas as pd
 
+from lib.store.maintained import Maintained, Marker
 from lib.store.rules import (
     CELLS_AT,
     FIRST_DAY,
@@ -33,6 +34,22 @@ from lib.store.rules import (
 )
 
 DUE_LIMIT_COLUMNS = ["item_code", "due_limit"]
+# A cell's group in kpi_item_values: its area, or the province of a district when pooling.
+_POOLED = "CASE WHEN a.level = 'district' AND $pool THEN a.parent_code ELSE c.area_code END"
+# The groups of kpi_item_values the item x area pairs of _only fall in.
+_POOLED_KEYS = (
+    "SELECT DISTINCT o.item_code, CASE WHEN a.level = 'district' AND $pool THEN a.parent_code "
+    "ELSE o.area_code END AS province_code FROM _only o JOIN areas a ON a.code = o.area_code"
+)
+# Restricts coverage_facts' cells to the item x area pairs of _only.
+_ONLY_PAIRS = "SEMI JOIN _only ON _only.item_code = c.item_code AND _only.area_code = c.area_code "
+
+
+def _only_frames(only: pd.DataFrame | None) -> dict[str, pd.DataFrame] | None:
+    """The frames a restricted read registers: _only (item_code, area_code) or none."""
+    if only is None:
+        return None
+    return {"_only": only[["item_code", "area_code"]].astype(str)}
 
 
 def _due_limit_lists(due_limits: pd.DataFrame) -> tuple[list[str], list[date | None]]:
@@ -51,6 +68,44 @@ class FactQueries:
     """Coverage and KPI facts, map and profile values, benchmark scans (mixed into Store)."""
 
     verified_only = False  # True on a verified_view(): value queries use verified values only
+    maintain_reads = True  # False: coverage_facts and kpi_item_values read in full every time
+
+    def maintained(self) -> Maintained:
+        """The kept results of this store's figures' reads (lib.store.maintained), made once."""
+        kept = self.__dict__.get("_maintained")
+        if kept is None:
+            kept = self.__dict__.setdefault("_maintained", Maintained())
+        return kept
+
+    def without_maintenance(self):
+        """This store reading every figure in full (the yardstick the kept results must equal).
+
+        A shallow copy sharing the database (never close it)."""
+        view = copy.copy(self)
+        view.maintain_reads = False
+        return view
+
+    def change_marker(self) -> Marker:
+        """The newest batch and the catalogue version (lib.store.maintained.Marker)."""
+        row = self._df(
+            "SELECT coalesce(max(batch_id), 0) AS b, "
+            "(SELECT coalesce(max(value), '0') FROM meta WHERE key = 'catalog_version') AS c "
+            "FROM upload_batches"
+        ).iloc[0]
+        return Marker(int(row.b), str(row.c))
+
+    def changed_pairs(self, after_batch: int) -> pd.DataFrame:
+        """Item x area pairs of every cell a batch after after_batch wrote or replaced.
+
+        A commit, verification or undo writes each cell's new version under its own
+        batch id, or archives the old one with replaced_by_batch (undo's removals too).
+        """
+        return self._df(
+            "SELECT DISTINCT item_code, area_code FROM observations WHERE batch_id > $b "
+            "UNION SELECT DISTINCT item_code, area_code FROM observation_history "
+            "WHERE replaced_by_batch > $b",
+            {"b": int(after_batch)},
+        )
 
     def verified_view(self):
         """This store as the public sees its values: the value queries leave out unverified ones.
@@ -77,6 +132,7 @@ class FactQueries:
         fy_start: date,
         fy_end: date,
         due_limits: pd.DataFrame,
+        only: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Per item x area facts of the cells with period_end in [start, end] at as_of.
 
@@ -86,8 +142,12 @@ class FactQueries:
         with period_end <= due_limit; correct = verified by as_of and within
         valid_min..valid_max; latest_due_end_present is the newest due period end
         present; fy_cells counts cells (due or not) ending in [fy_start, fy_end].
-        Values count when submitted on or before as_of (the whole day).
+        Values count when submitted on or before as_of (the whole day). only
+        (item_code, area_code): the facts of these pairs alone. Results are kept
+        and brought up to date by re-reading changed pairs (lib.store.maintained).
         """
+        if only is None and self.maintain_reads:
+            return self._kept_coverage_facts((as_of, start, end, fy_start, fy_end), due_limits)
         # The due test compares with a per-item limit joined to the small items table
         # (passed as two lists, no frame to scan): an expression per row costs more, so
         # the survey-year test of biennial items is only written when there are some.
@@ -108,6 +168,7 @@ class FactQueries:
             " max(c.submitted_at) AS last_submitted_at,"
             " count(*) FILTER (WHERE c.period_end BETWEEN $fy_start AND $fy_end) AS fy_cells "
             "FROM c JOIN it ON it.code = c.item_code "
+            f"{_ONLY_PAIRS if only is not None else ''}"
             "GROUP BY c.item_code, c.area_code"
         )
         due_items, limits = _due_limit_lists(due_limits)
@@ -120,7 +181,7 @@ class FactQueries:
             "due_items": due_items,
             "due_limits": limits,
         }
-        return self._df(sql, params)
+        return self._df(sql, params, _only_frames(only))
 
     def _survey_years(self) -> str:
         """The SQL condition, after the due test, that a biennial item's cell is of a survey
@@ -138,27 +199,40 @@ class FactQueries:
         start: date,
         end: date,
         pool_districts: bool = True,
+        only: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Values of items per province and period end in [start, end], as known at as_of.
 
         Rejected values and values outside the item's valid range are left out;
         district values are pooled to their province (sum, mean and count per
         period), so the frame stays small. With pool_districts=False they stay
-        per district (province_code then holds the district's code).
+        per district (province_code then holds the district's code). only
+        (item_code, area_code): the groups those cells fall in alone. Results are
+        kept and brought up to date by re-reading changed groups (lib.store.maintained).
         """
+        if only is None and item_codes and self.maintain_reads:
+            return self._kept_kpi_item_values(
+                (tuple(item_codes), as_of, start, end, bool(pool_districts))
+            )
         if not item_codes:
             return pd.DataFrame(
                 columns=["item_code", "province_code", "period_end", "value_sum", "value_mean", "n"]
             )
+        restrict = ""
+        if only is not None:
+            restrict = (
+                f"JOIN ({_POOLED_KEYS}) k ON k.item_code = c.item_code AND "
+                f"k.province_code = {_POOLED} "
+            )
         sql = (
             f"WITH c AS ({CELLS_AT}) "
             "SELECT c.item_code,"
-            " CASE WHEN a.level = 'district' AND $pool THEN a.parent_code ELSE c.area_code END"
-            "  AS province_code,"
+            f" {_POOLED} AS province_code,"
             " c.period_end, sum(c.value) AS value_sum, avg(c.value) AS value_mean,"
             " count(*) AS n "
             "FROM c JOIN items i ON i.code = c.item_code "
             "JOIN areas a ON a.code = c.area_code "
+            f"{restrict}"
             f"WHERE list_contains($items, c.item_code) AND {usable_value('c', 'i')}"
             f"{self._verified('c')} "
             "GROUP BY ALL ORDER BY ALL"
@@ -170,7 +244,36 @@ class FactQueries:
             "items": list(item_codes),
             "pool": bool(pool_districts),
         }
-        return self._df(sql, params)
+        return self._df(sql, params, _only_frames(only))
+
+    def _kept_coverage_facts(self, args: tuple, due_limits: pd.DataFrame) -> pd.DataFrame:
+        """coverage_facts(*args, due_limits) through the kept results (lib.store.maintained)."""
+        limits = tuple(zip(*_due_limit_lists(due_limits), strict=True))
+        return self.maintained().read(
+            self,
+            ("coverage_facts", self.verified_only, args, limits),
+            lambda pairs: self.without_maintenance().coverage_facts(*args, due_limits, only=pairs),
+            lambda pairs: pairs,
+            ["item_code", "area_code"],
+        )
+
+    def _kept_kpi_item_values(self, args: tuple) -> pd.DataFrame:
+        """kpi_item_values(*args) through the kept results (lib.store.maintained)."""
+        return self.maintained().read(
+            self,
+            ("kpi_item_values", self.verified_only, args),
+            lambda pairs: self.without_maintenance().kpi_item_values(*args, only=pairs),
+            lambda pairs: self._pooled_keys(pairs, args[-1]),
+            ["item_code", "province_code"],
+        )
+
+    def _pooled_keys(self, pairs: pd.DataFrame, pool_districts: bool) -> pd.DataFrame:
+        """(item_code, province_code) groups of kpi_item_values that item x area pairs fall in."""
+        return self._df(
+            _POOLED_KEYS,
+            {"pool": bool(pool_districts)},
+            _only_frames(pairs),
+        )
 
     # -- map and profile ----------------------------------------------------
     def _cells_in_force(self, as_of: date | None) -> tuple[str, dict]:
