@@ -54,16 +54,31 @@ def flag_jumps(compare: pd.DataFrame, stats: pd.DataFrame) -> pd.Series:
     """
     if compare.empty:
         return pd.Series([], dtype=bool)
-    merged = compare[["item_code", "area_code", "value"]].merge(
-        stats, on=["item_code", "area_code"], how="left"
-    )
+    return pd.Series(_jumps(_with_history(compare, stats)), index=compare.index)
+
+
+def _with_history(compare: pd.DataFrame, stats: pd.DataFrame) -> pd.DataFrame:
+    """Each compared value with its item x area's history (hist_median, hist_mad, hist_n;
+    NaN without history), in the order of `compare`."""
+    keys = ["item_code", "area_code"]
+    columns = ["hist_median", "hist_mad", "hist_n"]
+    if stats.empty:  # no cell holds history yet: no merge of every row for nothing
+        empty = np.full(len(compare), np.nan)
+        return pd.DataFrame(
+            {"value": compare["value"].to_numpy(float)} | dict.fromkeys(columns, empty)
+        )
+    return compare[[*keys, "value"]].merge(stats[[*keys, *columns]], on=keys, how="left")
+
+
+def _jumps(merged: pd.DataFrame) -> np.ndarray:
+    """The jump rule over values merged with their history (_with_history)."""
     spread = np.maximum(
         1.4826 * merged["hist_mad"].fillna(0).to_numpy(float) * JUMP_FACTOR,
         JUMP_MIN_SHARE * merged["hist_median"].abs().fillna(0).to_numpy(float),
     )
     distance = (merged["value"] - merged["hist_median"]).abs().to_numpy(float)
     enough = merged["hist_n"].fillna(0).to_numpy(float) >= JUMP_MIN_HISTORY
-    return pd.Series(enough & (distance > spread), index=compare.index)
+    return enough & (distance > spread)
 
 
 @dataclass
@@ -163,9 +178,10 @@ def preview_upload(
     counts["rejected"] = len({p.row for p in result.errors if p.row is not None})
     counts["flagged"] = int(compare["jump"].sum())
     counts["quality"] = len(warnings)
-    earlier = store.find_batch_by_checksum(checksum(data))["batch_id"].astype(int).tolist()
+    digest = checksum(data)
+    earlier = store.find_batch_by_checksum(digest)["batch_id"].astype(int).tolist()
     step(1.0, "done")
-    return Preview(result, file_name, checksum(data), compare, counts, earlier, warnings)
+    return Preview(result, file_name, digest, compare, counts, earlier, warnings)
 
 
 def _compare(store: Store, clean: pd.DataFrame, step) -> pd.DataFrame:
@@ -178,19 +194,11 @@ def _compare(store: Store, clean: pd.DataFrame, step) -> pd.DataFrame:
             hist_median=pd.Series(dtype=float),
         )
     step(0.8, "history")
-    stats = store.history_stats(compare)
-    compare["jump"] = flag_jumps(compare, stats).to_numpy()
+    history = _with_history(compare, store.history_stats(compare))  # one merge for both
+    compare["jump"] = _jumps(history)
     compare["jump_size"] = compare["value"] - compare["old_value"]
-    compare["hist_median"] = _history_median(compare, stats)
+    compare["hist_median"] = history["hist_median"].to_numpy(float)
     return compare
-
-
-def _history_median(compare: pd.DataFrame, stats: pd.DataFrame) -> np.ndarray:
-    """The median of each compared cell's item x area history (NaN without history)."""
-    merged = compare[["item_code", "area_code"]].merge(
-        stats[["item_code", "area_code", "hist_median"]], on=["item_code", "area_code"], how="left"
-    )
-    return merged["hist_median"].to_numpy(float)
 
 
 class UploadRejected(InputError):

@@ -116,16 +116,32 @@ def role_options(s: Store, user, current: list[str | None]) -> list[str]:
     return options + [r for r in dict.fromkeys(current) if r and r not in options]
 
 
+def _state_of(prefix: str) -> dict | None:
+    """The reading choices of the file whose widgets have this prefix, None when it left the box.
+
+    A browser puts a new file in the box with two reruns, the first without a
+    file (forget_mapping); when the server is busy, the second can still carry
+    the old file's picker values, and their callbacks run with no mapping, or
+    another file's: those values are late and change nothing.
+    """
+    state = st.session_state.get(MAPPING)
+    return state if state is not None and _prefix(state["key"]) == prefix else None
+
+
 def _roles_changed(prefix: str, headers: dict[int, str]) -> None:
     """A role picker changed: keep every column's role; the run re-reads the file with them."""
-    state = st.session_state[MAPPING]
+    state = _state_of(prefix)
+    if state is None:
+        return
     roles = {pos: st.session_state.get(f"{prefix}_role_{pos}") for pos in headers}
     state["columns"] = {headers[pos]: role for pos, role in roles.items() if role}
 
 
 def _sheets_changed(prefix: str) -> None:
     """The sheet choice or period rule changed: keep it for the re-reading."""
-    state = st.session_state[MAPPING]
+    state = _state_of(prefix)
+    if state is None:
+        return
     state["all_sheets"] = bool(st.session_state.get(f"{prefix}_all"))
     chosen = [] if state["all_sheets"] else st.session_state.get(f"{prefix}_sheets")
     state["sheets"] = list(chosen or [])
@@ -134,7 +150,9 @@ def _sheets_changed(prefix: str) -> None:
 
 def _force_saved(prefix: str) -> None:
     """Read the file with the saved layout picked by name ('' = whichever matches)."""
-    state = st.session_state[MAPPING]
+    state = _state_of(prefix)
+    if state is None:
+        return
     state.update(columns={}, forced=st.session_state.get(f"{prefix}_forced") or "")
     _clear_pickers(prefix)
 
@@ -160,7 +178,9 @@ def forced_picker(s: Store, user, prefix: str) -> None:
 
 def _without_saved(prefix: str) -> None:
     """Read the file without the saved layouts (and without roles set under them)."""
-    state = st.session_state[MAPPING]
+    state = _state_of(prefix)
+    if state is None:
+        return
     state.update(columns={}, use_saved=False, forced="")
     _clear_pickers(prefix)
 
