@@ -80,6 +80,7 @@ def scores_all_levels(store: Store, fiscal_year: int, as_of: date, members: dict
 
 
 def machine() -> str:
+    """One line naming the machine and the library versions."""
     try:
         cpu = next(
             line.split(":", 1)[1].strip()
@@ -100,7 +101,42 @@ def machine() -> str:
     )
 
 
+def measure(db: Path, repeat: int, as_of: date, fiscal_year: int | None = None) -> dict:
+    """Time scan, wide scan, coverage facts, coverage and KPI scores on db (best of repeat).
+
+    Returns the seconds (scan_s, wide_s, facts_s, cov_s, sc_s), the store's size and
+    observation count, and the figures' row counts (to check that both stores agree).
+    """
+    fy = fiscal_year_of(as_of) if fiscal_year is None else fiscal_year
+    with Store(db) as store:
+        rows = store.observation_count()
+        members = {lvl: cv.group_members_at(store, lvl, as_of) for lvl in cv.LEVELS}
+        scan_s, _ = best_of(repeat, store.observation_scan)
+        wide_s, _ = best_of(repeat, store.observation_wide_scan)
+        cov_s, cov = best_of(repeat, lambda: coverage_all_levels(store, fy, as_of, members))
+        sc_s, sc = best_of(repeat, lambda: scores_all_levels(store, fy, as_of, members))
+        facts_s, _ = best_of(repeat, lambda: cv.load_coverage_inputs(store, fy, as_of))
+    country = cov["country"].iloc[0]
+    return {
+        "db": str(db),
+        "fiscal_year": fy,
+        "repeat": repeat,
+        "rows": rows,
+        "size_mb": db.stat().st_size / 2**20,
+        "scan_s": scan_s,
+        "wide_s": wide_s,
+        "facts_s": facts_s,
+        "cov_s": cov_s,
+        "sc_s": sc_s,
+        "cov_rows": {lvl: len(f) for lvl, f in cov.items()},
+        "sc_rows": {lvl: len(f) for lvl, f in sc.items()},
+        "country_pct": float(country.correct_and_timely_pct),
+        "country_required": int(country.required_cells),
+    }
+
+
 def main(argv=None) -> int:
+    """Build or reuse the store, measure it, print and write bench/results.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=HERE / "out" / "national.duckdb")
     parser.add_argument("--rebuild", action="store_true", help="build the dataset again")
@@ -112,21 +148,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     build_s = build(args.db, args)
-    fy = fiscal_year_of(args.as_of)
-    with Store(args.db) as store:
-        rows = store.observation_count()
-        members = {lvl: cv.group_members_at(store, lvl, args.as_of) for lvl in cv.LEVELS}
-        scan_s, _ = best_of(args.repeat, store.observation_scan)
-        wide_s, _ = best_of(args.repeat, store.observation_wide_scan)
-        cov_s, cov = best_of(
-            args.repeat, lambda: coverage_all_levels(store, fy, args.as_of, members)
-        )
-        sc_s, sc = best_of(args.repeat, lambda: scores_all_levels(store, fy, args.as_of, members))
-        facts_s, _ = best_of(args.repeat, lambda: cv.load_coverage_inputs(store, fy, args.as_of))
-    size_mb = args.db.stat().st_size / 2**20
-    cov_rows = {lvl: len(f) for lvl, f in cov.items()}
-    sc_rows = {lvl: len(f) for lvl, f in sc.items()}
-    country = cov["country"].iloc[0]
+    m = measure(args.db, args.repeat, args.as_of)
+    fy, scan_s, wide_s = m["fiscal_year"], m["scan_s"], m["wide_s"]
+    facts_s, cov_s, sc_s = m["facts_s"], m["cov_s"], m["sc_s"]
     build_text = (
         f"{build_s:.1f} s (this run)"
         if build_s is not None
@@ -137,7 +161,7 @@ def main(argv=None) -> int:
         "",
         f"Machine: {machine()}",
         "",
-        f"Dataset: `{args.db.name}`, {rows:,} observations ({size_mb:,.0f} MiB), "
+        f"Dataset: `{args.db.name}`, {m['rows']:,} observations ({m['size_mb']:,.0f} MiB), "
         f"{args.items} monthly district items, {args.years_before} fiscal years before "
         f"{fy}, as of {args.as_of}. Build: {build_text}.",
         "",
@@ -157,8 +181,8 @@ def main(argv=None) -> int:
         f"{'met' if cov_s <= AIM * scan_s else 'not met'} against the narrow scan, "
         f"{'met' if cov_s <= AIM * wide_s else 'not met'} against the wide scan.",
         "",
-        f"Rows: coverage {cov_rows}; scores {sc_rows}. Country correct-and-timely "
-        f"{country.correct_and_timely_pct:.1f} % over {country.required_cells:,} required cells.",
+        f"Rows: coverage {m['cov_rows']}; scores {m['sc_rows']}. Country correct-and-timely "
+        f"{m['country_pct']:.1f} % over {m['country_required']:,} required cells.",
         "",
     ]
     text = "\n".join(lines)
