@@ -153,6 +153,6 @@ def test_patched_replaces_the_named_groups_and_keeps_the_rest():
 
 def test_kept_results_are_bounded_least_recently_used_out(small_store_copy):
     with Store(small_store_copy) as store:
-        store.__dict__["_maintained"] = Maintained(max_entries=1)
+        store.shared["maintained"] = Maintained(max_entries=1)
         kpi.load_kpi_inputs(store, 2570, 12, TODAY)
         assert len(store.maintained()) == 1

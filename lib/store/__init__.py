@@ -8,7 +8,9 @@ valid range, change detection, cells as known at a moment), reference (areas
 and groupings), catalogue (items, KPIs, data groups), observations (loads,
 upload preview and commit, verify, undo, batches, cell history), provenance
 (every version of a cell, the cells changed between two moments), facts
-(coverage and KPI facts, map and profile values), accounts (users and sign-in
+(coverage and KPI facts, map and profile values), maintained (those facts kept
+per store and brought up to date by re-reading only the item x area pairs a
+batch touched), accounts (users and sign-in
 bookkeeping), layouts (saved layouts of agencies' files), quality (validation
 rules, the follow-up marks of flagged values, the values checked), narratives
 (what a KPI owner writes on the KPI form, every version), schedules (scheduled

@@ -146,6 +146,8 @@ class Connection:
         if is_new and os.path.isfile(self.path):
             os.chmod(self.path, 0o600)
         self._write_lock = threading.Lock()
+        # Kept state its shallow copies (verified_view) share: maintained reads, fresh figures.
+        self.shared: dict = {}
 
     def close(self) -> None:
         """Close the database object."""

@@ -72,9 +72,9 @@ class FactQueries:
 
     def maintained(self) -> Maintained:
         """The kept results of this store's figures' reads (lib.store.maintained), made once."""
-        kept = self.__dict__.get("_maintained")
+        kept = self.shared.get("maintained")
         if kept is None:
-            kept = self.__dict__.setdefault("_maintained", Maintained())
+            kept = self.shared.setdefault("maintained", Maintained())
         return kept
 
     def without_maintenance(self):

@@ -13,7 +13,9 @@ same file is the router when Streamlit runs it as the script.
 - lifespan: builds or migrates the store before the server takes requests, with
   a progress line in the log; marks the routes as served (`routes_live`); starts
   the worker of scheduled report deliveries (lib.reports.schedule.Worker; off
-  with EIS_REPORT_WORKER=0) and stops it with the server.
+  with EIS_REPORT_WORKER=0) and stops it with the server; starts the keeper of
+  today's figures (lib.views.fresh), warms the country's cockpit and stops the
+  keeper with the server.
 """
 
 from __future__ import annotations
@@ -145,16 +147,35 @@ def start_report_worker():
     return worker
 
 
+def start_fresh_figures():
+    """Keep today's cockpit figures fresh (lib.views.fresh) and start computing the country's
+    cockpit of the default round, so neither the first visit nor the first one after an
+    upload pays the cold computation. The keeper, to stop at shutdown."""
+    from lib.core.settings import figures_as_of
+    from lib.views import fresh
+    from lib.views.cockpit import kept
+
+    s = _store()
+    keeper = fresh.keeper(s)
+    keeper.start()
+    kept.warm(s, figures_as_of(s.get_meta("demo_as_of")))
+    print("EIS: fresh figures: keeper started, default cockpit warming", flush=True)
+    return keeper
+
+
 @asynccontextmanager
 async def lifespan(_app):
     """Server start: the store is ready before the first request, the scheduled reports'
-    worker runs; then the routes are live. Server stop: the worker stops."""
+    worker and the fresh figures' keeper run; then the routes are live. Server stop: both
+    stop."""
     await run_in_threadpool(prepare_store)
     worker = start_report_worker()
+    keeper = start_fresh_figures()
     _LIVE.set()
     try:
         yield
     finally:
         _LIVE.clear()
+        keeper.stop()
         if worker is not None:
             worker.stop()

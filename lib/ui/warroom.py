@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -21,8 +20,7 @@ from lib.ui.core import data_version, lang, name_col, store, t
 from lib.ui.core import table as table_of
 from lib.ui.maps import STORE_KEY, figures_as_of
 from lib.ui.past import AS_OF_KEYS, as_of_picker, view_as_of
-from lib.views.cockpit import charts, figures, query, style, then_now, tiles, wall
-from lib.views.cockpit.view import cockpit_view as assemble_view
+from lib.views.cockpit import charts, figures, kept, query, style, then_now, tiles, wall
 from lib.views.labels import HEALTH_COLUMNS, HEALTH_LABELS, LEVEL_LABELS
 
 
@@ -40,17 +38,18 @@ def cockpit_areas(s: Store, version: str) -> pd.DataFrame:
     return query.scope_table(s.areas())
 
 
-@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=STORE_KEY)
 def cockpit_round(s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs: str, full=True):
-    """lib.views.cockpit.figures.load_round_figures of a round (every level), cached."""
-    return figures.load_round_figures(s, fy, rnd, as_of, cs, rs, full)
+    """lib.views.cockpit.figures.load_round_figures of a round (every level), kept once for
+    every session and recomputed right after the data changes (lib.views.cockpit.kept)."""
+    return kept.round_figures(s, figures_as_of(s), fy, rnd, as_of, cs, rs, full)
 
 
-@st.cache_data(show_spinner="กำลังคำนวณ / Computing", max_entries=256, hash_funcs=STORE_KEY)
 def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of):
-    """The cockpit of one scope and round (lib's one assembly, with the cached round loader)."""
-    scope = query.parse_scope(scope_code, cockpit_areas(s, version))
-    return assemble_view(s, scope, fy, rnd, as_of, partial(cockpit_round, s, version))
+    """The cockpit of one scope and round (lib's one assembly), kept like cockpit_round.
+
+    version stays in the signature the pages call with; the keeper reads it itself."""
+    with st.spinner(t("กำลังคำนวณ", "Computing")):
+        return kept.view(s, figures_as_of(s), scope_code, fy, rnd, as_of)
 
 
 def cockpit_query(s: Store, version: str):

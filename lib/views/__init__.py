@@ -2,7 +2,9 @@
 
 `cockpit/` is the governor's cockpit (scope and URL state, the engine's figures
 of a round, the view model of exceptions, tiles, peers and data health, plotly
-charts and tile HTML, then-and-now); `map/` is the map page (URL state and
+charts and tile HTML, then-and-now, and `kept`: its figures kept fresh);
+`fresh` keeps figures once per data version for every session and recomputes
+today's right after the data changes (warmed at server start); `map/` is the map page (URL state and
 drill-down, figures per area, classes and legend, the table and picture
 exports); `profile` is the province profile's tables; `explore` is the Explore
 page (catalogue search, an item's definition, history, values by area, a

@@ -1,0 +1,165 @@
+"""Figures kept fresh: computed once per data version, recomputed right after the data changes.
+
+The cockpit, map and profile ask `keeper(store).get(key, compute, today)` for what
+they show (a round's figures, a cockpit view). A value is kept with the store's
+data version it was computed at and served while the version stands. Values of
+today (`today=True`: the day the pages describe, not a view of the past) that a
+page used within the last `KEEP_SECONDS` are recomputed by the keeper's thread
+as soon as it sees the version change (it looks every `POLL_SECONDS`), so after
+an agency commits, undoes or verifies, the next executive or wall screen finds
+them ready instead of paying the cold computation. The first computation of a
+key is shared: a page asking for a key being computed waits for that result
+instead of computing it again (one flight per key and version).
+
+Underneath, the store keeps its figures' reads up to date by re-reading only the
+item x area pairs a batch touched (lib.store.maintained), so a recomputation
+costs the engine's pandas, not a pass over every value. `warm` computes given
+keys in the background at server start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+
+POLL_SECONDS = 1.0
+KEEP_SECONDS = 3600.0  # a value of today no page asked for in an hour is not recomputed
+MAX_ENTRIES = 96
+STOP_SECONDS = 120.0  # at most this long per thread for a computation under way to end
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Entry:
+    version: str
+    value: object
+    compute: Callable[[], object]
+    today: bool
+    used_at: float = field(default_factory=time.monotonic)
+
+
+class Keeper:
+    """The fresh figures of one store (see the module docstring)."""
+
+    def __init__(self, store, max_entries: int = MAX_ENTRIES, clock=time.monotonic):
+        self.store = store
+        self.max_entries = max_entries
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._flights: dict[tuple, threading.Event] = {}
+        self._seen: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._warming: list[threading.Thread] = []
+        self.computed = 0  # computations run (a test and the benchmark count them)
+
+    def get(self, key: Hashable, compute: Callable[[], object], today: bool = True):
+        """The value of key at the store's current data version (computed once per version)."""
+        return self._value(key, compute, today, self.store.data_version())
+
+    def _value(self, key, compute, today: bool, version: str):
+        while True:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry.version == version:
+                    entry.used_at = self._clock()
+                    self._entries.move_to_end(key)
+                    return entry.value
+                flight = self._flights.get((key, version))
+                owner = flight is None
+                if owner:
+                    flight = self._flights[(key, version)] = threading.Event()
+            if not owner:
+                flight.wait()
+                continue  # the owner's value is kept now (or it failed: compute here)
+            try:
+                value = compute()
+                self.computed += 1
+                with self._lock:
+                    used = entry.used_at if entry is not None else self._clock()
+                    self._entries[key] = _Entry(version, value, compute, today, used)
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+                return value
+            finally:
+                with self._lock:
+                    self._flights.pop((key, version), None)
+                flight.set()
+
+    def refresh(self) -> int:
+        """Recompute today's recently used values if the data version changed; how many."""
+        version = self.store.data_version()
+        if version == self._seen:
+            return 0
+        self._seen = version
+        now = self._clock()
+        with self._lock:
+            due = [
+                (key, e.compute)
+                for key, e in reversed(self._entries.items())
+                if e.today and e.version != version and now - e.used_at <= KEEP_SECONDS
+            ]
+        for key, compute in due:
+            try:
+                self._value(key, compute, True, version)
+            except Exception:  # a failing figure must not stop the others; the page shows it
+                log.exception("fresh figures: recomputing %r failed", key)
+        return len(due)
+
+    def warm(self, jobs: Iterable[tuple[Hashable, Callable[[], object]]]) -> threading.Thread:
+        """Compute (key, compute) pairs of today in a background thread (server start)."""
+
+        def run() -> None:
+            version = self.store.data_version()
+            for key, compute in jobs:
+                if self._stop.is_set():
+                    return
+                try:
+                    self._value(key, compute, True, version)
+                except Exception:
+                    log.exception("fresh figures: warming %r failed", key)
+
+        thread = threading.Thread(target=run, name="eis-fresh-warm", daemon=True)
+        self._warming.append(thread)
+        thread.start()
+        return thread
+
+    def start(self, poll: float = POLL_SECONDS) -> None:
+        """Run refresh every poll seconds in a daemon thread until stop()."""
+        if self._thread is not None:
+            return
+        self._seen = self.store.data_version()
+
+        def loop() -> None:
+            while not self._stop.wait(poll):
+                try:
+                    self.refresh()
+                except Exception:
+                    log.exception("fresh figures: refresh failed")
+
+        self._thread = threading.Thread(target=loop, name="eis-fresh", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop the refreshing and warming threads, letting a computation under way end (a
+        thread still inside the database when the process exits aborts it); values stay."""
+        self._stop.set()
+        for thread in [self._thread, *self._warming]:
+            if thread is not None:
+                thread.join(timeout=timeout)
+        self._thread, self._warming = None, []
+
+
+def keeper(store) -> Keeper:
+    """The keeper of a store (one per database opened; its verified views share it)."""
+    kept = store.shared.get("fresh")
+    if kept is None:
+        kept = store.shared.setdefault("fresh", Keeper(store))
+    return kept

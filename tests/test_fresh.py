@@ -1,0 +1,236 @@
+"""Figures kept fresh (lib.views.fresh, lib.views.cockpit.kept): computed once per data version
+for every session, recomputed right after the data changes, equal to a cold computation."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import pytest
+
+from lib.core.settings import figures_as_of
+from lib.store import Store
+from lib.views import fresh
+from lib.views.cockpit import kept, query
+from lib.views.cockpit.figures import load_round_figures
+from lib.views.cockpit.view import cockpit_view
+
+
+class FakeStore:
+    """Only what the keeper reads: the data version."""
+
+    def __init__(self):
+        self.version = "v1"
+        self.shared: dict = {}
+
+    def data_version(self) -> str:
+        return self.version
+
+
+class Counter:
+    def __init__(self, result="r"):
+        self.calls = 0
+        self.result = result
+
+    def __call__(self):
+        self.calls += 1
+        return f"{self.result}{self.calls}"
+
+
+def test_a_value_is_computed_once_per_data_version():
+    store, compute = FakeStore(), Counter()
+    keeper = fresh.Keeper(store)
+    assert keeper.get("k", compute) == "r1"
+    assert keeper.get("k", compute) == "r1"
+    store.version = "v2"
+    assert keeper.get("k", compute) == "r2"
+    assert compute.calls == 2
+
+
+def test_sessions_asking_together_share_one_computation():
+    store, started, release = FakeStore(), threading.Event(), threading.Event()
+    calls = []
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait()
+        return "figures"
+
+    keeper = fresh.Keeper(store)
+    results = []
+    first = threading.Thread(target=lambda: results.append(keeper.get("k", slow)))
+    first.start()
+    started.wait()  # the first session is computing
+    second = threading.Thread(target=lambda: results.append(keeper.get("k", slow)))
+    second.start()
+    release.set()
+    first.join()
+    second.join()
+    assert results == ["figures", "figures"]
+    assert len(calls) == 1
+
+
+def test_after_a_change_todays_values_are_recomputed_and_the_past_waits_for_a_visit():
+    store, today, past = FakeStore(), Counter("t"), Counter("p")
+    keeper = fresh.Keeper(store)
+    keeper.get("today", today, today=True)
+    keeper.get("past", past, today=False)
+    assert keeper.refresh() == 0  # first look: nothing changed since the values were made
+    store.version = "v2"
+    assert keeper.refresh() == 1
+    assert (today.calls, past.calls) == (2, 1)
+    assert keeper.get("today", today) == "t2"  # ready: no computation on the visit
+    assert today.calls == 2
+    assert keeper.get("past", past, today=False) == "p2"  # computed on demand
+    assert keeper.refresh() == 0  # nothing changed since
+
+
+def test_values_nobody_asked_for_in_a_while_are_not_recomputed():
+    store, compute, now = FakeStore(), Counter(), [0.0]
+    keeper = fresh.Keeper(store, clock=lambda: now[0])
+    keeper.get("k", compute)
+    keeper.refresh()
+    now[0] = fresh.KEEP_SECONDS + 1
+    store.version = "v2"
+    assert keeper.refresh() == 0
+    assert compute.calls == 1
+
+
+def test_a_failing_value_does_not_stop_the_others_and_is_computed_again_on_the_next_visit():
+    store, good = FakeStore(), Counter()
+    failing = {"on": False}
+
+    def bad():
+        if failing["on"]:
+            raise ValueError("broken figure")
+        return "ok"
+
+    keeper = fresh.Keeper(store)
+    keeper.get("bad", bad)
+    keeper.get("good", good)
+    keeper.refresh()
+    failing["on"], store.version = True, "v2"
+    assert keeper.refresh() == 2  # the failure is logged; the good one is fresh
+    assert good.calls == 2
+    with pytest.raises(ValueError, match="broken figure"):
+        keeper.get("bad", bad)
+    failing["on"] = False
+    assert keeper.get("bad", bad) == "ok"
+
+
+def test_kept_values_are_bounded_least_recently_used_out():
+    keeper = fresh.Keeper(FakeStore(), max_entries=2)
+    for key in "abc":
+        keeper.get(key, Counter(key))
+    compute = Counter("a")
+    keeper.get("a", compute)
+    assert compute.calls == 1  # "a" was dropped for "c"
+
+
+def test_the_warm_thread_computes_the_given_values():
+    store, compute = FakeStore(), Counter()
+    keeper = fresh.Keeper(store)
+    keeper.warm([("k", compute)]).join()
+    assert keeper.get("k", Counter("other")) == "r1"
+
+
+def test_the_keepers_thread_recomputes_after_a_change_until_stopped():
+    store, seen = FakeStore(), threading.Event()
+
+    def compute():
+        if store.version == "v2":
+            seen.set()
+        return store.version
+
+    keeper = fresh.Keeper(store)
+    keeper.get("k", compute)
+    keeper.start(poll=0.01)
+    store.version = "v2"
+    assert seen.wait(30)  # the thread recomputed it (bounded: never a fixed sleep)
+    keeper.stop()
+    assert keeper.get("k", compute) == "v2"
+
+
+def test_one_keeper_per_database_shared_with_its_public_view(small_store_copy):
+    with Store(small_store_copy) as store:
+        assert fresh.keeper(store.verified_view()) is fresh.keeper(store)
+
+
+# ------------------------------------------------------------------ the cockpit
+
+
+def _cold_view(store, scope_code, fy, rnd, as_of):
+    scope = query.parse_scope(scope_code, query.scope_table(store.areas()))
+    loader = partial(load_round_figures, store.without_maintenance())
+    return cockpit_view(store.without_maintenance(), scope, fy, rnd, as_of, loader)
+
+
+def _same_view(a, b) -> None:
+    """The cockpit a user sees: tiles, trends, overdue datasets, groups, peers, composite."""
+    for name in ("tiles", "trends", "overdue", "groups", "weakest", "peers"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    assert (a.composite, a.composite_light) == (b.composite, b.composite_light)
+    assert str(a.health) == str(b.health)
+
+
+def _commit(store: Store, value: float) -> int:
+    frame = pd.DataFrame(
+        {
+            "item_code": ["FIN01"],
+            "area_code": ["21"],
+            "period": ["2026-10"],
+            "period_end": [pd.Timestamp("2026-10-31")],
+            "value": [value],
+            "note": [None],
+        }
+    )
+    batch = {"kind": "upload", "username": "pto21", "agency_code": "PTO", "file_name": "f.csv"}
+    return store.commit_cells(frame, batch, {"username": "pto21", "action": "upload"})
+
+
+def test_the_warmed_cockpit_is_served_without_computing_and_is_fresh_after_a_commit(
+    small_store_copy,
+):
+    with Store(small_store_copy) as store:
+        today = figures_as_of(store.get_meta("demo_as_of"))
+        fy, rnd = query.default_round(today)
+        keeper = fresh.keeper(store)
+        kept.warm(store, today).join()
+        warmed = keeper.computed
+        view = kept.view(store, today, "TH", fy, rnd, today)
+        assert keeper.computed == warmed  # the first visit finds it ready
+        _same_view(view, _cold_view(store, "TH", fy, rnd, today))
+        _commit(store, 12.5)
+        assert keeper.refresh() >= 1  # the keeper's thread would do this within a second
+        after = keeper.computed
+        fresh_view = kept.view(store, today, "TH", fy, rnd, today)
+        assert keeper.computed == after  # the first visit after the upload: ready too
+        _same_view(fresh_view, _cold_view(store, "TH", fy, rnd, today))
+
+
+def test_the_public_view_of_the_cockpit_is_kept_apart(small_store_copy):
+    with Store(small_store_copy) as store:
+        today = figures_as_of(store.get_meta("demo_as_of"))
+        fy, rnd = query.default_round(today)
+        _commit(store, 99.0)  # not verified: staff see it, the public does not
+        staff = kept.view(store, today, "21", fy, rnd, today)
+        public = kept.view(store.verified_view(), today, "21", fy, rnd, today)
+        _same_view(staff, _cold_view(store, "21", fy, rnd, today))
+        with pytest.raises(AssertionError):  # the unverified value moves a staff figure
+            _same_view(staff, public)
+        _same_view(public, _cold_view(store.verified_view(), "21", fy, rnd, today))
+
+
+def test_a_view_of_the_past_is_computed_on_demand(small_store_copy):
+    with Store(small_store_copy) as store:
+        today = figures_as_of(store.get_meta("demo_as_of"))
+        past = date(2026, 10, 1)
+        fy, rnd = query.default_round(past)
+        kept.view(store, today, "TH", fy, rnd, past)
+        keeper = fresh.keeper(store)
+        keeper.refresh()
+        _commit(store, 40.0)
+        assert keeper.refresh() == 0  # nothing of today was kept
