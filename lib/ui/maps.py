@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from lib.ui.viewer import (  # noqa: F401  (load_summary, province_density: lib.
     load_summary,
     province_density,
 )
+from lib.views import fresh
 from lib.views.map import figures as map_figures_of
 from lib.views.map import layer as map_layer
 from lib.views.map import legend as map_legend
@@ -30,9 +33,42 @@ from lib.views.map import state as map_state
 # -- cached figures ------------------------------------------------------------
 # Every cached figure is keyed by what it depends on: the store (STORE_KEY: its path and
 # whether it is the public's verified view), its data version and the arguments; never
-# by big frames. A commit changes its store's version, so no global cache clear is
-# needed. A loader marked @as_viewer_sees reads the store as the current viewer sees its
-# values (lib.ui.viewer): the public's figures rest on verified values only.
+# by big frames. The costly ones (@kept_figure) are kept by lib.views.fresh for every
+# session and recomputed right after a commit. A commit changes its store's version, so
+# no global cache clear is needed. A loader marked @as_viewer_sees reads the store as
+# the current viewer sees its values (lib.ui.viewer): the public's figures rest on
+# verified values only.
+
+
+def kept_figure(fn):
+    """Serve fn(s, version, ..., as_of, ...) through lib.views.fresh instead of st.cache_data:
+    computed once per data version for every session (sessions asking together share one
+    computation), today's (as_of on or after the pages' day) recomputed by the keeper's
+    thread right after a commit, undo or verification. Callers get their own copy."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def kept(s: Store, version: str, *args, **kwargs):
+        bound = signature.bind(s, version, *args, **kwargs)
+        bound.apply_defaults()
+        values = list(bound.arguments.values())[2:]
+        as_of = bound.arguments.get("as_of")
+        today = as_of is None or as_of >= figures_as_of(s)
+        key = (fn.__qualname__, s.verified_only, *values)
+        with st.spinner(t("กำลังคำนวณ", "Computing")):
+            value = fresh.keeper(s).get(key, lambda: fn(s, s.data_version(), *values), today=today)
+        return _copied(value)
+
+    return kept
+
+
+def _copied(value):
+    """A copy of a kept figure's frames (a page may change its own in place)."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(_copied(v) for v in value)
+    return value
 
 
 @st.cache_resource(show_spinner=False)
@@ -155,9 +191,9 @@ def map_item_periods(s: Store, version: str, item_code: str, as_of=None) -> pd.D
 
 
 @as_viewer_sees
-@st.cache_data(show_spinner="กำลังคำนวณ / Computing", hash_funcs=STORE_KEY)
+@kept_figure
 def map_figures(s: Store, version: str, query: tuple, level: str, as_of) -> pd.DataFrame:
-    """lib.views.map.figures.load_figures, cached by the figure part of the URL."""
+    """lib.views.map.figures.load_figures, kept by the figure part of the URL."""
     state = map_state.from_query(dict(query))
     areas, members, _, _ = map_reference(
         s, version, state.region_scheme, state.cluster_scheme, as_of
@@ -172,15 +208,15 @@ def figure_key(state) -> tuple:
 
 
 @as_viewer_sees
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@kept_figure
 def kpi_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, grouping=None):
-    """lib.engine.kpi.scores of a level (cached per data version)."""
+    """lib.engine.kpi.scores of a level (kept per data version)."""
     from lib.engine import kpi
 
     return kpi.scores(s, level, fy, as_of, rnd, grouping=grouping)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@kept_figure
 def coverage_cells(s: Store, version: str, fy: int, as_of):
     """(province coverage report, item x area cells, item requirements) for the profile."""
     from lib.engine import coverage as cv

@@ -131,6 +131,11 @@ class Keeper:
         thread.start()
         return thread
 
+    def warmed(self, timeout: float | None = None) -> None:
+        """Wait until the warming threads started so far are done (the benchmark)."""
+        for thread in list(self._warming):
+            thread.join(timeout=timeout)
+
     def start(self, poll: float = POLL_SECONDS) -> None:
         """Run refresh every poll seconds in a daemon thread until stop()."""
         if self._thread is not None:
