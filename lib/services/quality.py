@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from lib.core.i18n import InputError
@@ -261,18 +262,20 @@ def upload_warnings(store: Store, compare: pd.DataFrame) -> pd.DataFrame:
         incoming = incoming[incoming["change"] != "unchanged"]
     if incoming.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in WARNING_COLUMNS})
-    rules = [
-        r
-        for r in _rules(store, store.catalog()["code"])
-        if set(r.items) & set(incoming["item_code"])
-    ]
-    items = {*incoming["item_code"], *(i for r in rules for i in r.items)}
+    codes = set(incoming["item_code"].unique())
+    rules = [r for r in _rules(store, store.catalog()["code"]) if set(r.items) & codes]
+    items = {*codes, *(i for r in rules for i in r.items)}
     combined = _combined(store, incoming, items)
-    mine = combined["_incoming"]
+    mine = combined["_incoming"].to_numpy(bool)
 
     def touching(keys: list[str]) -> pd.DataFrame:
-        wanted = combined.loc[mine, keys].drop_duplicates()
-        return combined.merge(wanted, on=keys)
+        """The rows in a group (by keys) with an incoming cell: one pass, no merge."""
+        if mine.all():
+            return combined
+        groups = combined.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        hit = np.zeros(groups.max() + 1, dtype=bool)
+        hit[groups[mine]] = True
+        return combined[hit[groups]]
 
     raised = _raised(
         touching(["item_code", "area_code"]),
@@ -288,10 +291,13 @@ def upload_warnings(store: Store, compare: pd.DataFrame) -> pd.DataFrame:
 
 def _combined(store: Store, incoming: pd.DataFrame, items: set[str]) -> pd.DataFrame:
     """The stored values of the items with the incoming cells in place of those they replace."""
-    levels = store.areas()[["code", "level"]].rename(columns={"code": "area_code"})
+    areas = store.areas()
+    levels = pd.Series(areas["level"].to_numpy(), index=areas["code"].astype(str))
     new = incoming.reindex(columns=["item_code", "area_code", "period", "period_end", "value"])
-    new = new.merge(levels, on="area_code", how="left").assign(_incoming=True)
+    new = new.assign(level=new["area_code"].map(levels).astype(object), _incoming=True)
     stored = store.quality_values(items).assign(_incoming=False)
+    if stored.empty:
+        return new.astype({"value": float}).reset_index(drop=True)
     keys = ["item_code", "area_code", "period"]
     kept = stored.merge(new[keys], on=keys, how="left", indicator=True)
     kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
