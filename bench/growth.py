@@ -32,12 +32,14 @@ sys.path.insert(0, str(ROOT))
 import run  # noqa: E402  (bench/run.py: measure, machine)
 
 AIM = 5.5  # a store 5x larger costs at most 5.5x (issue 15)
-FIGURES = [  # (key, label)
-    ("scan_s", "plain scan: `count(*), sum(value), max(period_end)`"),
-    ("wide_s", "wide scan: every column coverage reads"),
-    ("facts_s", "coverage SQL facts only (4-year window)"),
-    ("cov_s", "coverage, all 4 levels"),
-    ("sc_s", "KPI scores, all 4 levels, round 12"),
+FIGURES = [  # (key, label, judged against the aim: the figures, not the yardstick scans)
+    ("scan_s", "plain scan: `count(*), sum(value), max(period_end)` (yardstick)", False),
+    ("wide_s", "wide scan: every column coverage reads (yardstick)", False),
+    ("facts_s", "coverage SQL facts only (4-year window), every value read", True),
+    ("cov_full_s", "coverage, all 4 levels, every value read", True),
+    ("sc_full_s", "KPI scores, all 4 levels, round 12, every value read", True),
+    ("cov_s", "coverage, all 4 levels, maintained reads (as the app)", True),
+    ("sc_s", "KPI scores, all 4 levels, round 12, maintained reads (as the app)", True),
 ]
 
 
@@ -157,17 +159,24 @@ def report(stores: list[tuple[str, int, dict, dict | None]], args) -> str:
         head,
         "|---|" + "---:|" * 6,
     ]
-    for key, label in FIGURES:
+    for key, label, judged in FIGURES:
+        if key not in small or key not in big:
+            continue  # raw figures of an older run
         growth = big[key] / small[key]
+        verdict = ("met" if growth <= AIM else "**not met**") if judged else "-"
         lines.append(
             f"| {label} | {small[key]:.3f} | {small[key] / small['wide_s']:.2f} | "
-            f"{big[key]:.3f} | {big[key] / big['wide_s']:.2f} | {growth:.2f} | "
-            f"{'met' if growth <= AIM else '**not met**'} |"
+            f"{big[key]:.3f} | {big[key] / big['wide_s']:.2f} | {growth:.2f} | {verdict} |"
         )
-    missed = [label for key, label in FIGURES if big[key] / small[key] > AIM]
+    missed = [
+        label
+        for key, label, judged in FIGURES
+        if judged and key in small and key in big and big[key] / small[key] > AIM
+    ]
     lines += [
         "",
-        "Aim: every figure on the big store at most 5.5x the same figure on the small one: "
+        "Aim: every figure on the big store at most 5.5x the same figure on the small one "
+        "(the scans are the yardstick, not judged): "
         + ("met." if not missed else f"not met for {', '.join(missed)}."),
         "",
         f"Rows: coverage {small['cov_rows']} / {big['cov_rows']}; scores {small['sc_rows']} / "
