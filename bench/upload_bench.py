@@ -5,8 +5,10 @@
 Writes a long-form CSV (item, area, period, value) of district monthly items
 into bench/out/, then times in the same process: DuckDB's own `read_csv` of
 the file into a table (the baseline), `lib.ingest.read_upload` (validation),
-and `lib.upload` preview + commit into a store holding the reference and the
-catalogue. Two more shapes of issue 12, each against DuckDB reading the same
+and `lib.services.upload` preview + commit into a store holding the reference
+and the catalogue, split into its steps (reading and validation; the preview's
+comparison, jumps and quality warnings; the commit), with the quality warnings
+also timed alone. Two more shapes of issue 12, each against DuckDB reading the same
 cells as CSV in the same run (DuckDB's excel extension is not installed): a
 workbook of 12 sheets, one month each (the sheet's name is the period; read
 with ``Layout(all_sheets=True, period_rule="sheet")``), and a wide CSV holding
@@ -144,20 +146,46 @@ def main(argv=None) -> int:
 
     store.close()
 
-    def validate_and_commit() -> float:
+    def validate_and_commit() -> dict[str, float]:
+        """Seconds of the whole path and of its steps (the stages preview_upload reports)."""
         target = fresh_store()  # an empty store each time, set up outside the timing
+        marks = {}
         t = time.perf_counter()
-        preview = upload.preview_upload(target, data, csv_path.name)
+        preview = upload.preview_upload(
+            target,
+            data,
+            csv_path.name,
+            progress=lambda fraction, stage: marks.setdefault(stage, time.perf_counter()),
+        )
+        previewed = time.perf_counter()
         assert not preview.problems
         batch = upload.commit_upload(target, preview, "bench", "PHO", origin="bench")
-        elapsed = time.perf_counter() - t
+        done = time.perf_counter()
         assert batch is not None and target.observation_count() == n
+        target.close()
+        return {
+            "all": done - t,
+            "read": marks["compare"] - t,
+            "compare": previewed - marks["compare"],
+            "commit": done - previewed,
+        }
+
+    def warnings_alone() -> float:
+        """quality.upload_warnings of the previewed file, alone (part of `compare` above)."""
+        from lib.services import quality
+
+        target = fresh_store()
+        preview = upload.preview_upload(target, data, csv_path.name)
+        t = time.perf_counter()
+        quality.upload_warnings(target, preview.compare)
+        elapsed = time.perf_counter() - t
         target.close()
         return elapsed
 
     t_base = best_of(args.repeat, baseline)
     t_val = best_of(args.repeat, validate)
-    t_all = min(validate_and_commit() for _ in range(args.repeat))
+    t_all = min((validate_and_commit() for _ in range(args.repeat)), key=lambda r: r["all"])
+    t_warn = min(warnings_alone() for _ in range(args.repeat))
     shapes = [
         multi_sheet_case(out, min(args.sheet_rows, args.rows), districts, catalog, areas, args),
         multi_measure_case(out, args.rows, districts, catalog, areas, args),
@@ -173,7 +201,15 @@ def main(argv=None) -> int:
         "|---|---:|---:|",
         f"| DuckDB `read_csv` into a table | {t_base:.2f} | 1.0 |",
         f"| validate (`ingest.read_upload`) | {t_val:.2f} | {t_val / t_base:.1f} |",
-        f"| validate, preview and commit one batch | {t_all:.2f} | {t_all / t_base:.1f} |",
+        f"| validate, preview and commit one batch | {t_all['all']:.2f} | "
+        f"{t_all['all'] / t_base:.1f} |",
+        f"| - of which reading and validation | {t_all['read']:.2f} | "
+        f"{t_all['read'] / t_base:.1f} |",
+        f"| - of which preview (compare, jumps, quality warnings) | {t_all['compare']:.2f} | "
+        f"{t_all['compare'] / t_base:.1f} |",
+        f"| - of which commit | {t_all['commit']:.2f} | {t_all['commit'] / t_base:.1f} |",
+        f"| quality warnings alone (`quality.upload_warnings`, part of the preview) | "
+        f"{t_warn:.2f} | {t_warn / t_base:.1f} |",
         "",
         "## Shapes as agencies send them (issue 12)",
         "",

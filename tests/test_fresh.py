@@ -234,3 +234,19 @@ def test_a_view_of_the_past_is_computed_on_demand(small_store_copy):
         keeper.refresh()
         _commit(store, 40.0)
         assert keeper.refresh() == 0  # nothing of today was kept
+
+
+def test_a_kept_map_figure_is_computed_once_and_each_caller_gets_its_own_copy(small_store_copy):
+    from lib.engine import kpi
+    from lib.ui import maps
+
+    with Store(small_store_copy) as store:
+        today = figures_as_of(store.get_meta("demo_as_of"))
+        fy, rnd = query.default_round(today)
+        first = maps.kpi_scores(store, store.data_version(), "province", fy, rnd, today)
+        first["score"] = -1.0  # a page changing its frame in place
+        second = maps.kpi_scores(store, store.data_version(), "province", fy, rnd, today)
+        assert fresh.keeper(store).computed == 1
+        public = store.verified_view().without_maintenance()  # no one signed in: the public
+        expected = kpi.scores(public, "province", fy, today, rnd)
+        pd.testing.assert_frame_equal(second, expected)

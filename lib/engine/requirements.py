@@ -12,6 +12,7 @@ required nor overdue, and its due limit is the latest survey year due.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 
@@ -115,6 +116,10 @@ def required_periods(
     return len(due), due[-1]
 
 
+# Items share a few (frequency, lag) pairs and pages ask for the same windows: computed once.
+_required_periods = functools.lru_cache(maxsize=4096)(required_periods)
+
+
 def item_requirements(items: pd.DataFrame, start: date, end: date, as_of: date) -> pd.DataFrame:
     """Per item: periods_required and latest_due_end in the window at as_of.
 
@@ -125,7 +130,7 @@ def item_requirements(items: pd.DataFrame, start: date, end: date, as_of: date) 
     """
     check_columns(items, ["code", "frequency", "release_lag_days"], "items")
     rows = [
-        required_periods(f, int(lag), start, end, as_of)
+        _required_periods(str(f), int(lag), start, end, as_of)
         for f, lag in zip(items["frequency"], items["release_lag_days"], strict=True)
     ]
     return pd.DataFrame(
