@@ -76,14 +76,19 @@ def coverage_all_levels(store: Store, fiscal_year: int, as_of: date, members: di
     cells = cv.item_area_coverage(
         inputs.facts, inputs.items, inputs.areas, inputs.as_of, inputs.fiscal_years
     )
-    return {lvl: cv.summarise(cells, inputs, lvl, members[lvl]) for lvl in cv.LEVELS}
+    prov = cv.province_rows(cells, inputs)  # shared by the four levels, as the cockpit does
+    return {lvl: cv.summarise(cells, inputs, lvl, members[lvl], prov) for lvl in cv.LEVELS}
 
 
 def scores_all_levels(store: Store, fiscal_year: int, as_of: date, members: dict) -> dict:
     """KPI scores of every level for round 12: {level: frame}."""
     inputs = kpi.load_kpi_inputs(store, fiscal_year, 12, as_of)
     cells = kpi.all_item_cells(inputs.coverage)
-    return {lvl: kpi.kpi_scores(inputs, lvl, members[lvl], cells=cells) for lvl in cv.LEVELS}
+    parts = kpi.province_parts(inputs, cells)  # shared by the four levels, as the cockpit does
+    return {
+        lvl: kpi.kpi_scores(inputs, lvl, members[lvl], cells=cells, parts=parts)
+        for lvl in cv.LEVELS
+    }
 
 
 def machine() -> str:

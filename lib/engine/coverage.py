@@ -52,11 +52,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core import thaicalendar as tc
-from lib.core.settings import (
-    DEFAULT_CLUSTER_SCHEME,
-    DEFAULT_REGION_SCHEME,
-    WINDOW_YEARS_BEFORE,
-)
+from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME, WINDOW_YEARS_BEFORE
 from lib.engine.aggregations import COVERAGE
 from lib.engine.checks import LEVELS, check_level
 from lib.engine.checks import check_columns as _check_columns
@@ -297,8 +293,7 @@ def coverage_report(
     group_members: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Coverage and KPI 4.4 milestone per area of a level (SUMMARY_COLUMNS)."""
-    cells = inputs.cells()
-    return summarise(cells, inputs, level, group_members)
+    return summarise(inputs.cells(), inputs, level, group_members)
 
 
 def summarise(
@@ -306,8 +301,25 @@ def summarise(
     inputs: CoverageInputs,
     level: str,
     group_members: pd.DataFrame | None = None,
+    provinces: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """From item x area cells to the per-area report of a level (SUMMARY_COLUMNS)."""
+    """From item x area cells to the per-area report of a level (SUMMARY_COLUMNS); provinces:
+    province_rows(cells, inputs) when already made."""
+    prov = province_rows(cells, inputs) if provinces is None else provinces
+    members = members_for(level, inputs.areas, group_members)
+    out = milestone_steps(rollup(prov, level, members))
+    names = inputs.areas.set_index("code")
+    out["area_name_th"] = out["area_code"].map(names["name_th"])
+    out["area_name_en"] = out["area_code"].map(names["name_en"])
+    out["weakest_name_th"] = out["weakest_code"].map(names["name_th"])
+    out["level"] = level
+    if "last_submitted_at" not in out:
+        out["last_submitted_at"] = pd.NaT
+    return out[SUMMARY_COLUMNS].sort_values("area_code", ignore_index=True)
+
+
+def province_rows(cells: pd.DataFrame, inputs: CoverageInputs) -> pd.DataFrame:
+    """The per-province half of summarise: counts, percentages, steps 1 and 5 (every level's)."""
     provinces = inputs.areas.loc[inputs.areas["level"] == "province", ["code"]]
     prov = province_summary(cells)
     prov = provinces.rename(columns={"code": "area_code"}).merge(prov, on="area_code", how="left")
@@ -319,16 +331,7 @@ def summarise(
     full = groups_present(cells, n_groups)
     prov["step1_feed"] = prov["area_code"].isin(fed)
     prov["step5_groups"] = prov["area_code"].isin(full)
-    members = members_for(level, inputs.areas, group_members)
-    out = milestone_steps(rollup(prov, level, members))
-    names = inputs.areas.set_index("code")
-    out["area_name_th"] = out["area_code"].map(names["name_th"])
-    out["area_name_en"] = out["area_code"].map(names["name_en"])
-    out["weakest_name_th"] = out["weakest_code"].map(names["name_th"])
-    out["level"] = level
-    if "last_submitted_at" not in out:
-        out["last_submitted_at"] = pd.NaT
-    return out[SUMMARY_COLUMNS].sort_values("area_code", ignore_index=True)
+    return prov
 
 
 def coverage_by_group(

@@ -43,9 +43,8 @@ Rules chosen (documented here because the official forms leave them open):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -56,6 +55,7 @@ from lib.engine import coverage as cv
 from lib.engine.aggregations import COVERAGE
 from lib.engine.checks import check_columns
 from lib.engine.methods import score_results
+from lib.engine.requirements import lookback_start, round_window  # noqa: F401 (re-exported)
 from lib.engine.scoring import (
     composite_score,
     flagged_reason,
@@ -228,18 +228,33 @@ def linked_values(kpis: pd.DataFrame, values: pd.DataFrame, fy_start: date | Non
     return rows
 
 
+def health_provinces(cells: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
+    """The per-province half of data_health (every level pools the same rows)."""
+    links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
+    return cv.province_summary(cells.merge(links, on="item_code"), by=("kpi_code",))
+
+
+def province_parts(inputs: KpiInputs, cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What every level's kpi_scores shares: (coverage province rows of the counting items,
+    cv.province_rows; data health province rows, health_provinces). Compute once, pass on."""
+    counting = cells.loc[cells["item_code"].isin(cv.counting_items(inputs.coverage.items)["code"])]
+    return cv.province_rows(counting, inputs.coverage), health_provinces(cells, inputs.kpis)
+
+
 def data_health(
-    cells: pd.DataFrame, kpis: pd.DataFrame, summary: pd.DataFrame, members: pd.DataFrame
+    cells: pd.DataFrame,
+    kpis: pd.DataFrame,
+    summary: pd.DataFrame,
+    members: pd.DataFrame,
+    provinces: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """complete / correct / timely % per area x KPI (pooled over the KPI's items and members).
 
     cells: item x area coverage of every item (lib.coverage.item_area_coverage
     with only_counting=False); summary: the coverage report of the level, used
-    for coverage KPIs.
+    for coverage KPIs; provinces: health_provinces(cells, kpis) when already made.
     """
-    links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
-    linked = cells.merge(links, on="item_code")
-    prov = cv.province_summary(linked, by=("kpi_code",))
+    prov = health_provinces(cells, kpis) if provinces is None else provinces
     pooled = cv.rollup(prov, "cluster", members, by=("kpi_code",))  # pooling rule only
     columns = ["area_code", "kpi_code", "complete_pct", "correct_pct", "timely_pct"]
     frames = [pooled[columns]]
@@ -383,32 +398,6 @@ def _describe(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- store layer
 
 
-def round_window(fiscal_year: int, round_months: int, as_of: date) -> tuple[date, date]:
-    """First and last period end that a round's results use (capped at as_of).
-
-    >>> round_window(2568, 6, date(2026, 1, 1))
-    (datetime.date(2024, 10, 1), datetime.date(2025, 3, 31))
-    """
-    fy = tc.normalise_year(fiscal_year)
-    start = tc.fiscal_year_bounds(fy)[0]
-    end = min(tc.round_end(fy, round_months), as_of)
-    if end < start:
-        raise ValueError(f"as-of {as_of} is before fiscal year {fy}, which starts on {start}")
-    return start, end
-
-
-def lookback_start(catalog: pd.DataFrame, item_codes: Sequence[str], fy_start: date) -> date:
-    """Earliest period end a `last` KPI may fall back to: one year plus the longest lag.
-
-    >>> cat = pd.DataFrame({"code": ["GPP"], "release_lag_days": [540]})
-    >>> lookback_start(cat, ["GPP"], date(2025, 10, 1))
-    datetime.date(2023, 4, 9)
-    """
-    lags = catalog.loc[catalog["code"].isin(list(item_codes)), "release_lag_days"]
-    longest = int(lags.max()) if len(lags) else 0
-    return fy_start - timedelta(days=366 + longest)
-
-
 def load_kpi_inputs(
     store,
     fiscal_year: int,
@@ -437,16 +426,18 @@ def kpi_scores(
     missing: str | None = None,
     cells: pd.DataFrame | None = None,
     flagged: pd.DataFrame | None = None,
+    parts: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """KPI results of every area of a level (RESULT_COLUMNS), one row per area x KPI; flagged:
-    lib.services.quality.flagged_cells at as_of (a red light using one: "flagged_values")."""
+    lib.services.quality.flagged_cells at as_of (a red light using one: "flagged_values");
+    parts: province_parts(inputs, cells), when scoring several levels."""
     cv.check_level(level)
     cov = inputs.coverage
     if cells is None:
         cells = all_item_cells(cov)
     members = cv.members_for(level, cov.areas, group_members)
-    counting = cells.loc[cells["item_code"].isin(cv.counting_items(cov.items)["code"])]
-    summary = cv.summarise(counting, cov, level, group_members)
+    parts = province_parts(inputs, cells) if parts is None else parts
+    summary = cv.summarise(cells, cov, level, group_members, provinces=parts[0])
     pooled = inputs.results_by_province.merge(members, on="province_code")
     results = (
         pooled.groupby(["area_code", "kpi_code"])["result"]
@@ -460,7 +451,7 @@ def kpi_scores(
         for code in inputs.kpis.loc[inputs.kpis["aggregation"] == COVERAGE, "code"]
     ]
     results = pd.concat([results, *milestone], ignore_index=True)
-    health = data_health(cells, inputs.kpis, summary, members)
+    health = data_health(cells, inputs.kpis, summary, members, parts[1])
     areas = summary[["area_code", "area_name_th", "area_name_en"]]
     from lib.engine.kpi_flags import flagged_kpis  # it reads this module's rules
 

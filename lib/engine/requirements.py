@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -178,3 +178,29 @@ def fiscal_as_of(fiscal_year: int, as_of: date | None, today: date) -> date:
             f"fiscal year {fiscal_year} starts on {start}, after the as-of date {day}",
         )
     return day
+
+
+def round_window(fiscal_year: int, round_months: int, as_of: date) -> tuple[date, date]:
+    """First and last period end that a round's results use (capped at as_of).
+
+    >>> round_window(2568, 6, date(2026, 1, 1))
+    (datetime.date(2024, 10, 1), datetime.date(2025, 3, 31))
+    """
+    fy = tc.normalise_year(fiscal_year)
+    start = tc.fiscal_year_bounds(fy)[0]
+    end = min(tc.round_end(fy, round_months), as_of)
+    if end < start:
+        raise ValueError(f"as-of {as_of} is before fiscal year {fy}, which starts on {start}")
+    return start, end
+
+
+def lookback_start(catalog: pd.DataFrame, item_codes: Sequence[str], fy_start: date) -> date:
+    """Earliest period end a `last` KPI may fall back to: one year plus the longest lag.
+
+    >>> cat = pd.DataFrame({"code": ["GPP"], "release_lag_days": [540]})
+    >>> lookback_start(cat, ["GPP"], date(2025, 10, 1))
+    datetime.date(2023, 4, 9)
+    """
+    lags = catalog.loc[catalog["code"].isin(list(item_codes)), "release_lag_days"]
+    longest = int(lags.max()) if len(lags) else 0
+    return fy_start - timedelta(days=366 + longest)

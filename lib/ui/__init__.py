@@ -2,8 +2,9 @@
 
 Pages call `from lib import ui` and these helpers with lib's pure functions;
 nothing else in lib/ may import streamlit (a test enforces it). The modules:
-core (store, language), maps (home, map, profile), warroom (cockpit), access
-(sign-in, menu, rights, backup worker), upload (templates, preview, commit,
+core (store, language), maps (home, map, profile), kept (figures kept for
+every session), warroom (cockpit), access (sign-in, menu, rights, backup
+worker), upload (templates, preview, commit,
 batches), mapping (the upload's column roles, sheets and period rule), layouts
 (saved file layouts), verify (the values a verifier judges), admin (accounts,
 audit log, backups), config (the configuration workbook on the administrator's

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,13 +16,13 @@ from lib.geo import mapview
 from lib.store import Store
 from lib.ui.access import current_user, page_path
 from lib.ui.core import client_origin, lang, message, name_col, t
+from lib.ui.kept import kept_figure
 from lib.ui.viewer import (  # noqa: F401  (load_summary, province_density: lib.ui exports)
     STORE_KEY,
     as_viewer_sees,
     load_summary,
     province_density,
 )
-from lib.views import fresh
 from lib.views.map import figures as map_figures_of
 from lib.views.map import layer as map_layer
 from lib.views.map import legend as map_legend
@@ -38,37 +36,6 @@ from lib.views.map import state as map_state
 # no global cache clear is needed. A loader marked @as_viewer_sees reads the store as
 # the current viewer sees its values (lib.ui.viewer): the public's figures rest on
 # verified values only.
-
-
-def kept_figure(fn):
-    """Serve fn(s, version, ..., as_of, ...) through lib.views.fresh instead of st.cache_data:
-    computed once per data version for every session (sessions asking together share one
-    computation), today's (as_of on or after the pages' day) recomputed by the keeper's
-    thread right after a commit, undo or verification. Callers get their own copy."""
-    signature = inspect.signature(fn)
-
-    @functools.wraps(fn)
-    def kept(s: Store, version: str, *args, **kwargs):
-        bound = signature.bind(s, version, *args, **kwargs)
-        bound.apply_defaults()
-        values = list(bound.arguments.values())[2:]
-        as_of = bound.arguments.get("as_of")
-        today = as_of is None or as_of >= figures_as_of(s)
-        key = (fn.__qualname__, s.verified_only, *values)
-        with st.spinner(t("กำลังคำนวณ", "Computing")):
-            value = fresh.keeper(s).get(key, lambda: fn(s, s.data_version(), *values), today=today)
-        return _copied(value)
-
-    return kept
-
-
-def _copied(value):
-    """A copy of a kept figure's frames (a page may change its own in place)."""
-    if isinstance(value, pd.DataFrame):
-        return value.copy()
-    if isinstance(value, tuple):
-        return tuple(_copied(v) for v in value)
-    return value
 
 
 @st.cache_resource(show_spinner=False)

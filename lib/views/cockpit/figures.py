@@ -110,12 +110,14 @@ def _memberships(areas: pd.DataFrame, clusters: pd.DataFrame, regions: pd.DataFr
     return members
 
 
-def _health(cells: pd.DataFrame, cov: cv.CoverageInputs, levels: dict) -> dict:
-    """coverage, by_group and districts of the counting items at every level."""
+def _health(cells: pd.DataFrame, cov: cv.CoverageInputs, levels: dict, provinces) -> dict:
+    """coverage, by_group and districts of the counting items at every level (provinces:
+    cv.province_rows of the counting items, kpi.province_parts' first)."""
     counting = cv.counting_items(cov.items)["code"]
     counted = cells.loc[cells["item_code"].isin(counting)]
     coverage = pd.concat(
-        [cv.summarise(counted, cov, level, m) for level, m in levels.items()], ignore_index=True
+        [cv.summarise(counted, cov, level, m, provinces) for level, m in levels.items()],
+        ignore_index=True,
     )
     prov = cv.province_summary(counted, by=("group_code",))
     by_group = pd.concat(
@@ -150,6 +152,7 @@ def load_round_figures(
     flagged = quality.flagged_cells(store, as_of, items) if full else None
     cov = inputs.coverage
     cells = kp.all_item_cells(cov)
+    parts = kp.province_parts(inputs, cells)  # shared by the four levels
     on = min(tc.round_end(fiscal_year, round_months), as_of)
     schemes = store.grouping_schemes()
     clusters = store.group_members(cluster_scheme, scheme_date(schemes, cluster_scheme, on))
@@ -158,7 +161,7 @@ def load_round_figures(
     names = {"cluster": cluster_scheme, "region": region_scheme}
     scores = pd.concat(
         [
-            kp.kpi_scores(inputs, level, members, cells=cells, flagged=flagged).assign(
+            kp.kpi_scores(inputs, level, members, cells=cells, flagged=flagged, parts=parts).assign(
                 scheme=names.get(level)
             )
             for level, members in levels.items()
@@ -177,7 +180,7 @@ def load_round_figures(
         return RoundFigures(**base)
     return RoundFigures(
         **base,
-        **_health(cells, cov, levels),
+        **_health(cells, cov, levels, parts[0]),
         members=_memberships(cov.areas, clusters, regions),
         overdue=_overdue(cells, cov),
         items=cov.items,
