@@ -973,7 +973,19 @@ def main(argv: list[str] | None = None) -> int:
         loop.close()
 
     measured = datetime.now()
-    text = report(runs, args, machine, failures, measured)
+    return write_results(
+        report(runs, args, machine, failures, measured),
+        RAW,
+        runs,
+        args,
+        machine,
+        failures,
+        measured,
+    )
+
+
+def write_results(text: str, raw_path: Path, runs, args, machine, failures, measured) -> int:
+    """Write the Markdown results (args.out) and the raw runs (raw_path); print; exit code."""
     args.out.write_text(text)
     settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
     raw = {
@@ -983,7 +995,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": [asdict(r) for r in runs],
         "failures": failures,
     }
-    RAW.write_text(json.dumps(raw, indent=1))
+    raw_path.write_text(json.dumps(raw, indent=1))
     print(text)
     return 1 if failures else 0
 

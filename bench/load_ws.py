@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -421,18 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     measured, machine = datetime.now(), machine_line(store)
     text = report(runs, args, machine, failures, measured)
-    args.out.write_text(text)
-    settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-    raw = {
-        "measured": measured.isoformat(timespec="minutes"),
-        "machine": machine,
-        "args": settings,
-        "runs": [asdict(r) for r in runs],
-        "failures": failures,
-    }
-    RAW.write_text(json.dumps(raw, indent=1))
-    print(text)
-    return 1 if failures else 0
+    return load.write_results(text, RAW, runs, args, machine, failures, measured)
 
 
 if __name__ == "__main__":

@@ -12,24 +12,15 @@ the new file is read as if it came alone.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
-from tests.test_pages_upload import page, pickers
+from tests.test_pages_upload import page, pickers, store_path  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("store_path")  # the app on a private copy of the store
 
 COMMIT = "3. บันทึกข้อมูล"
 UNKNOWN_HEADER = "จังหวัด,งวด,ยอดเบิกจ่ายสะสม,ผู้กรอก\n"
-
-
-@pytest.fixture
-def store_path(small_pto_store_path, tmp_path, monkeypatch):
-    """A private copy of the small store with Rayong's staff, used by the app."""
-    path = tmp_path / "app.duckdb"
-    shutil.copyfile(small_pto_store_path, path)
-    monkeypatch.setenv("EIS_DB_PATH", str(path))
-    return path
 
 
 def one_value(value: float) -> bytes:
@@ -58,7 +49,7 @@ def replace_file(at, name: str, data: bytes, late: list) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def test_three_files_in_a_row_with_the_first_files_pickers_still_in_the_browser(store_path):
+def test_three_files_in_a_row_with_the_first_files_pickers_still_in_the_browser():
     at = page()
     at.file_uploader[0].upload("load-1.csv", one_value(74.48), "text/csv").run()
     for k in (2, 3):
@@ -67,7 +58,7 @@ def test_three_files_in_a_row_with_the_first_files_pickers_still_in_the_browser(
         assert not next(b for b in at.button if b.label == COMMIT).disabled
 
 
-def test_a_stale_picker_does_not_change_the_roles_of_the_next_file(store_path):
+def test_a_stale_picker_does_not_change_the_roles_of_the_next_file():
     at = page()
     at.file_uploader[0].upload("first.csv", unknown(64.5), "text/csv").run()
     read = {label: p.value for label, p in pickers(at).items()}
