@@ -4,18 +4,22 @@ for every session, recomputed right after the data changes, equal to a cold comp
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 import pandas as pd
 import pytest
 
-from lib.core.settings import figures_as_of
 from lib.store import Store
 from lib.views import fresh
 from lib.views.cockpit import kept, query
 from lib.views.cockpit.figures import load_round_figures
 from lib.views.cockpit.view import cockpit_view
+
+# The cockpit's day in these tests: commits stamp the real clock, and figures as of tomorrow
+# see every commit a test makes (even one stamped after midnight); FY 2569, round 12.
+DAY = date.today() + timedelta(days=1)
+FY, RND = 2569, 12
 
 
 class FakeStore:
@@ -181,8 +185,8 @@ def _commit(store: Store, value: float) -> int:
         {
             "item_code": ["FIN01"],
             "area_code": ["21"],
-            "period": ["2026-10"],
-            "period_end": [pd.Timestamp("2026-10-31")],
+            "period": ["2026-09"],
+            "period_end": [pd.Timestamp("2026-09-30")],
             "value": [value],
             "note": [None],
         }
@@ -195,41 +199,38 @@ def test_the_warmed_cockpit_is_served_without_computing_and_is_fresh_after_a_com
     small_store_copy,
 ):
     with Store(small_store_copy) as store:
-        today = figures_as_of(store.get_meta("demo_as_of"))
-        fy, rnd = query.default_round(today)
         keeper = fresh.keeper(store)
-        kept.warm(store, today).join()
+        keeper.warm(kept.warm_jobs(store, DAY)).join()
         warmed = keeper.computed
-        view = kept.view(store, today, "TH", fy, rnd, today)
+        view = kept.view(store, DAY, "TH", FY, RND, DAY)
         assert keeper.computed == warmed  # the first visit finds it ready
-        _same_view(view, _cold_view(store, "TH", fy, rnd, today))
+        _same_view(view, _cold_view(store, "TH", FY, RND, DAY))
         _commit(store, 12.5)
         assert keeper.refresh() >= 1  # the keeper's thread would do this within a second
         after = keeper.computed
-        fresh_view = kept.view(store, today, "TH", fy, rnd, today)
+        fresh_view = kept.view(store, DAY, "TH", FY, RND, DAY)
         assert keeper.computed == after  # the first visit after the upload: ready too
-        _same_view(fresh_view, _cold_view(store, "TH", fy, rnd, today))
+        _same_view(fresh_view, _cold_view(store, "TH", FY, RND, DAY))
+        with pytest.raises(AssertionError):  # the upload moved a figure: not the warmed view
+            _same_view(fresh_view, view)
 
 
 def test_the_public_view_of_the_cockpit_is_kept_apart(small_store_copy):
     with Store(small_store_copy) as store:
-        today = figures_as_of(store.get_meta("demo_as_of"))
-        fy, rnd = query.default_round(today)
         _commit(store, 99.0)  # not verified: staff see it, the public does not
-        staff = kept.view(store, today, "21", fy, rnd, today)
-        public = kept.view(store.verified_view(), today, "21", fy, rnd, today)
-        _same_view(staff, _cold_view(store, "21", fy, rnd, today))
+        staff = kept.view(store, DAY, "21", FY, RND, DAY)
+        public = kept.view(store.verified_view(), DAY, "21", FY, RND, DAY)
+        _same_view(staff, _cold_view(store, "21", FY, RND, DAY))
         with pytest.raises(AssertionError):  # the unverified value moves a staff figure
             _same_view(staff, public)
-        _same_view(public, _cold_view(store.verified_view(), "21", fy, rnd, today))
+        _same_view(public, _cold_view(store.verified_view(), "21", FY, RND, DAY))
 
 
 def test_a_view_of_the_past_is_computed_on_demand(small_store_copy):
     with Store(small_store_copy) as store:
-        today = figures_as_of(store.get_meta("demo_as_of"))
         past = date(2026, 10, 1)
         fy, rnd = query.default_round(past)
-        kept.view(store, today, "TH", fy, rnd, past)
+        kept.view(store, DAY, "TH", fy, rnd, past)
         keeper = fresh.keeper(store)
         keeper.refresh()
         _commit(store, 40.0)
@@ -241,12 +242,10 @@ def test_a_kept_map_figure_is_computed_once_and_each_caller_gets_its_own_copy(sm
     from lib.ui import maps
 
     with Store(small_store_copy) as store:
-        today = figures_as_of(store.get_meta("demo_as_of"))
-        fy, rnd = query.default_round(today)
-        first = maps.kpi_scores(store, store.data_version(), "province", fy, rnd, today)
+        first = maps.kpi_scores(store, store.data_version(), "province", FY, RND, DAY)
         first["score"] = -1.0  # a page changing its frame in place
-        second = maps.kpi_scores(store, store.data_version(), "province", fy, rnd, today)
+        second = maps.kpi_scores(store, store.data_version(), "province", FY, RND, DAY)
         assert fresh.keeper(store).computed == 1
         public = store.verified_view().without_maintenance()  # no one signed in: the public
-        expected = kpi.scores(public, "province", fy, today, rnd)
+        expected = kpi.scores(public, "province", FY, DAY, RND)
         pd.testing.assert_frame_equal(second, expected)
