@@ -43,7 +43,7 @@ def cockpit() -> None:
     st.subheader(ui.t("ตัวชี้วัด", "Key performance indicators"))
     ui.cockpit_tiles(view, q.kpi)
     ui.cockpit_then_now(store, q, view)
-    ui.cockpit_health(view)
+    ui.cockpit_health(view, store)  # with the feeds that fail or are late
     ui.cockpit_peers(view)
 
 

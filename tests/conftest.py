@@ -16,6 +16,7 @@ from lib.store import Store
 # (lib.backup's own tests drive the worker directly).
 os.environ["EIS_BACKUP_WORKER"] = "0"
 os.environ["EIS_REPORT_WORKER"] = "0"  # no scheduled sends from test servers
+os.environ["EIS_FEED_WORKER"] = "0"  # no feed runs from test servers
 
 # Every test that needs "today" uses this date, so results never depend on the clock;
 # the app under test (and a browser test's server) reads it from EIS_AS_OF.

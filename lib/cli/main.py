@@ -21,6 +21,7 @@ from lib.cli import (
     config,
     data,
     engine,
+    feeds,
     history,
     layouts,
     quality,
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     templates.add_parsers(sub)
     config.add_parsers(sub)
     reports.add_parsers(sub)
+    feeds.add_parsers(sub)
     return parser
 
 

@@ -77,6 +77,18 @@ def report_worker_enabled() -> bool:
     return os.environ.get(REPORT_WORKER_ENV, "1") != "0"
 
 
+# "0" stops the worker that runs the integration feeds that are due (tests, read-only
+# demonstrations; `python -m lib feeds run --due` from cron does the same work).
+FEED_WORKER_ENV = "EIS_FEED_WORKER"
+FEED_TIMEOUT_S = 30.0  # seconds a feed's URL may take to answer
+FEED_BACKOFF_CAP_MINUTES = 24 * 60  # a failing feed is tried at least once a day
+
+
+def feed_worker_enabled() -> bool:
+    """False when $EIS_FEED_WORKER is "0"."""
+    return os.environ.get(FEED_WORKER_ENV, "1") != "0"
+
+
 # "oidc": Streamlit's st.login with the site's identity provider; else local passwords.
 AUTH_MODE_ENV = "EIS_AUTH"
 

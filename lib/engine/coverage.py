@@ -29,9 +29,10 @@ Definitions (SPEC section 4; as_of = the date the figures describe, whole day):
   correct % = 6 / 7 = 85.7 %; timely % = 1 / 2 = 50 %. It is 100 % only when
   every required cell is present and correct and every item is up to date.
 - **KPI 4.4 milestone** (seed 000): step 1 = an integration feed delivered
-  data for the area in the fiscal year (a cell of a feed item, due or not,
-  with period end in the fiscal year; feed items = the items linked to a KPI
-  with aggregation 'coverage', GOV02 in the demo); step 2 = correct and
+  data for the area in the fiscal year: a feed run (lib.services.feeds) committed
+  a value of the area with period end in the fiscal year, or the area has a cell
+  of a feed item (linked to a KPI aggregated 'coverage', GOV02 in the demo),
+  due or not, with period end in the fiscal year; step 2 = correct and
   timely >= 80 %, step 3 >= 90 %, step 4 = 100 %; step 5 = each of the 4 data
   groups has present cells for the area in the window (they are on the
   cockpit and the map). Level = `scoring.milestone_score(steps)`.
@@ -53,7 +54,6 @@ import pandas as pd
 
 from lib.core import thaicalendar as tc
 from lib.core.settings import DEFAULT_CLUSTER_SCHEME, DEFAULT_REGION_SCHEME, WINDOW_YEARS_BEFORE
-from lib.engine.aggregations import COVERAGE
 from lib.engine.checks import LEVELS, check_level
 from lib.engine.checks import check_columns as _check_columns
 from lib.engine.configured import items_in_force, required_areas, scope_provinces
@@ -68,8 +68,10 @@ from lib.engine.requirements import (
 from lib.engine.rollups import (
     COUNT_COLUMNS,
     COUNTRY_CODE,
+    DEFAULT_FEED_ITEMS,
     add_percentages,
     feed_delivered,
+    feed_items_of,
     groups_present,
     members_for,
     milestone_steps,
@@ -79,6 +81,7 @@ from lib.engine.rollups import (
 
 __all__ = [
     "COUNTRY_CODE",
+    "DEFAULT_FEED_ITEMS",
     "COUNT_COLUMNS",
     "LEVELS",
     "WINDOW_YEARS_BEFORE",
@@ -87,6 +90,7 @@ __all__ = [
     "due_limit",
     "due_limits",
     "feed_delivered",
+    "feed_items_of",
     "groups_present",
     "items_in_force",
     "item_requirements",
@@ -101,9 +105,6 @@ __all__ = [
 
 CLUSTER_SCHEMES = ("cluster_2017", "cluster_2009")
 REGION_SCHEMES = ("region_nesdc7", "region_royin6")
-# Feed items when no KPI with aggregation 'coverage' names one.
-DEFAULT_FEED_ITEMS = ("GOV02",)
-
 FACT_COLUMNS = (
     "item_code",
     "area_code",
@@ -155,6 +156,7 @@ class CoverageInputs:
     window_end: date
     feed_items: tuple[str, ...]
     scope_provinces: tuple[str, ...] | None = None  # None: the whole country is required
+    feed_areas: tuple[str, ...] = ()  # areas feed runs delivered in the fiscal year (step 1)
 
     def cells(self, only_counting: bool = True) -> pd.DataFrame:
         """Item x area coverage cells of the window (item_area_coverage on these inputs)."""
@@ -326,7 +328,7 @@ def province_rows(cells: pd.DataFrame, inputs: CoverageInputs) -> pd.DataFrame:
     for column in COUNT_COLUMNS:
         prov[column] = prov[column].fillna(0).astype("int64")
     prov = add_percentages(prov)
-    fed = feed_delivered(inputs.facts, inputs.areas, inputs.feed_items)
+    fed = feed_delivered(inputs.facts, inputs.areas, inputs.feed_items, inputs.feed_areas)
     n_groups = int(counting_items(inputs.items)["group_code"].nunique())
     full = groups_present(cells, n_groups)
     prov["step1_feed"] = prov["area_code"].isin(fed)
@@ -391,15 +393,6 @@ def scheme_for(level: str, grouping: str | None = None, regions: str | None = No
     return None
 
 
-def feed_items_of(kpis: pd.DataFrame) -> tuple[str, ...]:
-    """Items linked to a KPI with aggregation 'coverage' (else DEFAULT_FEED_ITEMS)."""
-    if kpis is None or kpis.empty or "item_codes" not in kpis:
-        return DEFAULT_FEED_ITEMS
-    linked = kpis.loc[kpis["aggregation"] == COVERAGE, "item_codes"].dropna()
-    codes = sorted({c for text in linked for c in str(text).split(",") if c})
-    return tuple(codes) or DEFAULT_FEED_ITEMS
-
-
 def coverage_facts(
     store,
     as_of: date,
@@ -437,7 +430,8 @@ def load_coverage_inputs(
             "`python -m lib config import`"
         )
     items = items_in_force(items, fy)
-    facts = coverage_facts(store, as_of, start, end, fy_start, min(fy_end, as_of), items)
+    fy_last = min(fy_end, as_of)
+    facts = coverage_facts(store, as_of, start, end, fy_start, fy_last, items)
     areas = store.areas()
     return CoverageInputs(
         facts=facts,
@@ -449,6 +443,7 @@ def load_coverage_inputs(
         window_end=end,
         feed_items=feed_items_of(store.kpis(fy)),
         scope_provinces=scope_provinces(store, areas, as_of),
+        feed_areas=tuple(store.feed_delivered_areas(fy_start, fy_last, as_of)),
     )
 
 

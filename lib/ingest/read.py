@@ -45,6 +45,7 @@ from lib.ingest.header import (
     find_header,
 )
 from lib.ingest.items import ItemLookup
+from lib.ingest.jsondoc import is_json, json_as_csv
 from lib.ingest.layout import Layout
 from lib.ingest.mapping import (
     bad_mapping,
@@ -306,6 +307,8 @@ def _grids(
     check_file_size(len(data), lim)
     if not data or not data.strip(b" \t\r\n\x00"):
         raise FileProblem(make_problem("empty_file"))
+    if is_json(data, file_name):  # a feed's JSON document: its records read as a CSV table
+        data, file_name = json_as_csv(data), f"{file_name}.csv"
     if workbook_kind(data, file_name) is None:
         grids = [read_csv_grid(data, lim, items)]
     else:

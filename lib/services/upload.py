@@ -249,10 +249,12 @@ def commit_upload(
     clean_rows_only: bool = False,
     origin: str = "app",
     confirm_jumps: bool = False,
+    feed_id: int | None = None,
 ) -> int | None:
     """Commit a previewed file as one batch; None when nothing would change.
 
-    Raises UploadRejected when `commit_refusal` refuses the file.
+    Raises UploadRejected when `commit_refusal` refuses the file. feed_id: the
+    integration feed delivering it (lib.services.feeds), kept with what it wrote.
     """
     refusal = commit_refusal(preview, clean_rows_only, confirm_jumps)
     if refusal is not None:
@@ -268,6 +270,7 @@ def commit_upload(
         "checksum": preview.checksum,
         "n_rejected": preview.counts.get("rejected", 0),
         "origin": origin,
+        "feed_id": feed_id,
     }
     audit = {
         "username": username,
@@ -341,6 +344,7 @@ def commit_as(
     clean_rows_only: bool = False,
     origin: str = "app",
     confirm_jumps: bool = False,
+    feed_id: int | None = None,
 ) -> int | None:
     """Commit a previewed file for an account, if it may write every cell it holds."""
     check_as(store, user, preview, origin)
@@ -352,6 +356,7 @@ def commit_as(
         clean_rows_only=clean_rows_only,
         origin=origin,
         confirm_jumps=confirm_jumps,
+        feed_id=feed_id,
     )
 
 

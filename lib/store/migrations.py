@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib.store.feeds import FEEDS_SCHEMA as _FEEDS
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -450,6 +452,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "agency files: crop-year rule, base year, saved layouts", _LAYOUTS),
     Migration(6, "data quality: validation rules, follow-up of flagged values", _QUALITY),
     Migration(7, "reports: KPI form narratives, scheduled deliveries", _REPORTS),
+    Migration(8, "integration feeds: definitions, runs, deliveries", _FEEDS),
 )
 
 

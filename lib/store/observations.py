@@ -188,6 +188,12 @@ class ObservationQueries:
                     "FROM _delta",
                     [batch_id, batch["username"], now, now],
                 )
+                if batch.get("feed_id") is not None:  # what a feed delivered (KPI 4.4 step 1)
+                    cur.execute(
+                        "INSERT INTO feed_deliveries SELECT DISTINCT ?, ?, area_code, period_end "
+                        "FROM _delta",
+                        [int(batch["feed_id"]), batch_id],
+                    )
                 entry = {k: v for k, v in audit.items() if k != "detail"}
                 detail = {**audit.get("detail", {}), "new": n_new, "changed": n_changed}
                 self._audit(cur, target=f"batch {batch_id}", detail=detail, at=now, **entry)

@@ -12,6 +12,7 @@ from lib.store.audit import AuditQueries
 from lib.store.catalogue import CatalogueQueries
 from lib.store.connection import Connection, StoreError
 from lib.store.facts import FactQueries
+from lib.store.feeds import FeedQueries
 from lib.store.layouts import LayoutQueries
 from lib.store.narratives import NarrativeQueries
 from lib.store.observations import ObservationQueries
@@ -36,6 +37,7 @@ class Store(
     LayoutQueries,
     NarrativeQueries,
     ScheduleQueries,
+    FeedQueries,
     SnapshotQueries,
     Connection,
 ):

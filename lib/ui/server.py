@@ -13,7 +13,8 @@ same file is the router when Streamlit runs it as the script.
 - lifespan: builds or migrates the store before the server takes requests, with
   a progress line in the log; marks the routes as served (`routes_live`); starts
   the worker of scheduled report deliveries (lib.reports.schedule.Worker; off
-  with EIS_REPORT_WORKER=0) and stops it with the server; starts the keeper of
+  with EIS_REPORT_WORKER=0) and the integration feeds' (lib.services.feeds.Worker;
+  off with EIS_FEED_WORKER=0) and stops them with the server; starts the keeper of
   today's figures (lib.views.fresh), warms the country's cockpit and stops the
   keeper with the server.
 """
@@ -31,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from lib.core.settings import db_path, report_worker_enabled
+from lib.core.settings import db_path, feed_worker_enabled, report_worker_enabled
 from lib.services.auth import sessions
 
 START_PATH = "/api/session/start"
@@ -147,6 +148,19 @@ def start_report_worker():
     return worker
 
 
+def start_feed_worker():
+    """Start the thread that runs the due integration feeds on the app's store (the app is the
+    store's one writing process); None when off."""
+    if not feed_worker_enabled():  # lib.core.settings: EIS_FEED_WORKER=0
+        return None
+    from lib.services.feeds import Worker
+
+    worker = Worker(_store())
+    worker.start()
+    print("EIS: integration feeds: worker started", flush=True)
+    return worker
+
+
 def start_fresh_figures():
     """Keep today's cockpit figures fresh (lib.views.fresh) and start computing the country's
     cockpit of the default round, so neither the first visit nor the first one after an
@@ -165,11 +179,11 @@ def start_fresh_figures():
 
 @asynccontextmanager
 async def lifespan(_app):
-    """Server start: the store is ready before the first request, the scheduled reports'
-    worker and the fresh figures' keeper run; then the routes are live. Server stop: both
-    stop."""
+    """Server start: the store is ready before the first request, the scheduled reports' and
+    the integration feeds' workers and the fresh figures' keeper run; then the routes are
+    live. Server stop: they stop."""
     await run_in_threadpool(prepare_store)
-    worker = start_report_worker()
+    workers = [start_report_worker(), start_feed_worker()]
     keeper = start_fresh_figures()
     _LIVE.set()
     try:
@@ -177,5 +191,6 @@ async def lifespan(_app):
     finally:
         _LIVE.clear()
         keeper.stop()
-        if worker is not None:
-            worker.stop()
+        for worker in workers:
+            if worker is not None:
+                worker.stop()

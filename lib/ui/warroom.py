@@ -319,10 +319,15 @@ def _detail_body(view, code: str, k: pd.Series) -> None:
         st.rerun()
 
 
-def cockpit_health(view) -> None:
-    """Data health of the scope, the 4 data groups side by side and the weakest members."""
+def cockpit_health(view, store=None) -> None:
+    """Data health of the scope, the 4 data groups side by side and the weakest members;
+    with the store, a warning naming the integration feeds that fail or are late."""
+    from lib.ui.feeds import feed_health_line
+
     language, h = lang(), view.health
     st.subheader(t("คุณภาพข้อมูล (ตัวชี้วัด มท. 4.4)", "Data health (MOI KPI 4.4)"))
+    if store is not None:
+        feed_health_line(store)
     cols = st.container(key="cockpit_metrics").columns(5)
     for col, column in zip(cols, HEALTH_COLUMNS, strict=False):
         col.metric(t(*HEALTH_LABELS[column]), tc.format_pct(h.get(column), 1))
