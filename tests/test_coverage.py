@@ -156,7 +156,9 @@ def load_tiny(store) -> None:
             "kpi_items": KPI_ITEMS,
         }
     )
-    store.load_observations(tiny_observations(), {"username": "test", "kind": "demo"})
+    # FEED's cells arrived through an integration feed (KPI 4.4 step 1)
+    batch = {"username": "test", "kind": "demo", "feed_items": ["FEED"]}
+    store.load_observations(tiny_observations(), batch)
 
 
 @pytest.fixture

@@ -105,3 +105,23 @@ def test_national_scale_catalogue_is_monthly_district_items():
     assert set(items.frequency) == {"monthly"} and set(items.area_level) == {"district"}
     # 210 items x 928 districts x 120 months is well over 10 million cells
     assert 210 * 928 * 120 > 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year", "as_of"), [(2570, AS_OF), (2569, date(2026, 9, 30)), (2569, date(2026, 3, 15))]
+)
+def test_the_demo_gov02_values_are_a_feeds_deliveries_for_step_1(demo_store, fiscal_year, as_of):
+    """KPI 4.4 step 1 holds where the demo's feed delivered GOV02 in the fiscal year by as_of."""
+    from lib.engine import coverage as cv
+
+    start, end = tc.fiscal_year_bounds(fiscal_year)
+    obs = demo_store.table_frame("observations")
+    ends, sent = pd.to_datetime(obs["period_end"]).dt.date, pd.to_datetime(obs["submitted_at"])
+    gov02 = obs[
+        (obs["item_code"] == "GOV02")
+        & ends.between(start, min(end, as_of))
+        & (sent < pd.Timestamp(as_of) + pd.Timedelta(days=1))
+    ]
+    report = cv.coverage(demo_store, "province", fiscal_year, as_of)
+    fed = set(report.loc[report["step1_feed"], "area_code"])
+    assert fed == set(gov02["area_code"]) and fed

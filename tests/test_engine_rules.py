@@ -24,8 +24,9 @@ def store(tmp_path):
     s.close()
 
 
-def load(store, rows, status="submitted", verified_at=None) -> None:
-    """Load monthly cells (item, area, period, value, submitted on) as one batch."""
+def load(store, rows, status="submitted", verified_at=None, feed_items=()) -> None:
+    """Load monthly cells (item, area, period, value, submitted on) as one batch; those of
+    feed_items as delivered by an integration feed."""
     frame = pd.DataFrame(
         [
             {
@@ -44,7 +45,9 @@ def load(store, rows, status="submitted", verified_at=None) -> None:
             for item, area, period, value, on in rows
         ]
     )
-    store.load_observations(frame, {"username": "test", "kind": "demo"})
+    store.load_observations(
+        frame, {"username": "test", "kind": "demo", "feed_items": list(feed_items)}
+    )
 
 
 def cell(store, item, area, as_of, fiscal_year=2568):
@@ -106,12 +109,9 @@ def test_cluster_rollup_follows_the_2017_regrouping(store, as_of, cluster, membe
     assert row.weakest_code == sorted(members)[0]
 
 
-def test_a_district_feed_item_counts_for_its_provinces_step_1(store):
-    # KPI 4.4's feed is a district item (CRM03) here; a district of province 21 delivered.
-    links = store.table_frame("kpi_items")
-    links.loc[links["kpi_code"] == "KPI01", "item_code"] = "CRM03"
-    store.replace_tables({"kpi_items": links})
-    load(store, [("CRM03", "2101", "2025-01", 3.0, date(2025, 2, 5))])
+def test_a_district_feed_delivery_counts_for_its_provinces_step_1(store):
+    # A feed delivered a district item (CRM03) of a district of province 21.
+    load(store, [("CRM03", "2101", "2025-01", 3.0, date(2025, 2, 5))], feed_items=["CRM03"])
     report = cv.coverage(store, "province", 2568, date(2025, 3, 31)).set_index("area_code")
     assert bool(report.loc["21", "step1_feed"]) is True
     assert bool(report.loc["20", "step1_feed"]) is False

@@ -215,7 +215,10 @@ def load_form_store(store: Store) -> None:
             "kpi_items": KPI_ITEMS,
         }
     )
-    store.load_observations(observations(), {"username": "test", "kind": "demo"})
+    # FEED's cell arrived through an integration feed (KPI 4.4 step 1)
+    store.load_observations(
+        observations(), {"username": "test", "kind": "demo", "feed_items": ["FEED"]}
+    )
 
 
 @pytest.fixture

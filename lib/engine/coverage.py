@@ -29,10 +29,10 @@ Definitions (SPEC section 4; as_of = the date the figures describe, whole day):
   correct % = 6 / 7 = 85.7 %; timely % = 1 / 2 = 50 %. It is 100 % only when
   every required cell is present and correct and every item is up to date.
 - **KPI 4.4 milestone** (seed 000): step 1 = an integration feed delivered
-  data for the area in the fiscal year: a feed run (lib.services.feeds) committed
-  a value of the area with period end in the fiscal year, or the area has a cell
-  of a feed item (linked to a KPI aggregated 'coverage', GOV02 in the demo),
-  due or not, with period end in the fiscal year; step 2 = correct and
+  data for the area in the fiscal year: a feed's run (lib.services.feeds)
+  committed a value of the area (or of one of its districts), due or not, with
+  period end in the fiscal year, by as_of, in a batch not undone by then (the
+  demo records its GOV02 values as delivered by a feed); step 2 = correct and
   timely >= 80 %, step 3 >= 90 %, step 4 = 100 %; step 5 = each of the 4 data
   groups has present cells for the area in the window (they are on the
   cockpit and the map). Level = `scoring.milestone_score(steps)`.
@@ -68,10 +68,8 @@ from lib.engine.requirements import (
 from lib.engine.rollups import (
     COUNT_COLUMNS,
     COUNTRY_CODE,
-    DEFAULT_FEED_ITEMS,
     add_percentages,
     feed_delivered,
-    feed_items_of,
     groups_present,
     members_for,
     milestone_steps,
@@ -81,7 +79,6 @@ from lib.engine.rollups import (
 
 __all__ = [
     "COUNTRY_CODE",
-    "DEFAULT_FEED_ITEMS",
     "COUNT_COLUMNS",
     "LEVELS",
     "WINDOW_YEARS_BEFORE",
@@ -90,7 +87,6 @@ __all__ = [
     "due_limit",
     "due_limits",
     "feed_delivered",
-    "feed_items_of",
     "groups_present",
     "items_in_force",
     "item_requirements",
@@ -154,9 +150,8 @@ class CoverageInputs:
     fiscal_year: int
     fiscal_years: tuple[int, ...]
     window_end: date
-    feed_items: tuple[str, ...]
     scope_provinces: tuple[str, ...] | None = None  # None: the whole country is required
-    feed_areas: tuple[str, ...] = ()  # areas feed runs delivered in the fiscal year (step 1)
+    feed_areas: tuple[str, ...] = ()  # areas feeds delivered in the fiscal year (step 1)
 
     def cells(self, only_counting: bool = True) -> pd.DataFrame:
         """Item x area coverage cells of the window (item_area_coverage on these inputs)."""
@@ -328,7 +323,7 @@ def province_rows(cells: pd.DataFrame, inputs: CoverageInputs) -> pd.DataFrame:
     for column in COUNT_COLUMNS:
         prov[column] = prov[column].fillna(0).astype("int64")
     prov = add_percentages(prov)
-    fed = feed_delivered(inputs.facts, inputs.areas, inputs.feed_items, inputs.feed_areas)
+    fed = feed_delivered(inputs.feed_areas, inputs.areas)
     n_groups = int(counting_items(inputs.items)["group_code"].nunique())
     full = groups_present(cells, n_groups)
     prov["step1_feed"] = prov["area_code"].isin(fed)
@@ -441,7 +436,6 @@ def load_coverage_inputs(
         fiscal_year=fy,
         fiscal_years=years,
         window_end=end,
-        feed_items=feed_items_of(store.kpis(fy)),
         scope_provinces=scope_provinces(store, areas, as_of),
         feed_areas=tuple(store.feed_delivered_areas(fy_start, fy_last, as_of)),
     )

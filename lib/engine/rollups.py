@@ -12,13 +12,10 @@ import numpy as np
 import pandas as pd
 
 from lib.core.settings import MILESTONE_BARS
-from lib.engine.aggregations import COVERAGE
 from lib.engine.checks import check_columns, check_level
 from lib.engine.scoring import milestone_score
 
 COUNTRY_CODE = "TH"
-# The integration feed items when no KPI aggregated 'coverage' links any (KPI 4.4 step 1).
-DEFAULT_FEED_ITEMS = ("GOV02",)
 # Counts that pool by summing (per item x area, per area, per group of areas).
 COUNT_COLUMNS = (
     "required_cells",
@@ -88,38 +85,22 @@ def milestone_steps(summary: pd.DataFrame, bars: Sequence[float] = MILESTONE_BAR
     return out
 
 
-def feed_delivered(
-    facts: pd.DataFrame,
-    areas: pd.DataFrame,
-    feed_items: Sequence[str],
-    delivered: Sequence[str] = (),
-) -> set:
-    """Province codes whose integration feed delivered a cell in the fiscal year: a cell of
-    a feed item in the facts (fy_cells), or an area a feed run committed (`delivered`,
-    Store.feed_delivered_areas). A district's delivery is its province's.
+def feed_delivered(delivered: Sequence[str], areas: pd.DataFrame) -> set:
+    """Province codes whose integration feed delivered a value in the fiscal year: the areas
+    feed runs committed (`delivered`, Store.feed_delivered_areas), a district's as its
+    province's.
 
     >>> areas = pd.DataFrame({"code": ["21", "2101", "20"], "level": ["province",
     ...     "district", "province"], "parent_code": ["TH", "21", "TH"]})
-    >>> facts = pd.DataFrame({"item_code": ["F"], "area_code": ["20"], "fy_cells": [0]})
-    >>> sorted(feed_delivered(facts, areas, ["F"], ["2101"]))
-    ['21']
+    >>> sorted(feed_delivered(["2101", "20"], areas))
+    ['20', '21']
     """
-    check_columns(facts, ["item_code", "area_code", "fy_cells"], "facts")
-    rows = facts.loc[facts["item_code"].isin(list(feed_items)) & (facts["fy_cells"] > 0)]
+    check_columns(areas, ["code", "level", "parent_code"], "areas")
     parent = areas.set_index("code")["parent_code"]
     level = areas.set_index("code")["level"]
-    codes = pd.concat([rows["area_code"].astype(str), pd.Series(list(delivered), dtype=str)])
+    codes = pd.Series(list(delivered), dtype=str)
     province = np.where(codes.map(level) == "district", codes.map(parent), codes)
-    return set(pd.Series(province).dropna())
-
-
-def feed_items_of(kpis: pd.DataFrame) -> tuple[str, ...]:
-    """Items linked to a KPI with aggregation 'coverage' (else DEFAULT_FEED_ITEMS)."""
-    if kpis is None or kpis.empty or "item_codes" not in kpis:
-        return DEFAULT_FEED_ITEMS
-    linked = kpis.loc[kpis["aggregation"] == COVERAGE, "item_codes"].dropna()
-    codes = sorted({c for text in linked for c in str(text).split(",") if c})
-    return tuple(codes) or DEFAULT_FEED_ITEMS
+    return set(pd.Series(province, dtype=object).dropna())
 
 
 def groups_present(cells: pd.DataFrame, n_groups: int) -> set:

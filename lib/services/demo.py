@@ -383,6 +383,11 @@ def generate_observations(
         yield generate_item(item, level_areas, quality, late, as_of, window_start, seed, index)
 
 
+# The demo's values an agency's integration feed delivers (KPI 4.4 step 1 of the areas that
+# have them in the fiscal year, lib.engine.coverage).
+FEED_ITEMS = ("GOV02",)
+
+
 def demo_batch(as_of: date, seed: int, scale: str) -> dict:
     """The batch record under which the demo observations are loaded."""
     return {
@@ -392,6 +397,7 @@ def demo_batch(as_of: date, seed: int, scale: str) -> dict:
         "created_at": datetime.combine(as_of, time(0, 0)),
         "note": f"generated demo data as of {as_of.isoformat()}",
         "origin": "cli",
+        "feed_items": FEED_ITEMS,  # recorded as an integration feed's deliveries
     }
 
 

@@ -67,6 +67,17 @@ CREATE TABLE IF NOT EXISTS feed_deliveries (
 );
 """
 
+# When each delivery arrived (a feed run's commit; a bulk load's cell submission), so a view
+# of the past sees only what had been delivered by then.
+FEED_DELIVERED_AT = """
+ALTER TABLE feed_deliveries ADD COLUMN delivered_at TIMESTAMP;
+UPDATE feed_deliveries SET delivered_at = (
+    SELECT b.created_at FROM upload_batches b WHERE b.batch_id = feed_deliveries.batch_id
+);
+"""
+# The feed id of deliveries recorded by a bulk load (the demo's generator), not by a run.
+BULK_FEED_ID = 0
+
 
 # The columns a new feed is inserted with (the rest take their defaults).
 _NEW_COLUMNS = (
@@ -182,14 +193,14 @@ class FeedQueries:
         )
 
     def feed_delivered_areas(self, fy_start: date, fy_end: date, as_of: date) -> list[str]:
-        """Areas a feed's committed batch wrote a cell of, with a period end in [fy_start,
-        fy_end], committed by as_of (whole day) and not undone by then."""
+        """Areas a feed delivered a value of, with a period end in [fy_start, fy_end],
+        delivered by as_of (whole day) in a batch not undone by then."""
         cutoff: datetime = end_of_day(as_of)
         frame = self._df(
             "SELECT DISTINCT d.area_code FROM feed_deliveries d "
-            "JOIN upload_batches b ON b.batch_id = d.batch_id "
-            "WHERE d.period_end BETWEEN ? AND ? AND b.created_at < ? "
-            "AND (b.undone_at IS NULL OR b.undone_at >= ?) ORDER BY 1",
+            "WHERE d.period_end BETWEEN ? AND ? AND d.delivered_at < ? AND NOT EXISTS ("
+            " SELECT 1 FROM upload_batches b WHERE b.batch_id = d.batch_id"
+            " AND b.undone_at < ?) ORDER BY 1",
             [fy_start, fy_end, cutoff, cutoff],
         )
         return frame["area_code"].astype(str).tolist()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib.store.feeds import FEED_DELIVERED_AT as _FEED_DELIVERED_AT
 from lib.store.feeds import FEEDS_SCHEMA as _FEEDS
 
 
@@ -453,6 +454,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "data quality: validation rules, follow-up of flagged values", _QUALITY),
     Migration(7, "reports: KPI form narratives, scheduled deliveries", _REPORTS),
     Migration(8, "integration feeds: definitions, runs, deliveries", _FEEDS),
+    Migration(9, "integration feeds: when each delivery arrived", _FEED_DELIVERED_AT),
 )
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from lib.store.feeds import BULK_FEED_ID
 from lib.store.rules import (
     CELL_KEY,
     CELLS_AT,
@@ -22,6 +23,8 @@ from lib.store.rules import (
     end_of_day,
     prefixed,
 )
+
+_DELIVERY_COLUMNS = "feed_id, batch_id, area_code, period_end, delivered_at"
 
 
 def _recorded(frame: pd.DataFrame) -> pd.DataFrame:
@@ -82,7 +85,8 @@ class ObservationQueries:
 
         The caller guarantees that none of the cells exists yet; uploads that may
         change existing values go through the upload path, which keeps history.
-        Returns the new batch id.
+        batch["feed_items"]: items whose cells an integration feed delivered (kept as
+        feed deliveries, KPI 4.4 step 1). Returns the new batch id.
         """
         return self.load_observation_chunks(iter([frame]), batch)
 
@@ -101,6 +105,13 @@ class ObservationQueries:
                 chunk = _recorded(chunk.assign(batch_id=batch_id))
                 total += self._insert_frame(cur, "observations", chunk)
             cur.execute("UPDATE upload_batches SET n_new = ? WHERE batch_id = ?", [total, batch_id])
+            if batch.get("feed_items"):  # cells an integration feed delivered (the demo's)
+                cur.execute(
+                    f"INSERT INTO feed_deliveries ({_DELIVERY_COLUMNS}) SELECT DISTINCT ?, "
+                    "batch_id, area_code, period_end, submitted_at FROM observations "
+                    "WHERE batch_id = ? AND list_contains(?, item_code)",
+                    [BULK_FEED_ID, batch_id, list(batch["feed_items"])],
+                )
             for key, value in (meta or {}).items():
                 self._set_meta(cur, key, value)
             self._audit(
@@ -190,9 +201,9 @@ class ObservationQueries:
                 )
                 if batch.get("feed_id") is not None:  # what a feed delivered (KPI 4.4 step 1)
                     cur.execute(
-                        "INSERT INTO feed_deliveries SELECT DISTINCT ?, ?, area_code, period_end "
-                        "FROM _delta",
-                        [int(batch["feed_id"]), batch_id],
+                        f"INSERT INTO feed_deliveries ({_DELIVERY_COLUMNS}) "
+                        "SELECT DISTINCT ?, ?, area_code, period_end, ? FROM _delta",
+                        [int(batch["feed_id"]), batch_id, now],
                     )
                 entry = {k: v for k, v in audit.items() if k != "detail"}
                 detail = {**audit.get("detail", {}), "new": n_new, "changed": n_changed}
