@@ -260,3 +260,15 @@ def test_only_an_administrator_defines_or_removes_feeds(store):
         feeds.remove(store, staff, feed_id)
     feeds.remove(store, auth.load_user(store, "admin1"), feed_id)
     assert store.feeds().empty and len(store.feeds(active_only=False)) == 1
+
+
+def test_an_inbox_file_over_the_size_limit_is_rejected_unread(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("EIS_MAX_UPLOAD_MB", "1")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_feed(store, "inbox", str(inbox))
+    (inbox / "big.csv").write_bytes(csv_bytes(ROWS) + b" " * (1024 * 1024))
+    before = written(store)
+    (run,) = feeds.run_due(store, NOW)
+    assert run["status"] == "rejected" and "over 1,048,576 bytes" in run["errors"][0]["en"]
+    assert written(store) == before and (inbox / "rejected" / "big.csv").exists()

@@ -168,6 +168,8 @@ SEQUENCE_COLUMNS = {
     "display_link_seq": ("display_links", "id"),
     "narrative_seq": ("kpi_narratives", "id"),
     "report_schedule_seq": ("report_schedules", "id"),
+    "feed_seq": ("feeds", "id"),
+    "feed_run_seq": ("feed_runs", "id"),
 }
 
 

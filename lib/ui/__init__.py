@@ -7,7 +7,8 @@ every session), warroom (cockpit), access (sign-in, menu, rights, backup
 worker), upload (templates, preview, commit,
 batches), mapping (the upload's column roles, sheets and period rule), layouts
 (saved file layouts), verify (the values a verifier judges), admin (accounts,
-audit log, backups), config (the configuration workbook on the administrator's
+audit log, backups), feeds (the integration feeds' tab and the cockpit's line of
+feeds in trouble), config (the configuration workbook on the administrator's
 page; what an empty product's pages say to do next), displays (display links
 for wall screens), server (the sign-in cookie's routes and the store's
 start-up; st.App), past (the day a page describes: ?as_of=, the date picker,

@@ -103,25 +103,32 @@ def _record(store, feed: dict, run: dict, failures: int, now: datetime) -> dict:
     return {**run, "failures": failures, "next_due_at": state["next_due_at"]}
 
 
-def _documents(feed: dict) -> list[tuple[str, bytes, object]]:
-    """(name, bytes, inbox path or None) of what the feed offers now (FeedError if nothing
-    can be read)."""
+def _documents(feed: dict) -> list[tuple[str, object, object]]:
+    """(name, read() -> bytes, inbox path or None) of what the feed offers now (FeedError
+    when the source cannot be read at all)."""
     if feed["kind"] == "url":
         data, name = sources.fetch(feed["source"], FEED_TIMEOUT_S)
-        return [(name, data, None)]
-    out = []
-    for path in sources.inbox_files(feed["source"]):
-        try:
-            out.append((path.name, path.read_bytes(), path))
-        except OSError as exc:
-            raise sources.FeedError(
-                f"อ่าน {path} ไม่ได้: {exc}", f"cannot read {path}: {exc}"
-            ) from exc
-    return out
+        return [(name, lambda: data, None)]
+    return [
+        (p.name, lambda p=p: sources.read_file(p), p) for p in sources.inbox_files(feed["source"])
+    ]
+
+
+def _document_run(store, feed: dict, name: str, read, now: datetime) -> dict:
+    """The run of one document: delivered, or rejected (too large), or an error (unreadable)."""
+    base = {"feed_id": int(feed["id"]), "started_at": now, "file_name": name}
+    try:
+        data = read()
+    except sources.TooLarge as exc:
+        return {**base, **dict.fromkeys(COUNTS, 0), "status": "rejected", "errors": [_of(exc)]}
+    except OSError as exc:
+        return {**base, **dict.fromkeys(COUNTS, 0), "status": "error", "errors": [_of(exc)]}
+    return deliver(store, feed, name, data, now)
 
 
 def run_feed(store, feed: dict, now: datetime | None = None) -> list[dict]:
-    """Run one feed now: one recorded run per document (none for an empty inbox)."""
+    """Run one feed now: one recorded run per document (none for an empty inbox); an inbox's
+    file is moved to processed/ or rejected/ once read (left in place after an error)."""
     now = now or datetime.now()
     failures = int(feed.get("failures") or 0)
     base = {"feed_id": int(feed["id"]), "started_at": now, **dict.fromkeys(COUNTS, 0)}
@@ -136,13 +143,12 @@ def run_feed(store, feed: dict, now: datetime | None = None) -> list[dict]:
         store.set_feed_state(int(feed["id"]), state)
         return []
     runs = []
-    for name, data, path in documents:
-        run = _record(store, feed, deliver(store, feed, name, data, now), failures, now)
+    for name, read, path in documents:
+        run = _record(store, feed, _document_run(store, feed, name, read, now), failures, now)
         failures = run["failures"]
-        if path is not None:
-            sources.file_away(
-                path, sources.PROCESSED if run["status"] in GOOD else sources.REJECTED, now
-            )
+        if path is not None and run["status"] != "error":
+            outcome = sources.PROCESSED if run["status"] in GOOD else sources.REJECTED
+            sources.file_away(path, outcome, now)
         runs.append(run)
     return runs
 

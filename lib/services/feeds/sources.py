@@ -23,6 +23,10 @@ class FeedError(InputError):
     """The feed's source cannot be read now (unreachable, too large, no folder)."""
 
 
+class TooLarge(InputError):
+    """An inbox file over the upload size limit (rejected without being read)."""
+
+
 def check_url(url: str) -> str:
     """The URL when it is http or https with a host (InputError otherwise)."""
     parts = urlsplit(str(url or "").strip())
@@ -88,6 +92,18 @@ def inbox_files(folder: str | Path) -> list[Path]:
     if not root.is_dir():
         raise FeedError(f"ไม่พบโฟลเดอร์ {root}", f"no folder {root}")
     return sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def read_file(path: Path, max_bytes: int | None = None) -> bytes:
+    """An inbox file's bytes; TooLarge (not read) over the upload size limit."""
+    cap = current_limits().file_bytes if max_bytes is None else int(max_bytes)
+    size = path.stat().st_size
+    if size > cap:
+        raise TooLarge(
+            f"ไฟล์ {path.name} ใหญ่เกิน {cap:,} ไบต์ ({size:,})",
+            f"the file {path.name} is over {cap:,} bytes ({size:,})",
+        )
+    return path.read_bytes()
 
 
 def file_away(path: Path, outcome: str, now: datetime) -> Path:
