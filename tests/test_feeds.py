@@ -272,3 +272,21 @@ def test_an_inbox_file_over_the_size_limit_is_rejected_unread(store, tmp_path, m
     (run,) = feeds.run_due(store, NOW)
     assert run["status"] == "rejected" and "over 1,048,576 bytes" in run["errors"][0]["en"]
     assert written(store) == before and (inbox / "rejected" / "big.csv").exists()
+
+
+def test_two_rounds_at_once_read_an_inbox_file_once(store, tmp_path):
+    import threading
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_feed(store, "inbox", str(inbox))
+    (inbox / "a.csv").write_bytes(csv_bytes(ROWS))
+    results: list = []
+    rounds = [
+        threading.Thread(target=lambda: results.append(feeds.run_due(store, NOW))) for _ in range(2)
+    ]
+    for thread in rounds:
+        thread.start()
+    for thread in rounds:
+        thread.join()
+    assert sorted(len(r) for r in results) == [0, 1]  # the second round found it not due

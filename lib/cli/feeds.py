@@ -135,7 +135,7 @@ def cmd_run(args) -> int:
     from lib.services import feeds
 
     with open_store(args) as store:
-        if args.id is not None and store.feed(args.id) is None:
+        if args.id is not None and not (store.feed(args.id) or {}).get("is_active"):
             words = (f"ไม่มีการเชื่อมโยงข้อมูลหมายเลข {args.id}", f"no feed {args.id}")
             raise CliError(pick(words, args.lang), EXIT_USAGE)
         done = feeds.run_due(store, feed_id=args.id)

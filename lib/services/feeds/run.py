@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 ORIGIN = "feed"
 COUNTS = ("n_rows", "n_new", "n_changed", "n_rejected")  # of a run
 INTERVAL_S = 60.0
+_ONE_ROUND = threading.Lock()
 
 
 def _error(th: str, en: str, row=None, column: str = "") -> dict:
@@ -154,8 +155,16 @@ def run_feed(store, feed: dict, now: datetime | None = None) -> list[dict]:
 
 
 def run_due(store, now: datetime | None = None, feed_id: int | None = None) -> list[dict]:
-    """Run every due feed (or the one given, due or not); a failure is a recorded run."""
-    now = now or datetime.now()
+    """Run every due feed (or the one given, due or not); a failure is a recorded run.
+
+    One round at a time in this process (the worker and a page's "run now" never read the
+    same inbox file twice): a second caller waits, then sees the feeds as the first left them.
+    """
+    with _ONE_ROUND:
+        return _run_due(store, now or datetime.now(), feed_id)
+
+
+def _run_due(store, now: datetime, feed_id: int | None) -> list[dict]:
     feeds = store.feeds().to_dict("records")
     chosen = [
         f for f in feeds if (int(f["id"]) == feed_id if feed_id is not None else is_due(f, now))
