@@ -137,19 +137,124 @@ def small_store_path(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def small_pto_store_path(small_store_path, tmp_path_factory):
-    """The small store with Rayong's PTO staff (pto21) and verifier (pto21v); never written."""
+def add_pto_users(location: str) -> None:
+    """Rayong's PTO staff (pto21) and verifier (pto21v), added through the command line."""
     from lib.cli import main
 
-    path = str(tmp_path_factory.mktemp("small-pto") / "base.duckdb")
-    shutil.copyfile(small_store_path, path)
     with pytest.MonkeyPatch.context() as mp:
         for name, role in (("pto21", "staff"), ("pto21v", "verifier")):
             mp.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
             args = ["users", "add", name, "--role", role, "--agency", "PTO", "--area", "21"]
-            assert main([*args, "--password-stdin", "--db", path]) == 0
+            assert main([*args, "--password-stdin", "--db", location]) == 0
+
+
+@pytest.fixture(scope="session")
+def small_pto_store_path(small_store_path, tmp_path_factory):
+    """The small store with Rayong's PTO staff (pto21) and verifier (pto21v); never written."""
+    path = str(tmp_path_factory.mktemp("small-pto") / "base.duckdb")
+    shutil.copyfile(small_store_path, path)
+    add_pto_users(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server on loopback for the session (tests.pgserver), or None."""
+    from tests import pgserver
+
+    server = pgserver.start()
+    yield server
+    if server is not None:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def small_server(pg_server):
+    """(server, database name) of the small store on the shared store server, built like
+    small_store_path; a template that tests copy, never written."""
+    from tests import pgserver
+
+    server = pgserver.required_or_skip(pg_server)
+    url = server.new_database()
+    build_small_store(url)
+    return server, url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def small_pto_server(small_server):
+    """(server, database name) of the small store with the PTO accounts on the server."""
+    server, template = small_server
+    url = server.new_database(template)
+    add_pto_users(url)
+    return server, url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["file", "server"])
+def small_store_both(request, small_store_path, tmp_path):
+    """A private copy of the small store for one test to write: a DuckDB file (the path of
+    small_store_copy), then a database on the store server (its URL)."""
+    if request.param == "server":
+        server, template = request.getfixturevalue("small_server")
+        return server.new_database(template)
+    path = tmp_path / "data" / "eis.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(small_store_path, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_server(pg_server):
+    """(server, database name) of a store with reference and catalogue and no values on the
+    shared store server; a template that tests copy, never written."""
+    from tests import pgserver
+
+    server = pgserver.required_or_skip(pg_server)
+    url = server.new_database()
+    with Store(url) as store:
+        init_store(store, with_demo=False)
+    return server, url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["file", "server"])
+def reference_store(request, tmp_path):
+    """A store with reference and catalogue and no values, for one test to write: a DuckDB
+    file, then a database on the shared store's server (the same test, both modes)."""
+    if request.param == "server":
+        server, template = request.getfixturevalue("reference_server")
+        store = Store(server.new_database(template))
+    else:
+        store = Store(tmp_path / "reference.duckdb")
+        init_store(store, with_demo=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["file", "server"])
+def migrated_store(request, tmp_path):
+    """A migrated store with nothing loaded, as a DuckDB file and on the store server."""
+    if request.param == "server":
+        from tests import pgserver
+
+        store = Store(
+            pgserver.required_or_skip(request.getfixturevalue("pg_server")).new_database()
+        )
+    else:
+        store = Store(tmp_path / "empty.duckdb")
+    store.migrate()
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["file", "server"])
+def pto_store(request, small_pto_store_path, tmp_path):
+    """A private copy of the small store with the PTO accounts, for one test to write: a
+    DuckDB file, then a database on the shared store's server (the same test, both modes)."""
+    if request.param == "server":
+        server, template = request.getfixturevalue("small_pto_server")
+        return server.new_database(template)
+    path = tmp_path / "data.duckdb"
+    shutil.copyfile(small_pto_store_path, path)
+    return str(path)
 
 
 @pytest.fixture

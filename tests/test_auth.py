@@ -74,9 +74,11 @@ def test_oidc_switch(monkeypatch):
 
 # -- sign-in and lock-out ------------------------------------------------------------
 @pytest.fixture
-def users_store(empty_store, fast_hasher):
-    auth.add_user(empty_store, "somsri", "admin", PASSWORD, actor=ADMIN, origin="test", now=NOW)
-    return empty_store
+def users_store(migrated_store, fast_hasher):
+    """One administrator, somsri: in a store file, then on the store server."""
+    store = migrated_store
+    auth.add_user(store, "somsri", "admin", PASSWORD, actor=ADMIN, origin="test", now=NOW)
+    return store
 
 
 def _actions(store: Store, username: str) -> list[str]:

@@ -102,7 +102,10 @@ def test_backup_restore_round_trip_table_by_table(live_path, tmp_path):
     # ... and the audit log one more: the restore itself, audited in the restored store
     with Store(target) as store:
         audit = store.table_frame("audit_log")
-        assert audit.action.iloc[-1] == "restore" and audit.id.iloc[-1] == audit_before.id.max() + 1
+        # ids continue after the backup's (DuckDB 1.5 may skip one: it reports a reopened
+        # sequence's last value one ahead)
+        assert audit.action.iloc[-1] == "restore" and audit.id.is_unique
+        assert audit_before.id.max() < audit.id.iloc[-1] <= audit_before.id.max() + 2
         pd.testing.assert_frame_equal(audit.iloc[:-1], audit_before, obj="audit_log")
         assert store.users_frame().display_name.iloc[0] == "สมชาย ใจดี; <b>x</b>"
         # sequences continue where they were: a new id does not collide

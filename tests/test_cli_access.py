@@ -25,8 +25,15 @@ HOLDER = (
 
 
 @pytest.fixture
-def db(small_store_copy, fast_hasher) -> Path:
-    """A private copy of the small store; cheap argon2 parameters for speed."""
+def db(small_store_both, fast_hasher) -> Path | str:
+    """A private copy of the small store, as a file and on the store server; cheap argon2
+    parameters for speed."""
+    return small_store_both
+
+
+@pytest.fixture
+def file_db(small_store_copy, fast_hasher) -> Path:
+    """A private copy of the small store file (backups and restores of a file)."""
     return small_store_copy
 
 
@@ -108,7 +115,7 @@ def test_users_add_errors_are_one_line(db, capsys, monkeypatch, args, password, 
         assert store.users_frame().empty
 
 
-def test_users_state_errors_exit_1(db, capsys, monkeypatch):
+def test_users_state_errors_exit_1(db, capsys, monkeypatch, tmp_path):
     assert add(capsys, monkeypatch, db, "nok", "admin")[0] == 0
     code, _, err = add(capsys, monkeypatch, db, "nok", "admin")
     assert code == 1 and "already exists" in err and err.count("\n") == 1
@@ -118,7 +125,7 @@ def test_users_state_errors_exit_1(db, capsys, monkeypatch):
         capsys, monkeypatch, "users", "add", "x1", "--role", "admin", "--db", db, stdin=PASSWORD
     )
     assert code == 2 and "--password-stdin" in err
-    code, _, err = run(capsys, monkeypatch, "users", "list", "--db", db.with_name("none.duckdb"))
+    code, _, err = run(capsys, monkeypatch, "users", "list", "--db", tmp_path / "none.duckdb")
     assert code == 1 and "no store" in err
 
 
@@ -201,44 +208,48 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_backup_and_restore_commands(db, tmp_path, capsys, monkeypatch):
+def test_backup_and_restore_commands(file_db, tmp_path, capsys, monkeypatch):
     backups = tmp_path / "backups"
     for _ in range(3):
-        code, out, err = run(capsys, monkeypatch, "backup", backups, "--keep", "2", "--db", db)
+        code, out, err = run(capsys, monkeypatch, "backup", backups, "--keep", "2", "--db", file_db)
         assert code == 0 and out.startswith("backup written: ") and err == ""
     assert len(list(backups.iterdir())) == 2
     newest = sorted(backups.iterdir())[-1]
 
-    code, _, err = run(capsys, monkeypatch, "restore", newest, "--db", db)
+    code, _, err = run(capsys, monkeypatch, "restore", newest, "--db", file_db)
     assert code == 1 and "--force" in err and err.count("\n") == 1
-    code, out, _ = run(capsys, monkeypatch, "restore", newest, "--db", db, "--force", "--json")
+    code, out, _ = run(capsys, monkeypatch, "restore", newest, "--db", file_db, "--force", "--json")
     assert code == 0 and ".duckdb.bak-" in json.loads(out)["previous"]
-    with Store(db, read_only=True) as store:
+    with Store(file_db, read_only=True) as store:
         assert store.audit_log_filtered(action="restore").origin.tolist() == ["cli"]
 
     new_target = tmp_path / "elsewhere" / "eis.duckdb"
     assert run(capsys, monkeypatch, "restore", newest, "--db", new_target)[0] == 2  # no key there
     args = ("restore", newest, "--db", new_target, "--force-unsigned")
     assert run(capsys, monkeypatch, *args)[0] == 0
-    assert run(capsys, monkeypatch, "backup", backups, "--keep", "0", "--db", db)[0] == 2
+    assert run(capsys, monkeypatch, "backup", backups, "--keep", "0", "--db", file_db)[0] == 2
 
 
-def test_restore_of_a_damaged_backup_leaves_the_store_untouched(db, tmp_path, capsys, monkeypatch):
-    assert run(capsys, monkeypatch, "backup", tmp_path / "b", "--db", db)[0] == 0
+def test_restore_of_a_damaged_backup_leaves_the_store_untouched(
+    file_db, tmp_path, capsys, monkeypatch
+):
+    assert run(capsys, monkeypatch, "backup", tmp_path / "b", "--db", file_db)[0] == 0
     (backup_dir,) = (tmp_path / "b").iterdir()
     users = backup_dir / "users.parquet"
     users.write_bytes(users.read_bytes()[:-10] + b"0123456789")
-    before = sha(db)
-    code, _, err = run(capsys, monkeypatch, "restore", backup_dir, "--db", db, "--force")
+    before = sha(file_db)
+    code, _, err = run(capsys, monkeypatch, "restore", backup_dir, "--db", file_db, "--force")
     assert code == 1 and "checksum of users.parquet" in err and err.count("\n") == 1
-    assert sha(db) == before and not db.with_name("eis.duckdb.bak").exists()
+    assert sha(file_db) == before and not file_db.with_name("eis.duckdb.bak").exists()
 
 
-def test_restore_refuses_while_another_process_holds_the_store(db, tmp_path, capsys, monkeypatch):
-    assert run(capsys, monkeypatch, "backup", tmp_path / "b", "--db", db)[0] == 0
+def test_restore_refuses_while_another_process_holds_the_store(
+    file_db, tmp_path, capsys, monkeypatch
+):
+    assert run(capsys, monkeypatch, "backup", tmp_path / "b", "--db", file_db)[0] == 0
     (backup_dir,) = (tmp_path / "b").iterdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(db)],
+        [sys.executable, "-c", HOLDER, str(file_db)],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -246,12 +257,12 @@ def test_restore_refuses_while_another_process_holds_the_store(db, tmp_path, cap
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        before = sha(db)
-        code, _, err = run(capsys, monkeypatch, "restore", backup_dir, "--db", db, "--force")
+        before = sha(file_db)
+        code, _, err = run(capsys, monkeypatch, "restore", backup_dir, "--db", file_db, "--force")
     finally:
         holder.communicate("\n", timeout=30)
     assert code == 1 and "another process" in err and err.count("\n") == 1
-    assert sha(db) == before
+    assert sha(file_db) == before
 
 
 def test_displays_add_list_revoke(db, capsys, monkeypatch):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -21,12 +20,10 @@ def base_db(small_pto_store_path):
 
 
 @pytest.fixture
-def db(base_db, tmp_path, capsys):
-    """A private copy of the base store for one test."""
-    path = tmp_path / "data.duckdb"
-    shutil.copyfile(base_db, path)
+def db(pto_store, capsys):
+    """A private copy of the base store for one test, as a file and on the store server."""
     capsys.readouterr()
-    return str(path)
+    return pto_store
 
 
 def write(tmp_path, name: str, text: str, encoding: str = "utf-8-sig") -> str:

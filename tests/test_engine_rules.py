@@ -12,16 +12,12 @@ import pandas as pd
 import pytest
 
 from lib.engine import coverage as cv
-from lib.services.bootstrap import init_store
-from lib.store import Store
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "rules.duckdb")
-    init_store(s, with_demo=False)
-    yield s
-    s.close()
+def store(reference_store):
+    """A store with reference and catalogue: a file, then on the store server."""
+    return reference_store
 
 
 def load(store, rows, status="submitted", verified_at=None, feed_items=()) -> None:

@@ -17,11 +17,9 @@ OBS = ["item_code", "area_code", "period", "value", "status", "verified_by", "ve
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "rules.duckdb")
-    init_store(s, with_demo=False)
-    yield s
-    s.close()
+def store(reference_store):
+    """A store with reference and catalogue: a file, then on the store server."""
+    return reference_store
 
 
 def monthly(rows, item="FIN01") -> pd.DataFrame:

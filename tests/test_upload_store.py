@@ -8,18 +8,15 @@ import pandas as pd
 import pytest
 
 from lib.engine.coverage import coverage_facts
-from lib.services.bootstrap import init_store
 from lib.store import Store
 
 WRITE_TABLES = ("observations", "observation_history", "upload_batches", "audit_log")
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "upload.duckdb")
-    init_store(s, with_demo=False)
-    yield s
-    s.close()
+def store(reference_store):
+    """A store with reference and catalogue: a file, then on the store server."""
+    return reference_store
 
 
 def cells(rows) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from lib.core.exporting import neutralise_frame
 from lib.core.settings import db_path
 from lib.store import Store, StoreError
 from lib.store.migrations import latest_version
+from lib.store.server import is_server
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -46,6 +47,11 @@ def path_arg(text: str) -> Path:
     return Path(text)
 
 
+def store_arg(text: str) -> Path | str:
+    """An argparse type: a store file's path, or a shared store's postgresql:// URL."""
+    return text if is_server(text) else path_arg(text)
+
+
 def print_json(obj) -> None:
     """Print an object as indented JSON (Thai kept as is)."""
     print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
@@ -63,7 +69,7 @@ def open_store(args, create: bool = False) -> Store:
     """The store at --db; CliError when it is missing (unless create), cannot be opened, or
     was made by an older version of this program and not yet migrated."""
     path = args.db
-    if not create and str(path) != ":memory:" and not path.exists():
+    if not create and not is_server(path) and str(path) != ":memory:" and not path.exists():
         raise CliError(f"no store at {path}: run `python -m lib init --db {path}` first")
     try:
         store = Store(path)
@@ -83,7 +89,10 @@ def open_store(args, create: bool = False) -> Store:
 def add_common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json")) -> None:
     """The options every command takes: --db, --format and --json."""
     p.add_argument(
-        "--db", type=path_arg, default=db_path(), help="store file (default: %(default)s)"
+        "--db",
+        type=store_arg,
+        default=db_path(),
+        help="store file, or postgresql://USER@HOST:PORT/DB (default: %(default)s)",
     )
     p.add_argument("--format", choices=formats, default=formats[0], help="output format")
     p.add_argument(

@@ -69,11 +69,11 @@ class AccountQueries:
             raise ValueError(f"not updatable user fields: {sorted(bad) or 'none given'}")
         cols = sorted(changes)
         with self.transaction() as cur:
-            found = cur.execute(
-                f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} "
-                "WHERE username = ? RETURNING username",
+            found = _updated(
+                cur,
+                f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} WHERE username = ?",
                 [changes[c] for c in cols] + [username],
-            ).fetchall()
+            )
             if not found:
                 raise StoreError(f"no user {username}")
             if revoke_sessions:
@@ -113,10 +113,12 @@ class AccountQueries:
         Audits sign_in_failed (and locked). Returns (consecutive failures, locked now).
         """
         with self.transaction() as cur:
-            row = cur.execute(
-                "UPDATE users SET failed_attempts = failed_attempts + 1 "
-                "WHERE username = ? RETURNING failed_attempts",
+            cur.execute(
+                "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE username = ?",
                 [username],
+            )
+            row = cur.execute(
+                "SELECT failed_attempts FROM users WHERE username = ?", [username]
             ).fetchone()
             attempts = int(row[0]) if row else 0
             self._audit(
@@ -158,12 +160,21 @@ class AccountQueries:
     def exchange_session_handoff(self, handoff_hash: str, token_hash: str, at: datetime):
         """Turn a live, unused hand-off into the session's token (once); its row or None."""
         with self.transaction() as cur:
+            # Select, then update by id (writes are serialised: nobody changes it in between;
+            # PostgreSQL tables take no RETURNING through DuckDB).
+            live = cur.execute(
+                "SELECT id FROM sessions WHERE handoff_hash = ? AND handoff_until > ? "
+                "AND token_hash IS NULL AND revoked_at IS NULL",
+                [handoff_hash, at],
+            ).fetchone()
+            if live is None:
+                return None
             cur.execute(
                 "UPDATE sessions SET token_hash = ?, handoff_hash = NULL, handoff_until = NULL "
-                "WHERE handoff_hash = ? AND handoff_until > ? AND token_hash IS NULL "
-                "AND revoked_at IS NULL RETURNING *",
-                [token_hash, handoff_hash, at],
+                "WHERE id = ?",
+                [token_hash, live[0]],
             )
+            cur.execute("SELECT * FROM sessions WHERE id = ?", [live[0]])
             row = cur.fetchone()
             return (
                 None
@@ -205,7 +216,7 @@ class AccountQueries:
         """Add a display link (its token's hash only) with its audit entry; its id."""
         cols = list(record)
         with self.transaction() as cur:
-            new_id = cur.execute("SELECT nextval('display_link_seq')").fetchone()[0]
+            new_id = self._next_id(cur, "display_link_seq")
             cur.execute(
                 f"INSERT INTO display_links (id, {', '.join(cols)}) "
                 f"VALUES (?, {', '.join('?' for _ in cols)})",
@@ -232,11 +243,12 @@ class AccountQueries:
     def revoke_display_link(self, link_id: int, by: str, at: datetime, audit: dict) -> bool:
         """Revoke a live display link with its audit entry; False when none was live."""
         with self.transaction() as cur:
-            found = cur.execute(
+            found = _updated(
+                cur,
                 "UPDATE display_links SET revoked_at = ?, revoked_by = ? "
-                "WHERE id = ? AND revoked_at IS NULL RETURNING id",
+                "WHERE id = ? AND revoked_at IS NULL",
                 [at, by, link_id],
-            ).fetchall()
+            )
             if found:
                 self._audit(cur, **audit)
         return bool(found)
@@ -251,9 +263,16 @@ class AccountQueries:
 
 def _revoke(cur, where: str, params: list, at: datetime | None, reason: str) -> int:
     """End the open sessions matching `where`; how many."""
-    rows = cur.execute(
+    return _updated(
+        cur,
         "UPDATE sessions SET revoked_at = ?, revoked_reason = ?, handoff_hash = NULL "
-        f"WHERE revoked_at IS NULL AND {where} RETURNING id",
+        f"WHERE revoked_at IS NULL AND {where}",
         [at or datetime.now(), reason, *params],
-    ).fetchall()
-    return len(rows)
+    )
+
+
+def _updated(cur, sql: str, params: list) -> int:
+    """Run an UPDATE; the number of rows it changed (DuckDB returns the count as its one
+    row, for a file's tables and a server's alike)."""
+    row = cur.execute(sql, params).fetchone()
+    return int(row[0]) if row else 0

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from lib.store import server
 from lib.store.migrations import MIGRATIONS
 
 # Tables a bulk frame may be written to (names are never taken from input).
@@ -97,6 +98,12 @@ def fault_reason(exc: BaseException, path: str | Path | None = None) -> str | No
         return f"no permission to read or write the store{where}: run as the service account"
     if code == errno.EROFS or "read-only file system" in text:
         return f"the store{where} is on a read-only file system: nothing was written"
+    if "created with an newer version of duckdb" in text or "newer version of duckdb" in text:
+        return (
+            f"the store{where} was written by a newer DuckDB than this program's "
+            f"({duckdb.__version__}): restore a backup into a new store (`python -m lib restore`) "
+            "or move the file away and start the app to build a new one"
+        )
     if "not a valid duckdb database file" in text or "is a directory" in text:
         return f"{path or 'the file'} is not a store (not a DuckDB database file): check --db"
     return None
@@ -125,6 +132,15 @@ class Connection:
 
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = str(path)
+        self.shared: dict = {}  # kept state its shallow copies (verified_view) share
+        self._write_lock = threading.Lock()
+        self.on_server = server.is_server(self.path)
+        if self.on_server:  # a PostgreSQL database many processes share (lib.store.server)
+            try:
+                self._con = server.connect(self.path, _CONFIG)
+            except server.ServerUnavailable as exc:
+                raise StoreError(str(exc)) from exc
+            return
         is_new = False
         if self.path != ":memory:":
             private_files()
@@ -145,9 +161,6 @@ class Connection:
             raise error(reason or f"cannot open store {self.path}: {first}") from exc
         if is_new and os.path.isfile(self.path):
             os.chmod(self.path, 0o600)
-        self._write_lock = threading.Lock()
-        # Kept state its shallow copies (verified_view) share: maintained reads, fresh figures.
-        self.shared: dict = {}
 
     def close(self) -> None:
         """Close the database object."""
@@ -206,6 +219,8 @@ class Connection:
             cur = self._con.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
+                if self.on_server:  # one writer at a time across every process, as in a file
+                    server.lock_writes(cur)
                 yield cur
                 kill_point("store.before_commit")
                 cur.execute("COMMIT")
@@ -237,6 +252,17 @@ class Connection:
         return len(frame)
 
     @staticmethod
+    def _next_id(cur, sequence: str) -> int:
+        """The next id a sequence hands out, on the caller's cursor (a DuckDB file's own
+        sequence, or the server's, which a rollback does not take back)."""
+        kind = cur.execute(
+            "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
+        if kind == "postgres":
+            return server.next_id(cur, sequence)
+        return int(cur.execute(f"SELECT nextval('{sequence}')").fetchone()[0])
+
+    @staticmethod
     def _audit(
         cur,
         username: str | None,
@@ -248,8 +274,9 @@ class Connection:
     ) -> None:
         """Append one audit entry inside the caller's transaction."""
         cur.execute(
-            "INSERT INTO audit_log VALUES (nextval('audit_seq'), ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
+                Connection._next_id(cur, "audit_seq"),
                 at or datetime.now(),
                 username,
                 action,
@@ -272,7 +299,7 @@ class Connection:
             for m in MIGRATIONS:
                 if m.number in done or (until is not None and m.number > until):
                     continue
-                cur.execute(m.sql)
+                cur.execute(server.schema_sql(m.sql) if self.on_server else m.sql)
                 cur.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                     [m.number, m.name, datetime.now()],
@@ -283,7 +310,8 @@ class Connection:
     def schema_version(self) -> int:
         """Newest applied migration number (0 for an empty file)."""
         exists = self._scalar(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' "
+            "AND table_catalog = current_database() AND table_schema = current_schema()"
         )
         if not exists:
             return 0
@@ -293,7 +321,8 @@ class Connection:
         """Names of the base tables in the store."""
         df = self._df(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' ORDER BY table_name"
+            "WHERE table_type = 'BASE TABLE' AND table_catalog = current_database() "
+            "AND table_schema = current_schema() ORDER BY table_name"
         )
         return df["table_name"].tolist()
 

@@ -115,7 +115,7 @@ class FeedQueries:
         columns = ", ".join(_NEW_COLUMNS)
         marks = ", ".join("?" for _ in _NEW_COLUMNS)
         with self.transaction() as cur:
-            new_id = cur.execute("SELECT nextval('feed_seq')").fetchone()[0]
+            new_id = self._next_id(cur, "feed_seq")
             cur.execute(
                 f"INSERT INTO feeds (id, {columns}) VALUES (?, {marks})",
                 [new_id, *(row[c] for c in _NEW_COLUMNS)],
@@ -147,7 +147,7 @@ class FeedQueries:
         """Keep a run (the keys of _RUN_COLUMNS, errors: a list) and the feed's new state
         (next_due_at, failures, last_run_at, last_status, last_error) at once; the run's id."""
         with self.transaction() as cur:
-            run_id = cur.execute("SELECT nextval('feed_run_seq')").fetchone()[0]
+            run_id = self._next_id(cur, "feed_run_seq")
             cur.execute(
                 f"INSERT INTO feed_runs (id, {', '.join(_RUN_COLUMNS)}, errors) "
                 f"VALUES (?, {', '.join('?' for _ in _RUN_COLUMNS)}, ?)",

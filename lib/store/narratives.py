@@ -37,7 +37,7 @@ class NarrativeQueries:
         ids: list[int] = []
         with self.transaction() as cur:
             for version in versions:
-                new_id = int(cur.execute("SELECT nextval('narrative_seq')").fetchone()[0])
+                new_id = self._next_id(cur, "narrative_seq")
                 row = {**version, "id": new_id, "written_at": version.get("written_at") or now}
                 cur.execute(
                     f"INSERT INTO kpi_narratives ({', '.join(NARRATIVE_COLUMNS)}) "

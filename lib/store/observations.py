@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from lib.store.connection import Connection
 from lib.store.feeds import BULK_FEED_ID
 from lib.store.rules import (
     CELL_KEY,
@@ -43,7 +44,7 @@ def _cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
 
 def _new_batch(cur, n_new: int, **batch) -> int:
     """Insert an upload_batches row and return its id."""
-    batch_id = cur.execute("SELECT nextval('batch_seq')").fetchone()[0]
+    batch_id = Connection._next_id(cur, "batch_seq")
     cur.execute(
         "INSERT INTO upload_batches (batch_id, kind, username, agency_code, file_name, "
         "checksum, created_at, n_new, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -35,7 +35,7 @@ class ScheduleQueries:
         columns = ", ".join(_NEW_COLUMNS)
         marks = ", ".join("?" for _ in _NEW_COLUMNS)
         with self.transaction() as cur:
-            new_id = cur.execute("SELECT nextval('report_schedule_seq')").fetchone()[0]
+            new_id = self._next_id(cur, "report_schedule_seq")
             cur.execute(
                 f"INSERT INTO report_schedules (id, {columns}) VALUES (?, {marks})",
                 [new_id, *(row[c] for c in _NEW_COLUMNS)],
