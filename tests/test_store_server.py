@@ -158,3 +158,36 @@ def test_a_missing_server_is_one_clear_line(capsys):
     err = capsys.readouterr().err
     assert "postgresql://postgres@127.0.0.1:1/none" in err and "Traceback" not in err
     assert io.StringIO(err).read().count("\n") == 1
+
+
+def test_backup_of_the_server_restores_into_a_new_database(
+    small_pto_server, server_db, tmp_path, capsys, monkeypatch
+):
+    """The Parquet backup works for the shared store: restored into a new, empty database it
+    holds the same rows, and the ids go on after the restored ones; a database that already
+    holds a store is refused (exit 1) and left as it was."""
+    monkeypatch.setenv("EIS_BACKUP_KEY", "one key the app servers share")
+    server, _ = small_pto_server
+    _out(capsys, ["backup", str(tmp_path / "b"), "--db", server_db])
+    (folder,) = (tmp_path / "b").iterdir()
+    with Store(server_db) as live:
+        before = live.fingerprint(ignore_columns=IGNORED)
+        top = int(live.table_frame("upload_batches")["batch_id"].max())
+    target = server.new_database()
+    _out(capsys, ["restore", str(folder), "--db", target])
+    with Store(target) as restored:
+        after = restored.fingerprint(ignore_columns=IGNORED)
+        assert {t: v for t, v in after.items() if t != "audit_log"} == {
+            t: v for t, v in before.items() if t != "audit_log"
+        }
+        assert restored.table_frame("audit_log")["action"].iloc[-1] == "restore"
+    f = _csv(tmp_path, "later.csv", 20.0)
+    out = _out(
+        capsys, ["import", f, "--user", "pto21", "--db", target, "--confirm-jumps", "--json"]
+    )
+    assert json.loads(out)["batch_id"] == top + 1
+    capsys.readouterr()
+    assert main(["restore", str(folder), "--db", server_db]) == 1
+    assert "already holds a store" in capsys.readouterr().err
+    with Store(server_db) as live:
+        assert live.fingerprint(ignore_columns=IGNORED) == before

@@ -24,6 +24,7 @@ from lib.cli.common import (
 )
 from lib.services import auth
 from lib.store import Store, StoreError
+from lib.store.server import is_server
 
 
 def _password_from_stdin(args) -> str:
@@ -239,7 +240,7 @@ def cmd_backup(args) -> int:
 
     if args.keep is not None and args.keep < 1:
         raise CliError("--keep must be at least 1", EXIT_USAGE)
-    if not args.db.exists():
+    if not is_server(args.db) and not args.db.exists():
         raise CliError(f"no store at {args.db}")
     operator = auth.cli_operator()
     auth.require(operator, "backup")

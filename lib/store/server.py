@@ -125,3 +125,24 @@ def lock_writes(cur) -> None:
         f"CALL postgres_execute('{ALIAS}', 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED')"
     )
     cur.execute(f"CALL postgres_execute('{ALIAS}', 'SELECT pg_advisory_xact_lock({WRITE_LOCK})')")
+
+
+def sequences(cur) -> dict[str, int]:
+    """{sequence: last value handed out (0: none yet)} of the server database's sequences."""
+    rows = cur.execute(
+        f"SELECT * FROM postgres_query('{ALIAS}', "
+        "'SELECT sequencename::text, coalesce(last_value, 0) FROM pg_sequences "
+        "WHERE schemaname = current_schema()')"
+    ).fetchall()
+    return {str(name): int(last) for name, last in rows}
+
+
+def continue_after(cur, sequence: str, last: int) -> None:
+    """Make a sequence hand out last + 1 next."""
+    if not re.fullmatch(r"\w+", sequence):
+        raise ValueError(f"not a sequence name: {sequence}")
+    if last > 0:
+        statement = f"SELECT setval(''{sequence}'', {int(last)}, true)"
+    else:
+        statement = f"SELECT setval(''{sequence}'', 1, false)"
+    cur.execute(f"CALL postgres_execute('{ALIAS}', '{statement}')")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from lib.store import server
 from lib.store.connection import StoreError, fault_reason
 
 
@@ -43,7 +44,8 @@ class SnapshotQueries:
             raise ValueError(f"no such table: {', '.join(unknown)}")
         columns = self._df(
             "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE list_contains(?, table_name) AND NOT list_contains(?, column_name) "
+            "WHERE table_catalog = current_database() AND table_schema = current_schema() "
+            "AND list_contains(?, table_name) AND NOT list_contains(?, column_name) "
             "ORDER BY table_name, ordinal_position",
             [chosen, list(ignore_columns)],
         )
@@ -138,14 +140,15 @@ class SnapshotQueries:
             cur.execute("DELETE FROM schema_migrations")
             for table, path in sorted(files.items()):
                 _load_table(cur, table, expected[table], path)
-            rows = cur.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()
-            names = [r[0] for r in rows]
-            for name in names:
+            for name in _sequences(cur):
                 last = int(sequences.get(name) or 0)
                 table, column = SEQUENCE_COLUMNS.get(name, (None, None))
                 if table in expected:
                     top = cur.execute(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"')
                     last = max(last, int(top.fetchone()[0]))
+                if _on_server(cur):
+                    server.continue_after(cur, name, last)
+                    continue
                 cur.execute(f'DROP SEQUENCE "{name}"')
                 cur.execute(f'CREATE SEQUENCE "{name}" START {last + 1}')
         return self.table_row_counts()
@@ -154,8 +157,9 @@ class SnapshotQueries:
         """{base table: column names in order}."""
         frame = self._df(
             "SELECT c.table_name, c.column_name FROM information_schema.columns c "
-            "JOIN information_schema.tables t USING (table_schema, table_name) "
-            "WHERE t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position"
+            "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
+            "WHERE t.table_type = 'BASE TABLE' AND t.table_catalog = current_database() "
+            "AND t.table_schema = current_schema() ORDER BY c.table_name, c.ordinal_position"
         )
         return frame.groupby("table_name", sort=True)["column_name"].agg(list).to_dict()
 
@@ -179,7 +183,8 @@ def _export_tables(cur, directory: Path) -> dict:
         r[0]
         for r in cur.execute(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_type = 'BASE TABLE' ORDER BY table_name"
+            "WHERE table_type = 'BASE TABLE' AND table_catalog = current_database() "
+            "AND table_schema = current_schema() ORDER BY table_name"
         ).fetchall()
     ]
     counts, columns = {}, {}
@@ -191,17 +196,27 @@ def _export_tables(cur, directory: Path) -> dict:
             r[0]
             for r in cur.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "AND table_catalog = current_database() AND table_schema = current_schema() "
                 "ORDER BY ordinal_position",
                 [table],
             ).fetchall()
         ]
-    sequences = {
-        name: int(last or 0)
-        for name, last in cur.execute(
-            "SELECT sequence_name, last_value FROM duckdb_sequences()"
-        ).fetchall()
-    }
-    return {"tables": counts, "columns": columns, "sequences": sequences}
+    return {"tables": counts, "columns": columns, "sequences": _sequences(cur)}
+
+
+def _sequences(cur) -> dict[str, int]:
+    """{sequence: last value handed out} of the store's sequences (a file's or a server's)."""
+    if _on_server(cur):
+        return server.sequences(cur)
+    rows = cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall()
+    return {name: int(last or 0) for name, last in rows}
+
+
+def _on_server(cur) -> bool:
+    kind = cur.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    return kind == "postgres"
 
 
 def _load_table(cur, table: str, columns: list[str], path: Path) -> None:

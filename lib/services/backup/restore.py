@@ -33,6 +33,7 @@ from lib.services.backup.signing import BackupRefused, backup_key, signature_pro
 from lib.store import Store, StoreError
 from lib.store.connection import kill_point
 from lib.store.migrations import latest_version
+from lib.store.server import is_server, shown
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,15 @@ def restore_backup(
     store; keep the old store as .bak-<time>; rename the new one over target.
     """
     backup_dir = Path(backup_dir).resolve()
-    target = Path(target).resolve()
     now = now or datetime.now()
     if not (backup_dir / MANIFEST_NAME).exists() and (inside := list_backups(backup_dir)):
         raise BackupError(
             f"{backup_dir} holds {len(inside)} backups: give one of them, "
             f"e.g. {inside[-1][0]} (the newest)"
         )
+    if is_server(str(target)):
+        return _restore_to_server(backup_dir, str(target), force_unsigned, actor, origin, now)
+    target = Path(target).resolve()
     manifest, signature = _checked_manifest(backup_dir, target, force_unsigned)
     if target.exists():
         if not force:
@@ -133,12 +136,44 @@ def restore_backup(
     return RestoreResult(target, backup_dir, counts, previous)
 
 
+def _restore_to_server(
+    backup_dir: Path, url: str, force_unsigned: bool, actor, origin, now
+) -> RestoreResult:
+    """Into a new, empty database on the store server; the store in use is never touched
+    (the server's own tools keep and drop databases; point EIS_STORE at the new one)."""
+    manifest, signature = _checked_manifest(backup_dir, url, force_unsigned)
+    try:
+        with Store(url) as probe:
+            if probe.schema_version() > 0:
+                raise BackupError(
+                    f"{shown(url)} already holds a store: restore into a new, empty database "
+                    "(createdb NAME), then point EIS_STORE at it"
+                )
+        counts = _fill(url, backup_dir, manifest, url, actor, origin, now, signature)
+    except StoreError as exc:
+        first_line = (str(exc).splitlines() or [""])[0]
+        raise BackupError(f"cannot restore {backup_dir}: {first_line}") from exc
+    return RestoreResult(url, backup_dir, counts, None)
+
+
 def _build(
     tmp: Path, backup_dir: Path, manifest: dict, target: Path, actor, origin, now, signature
 ) -> dict[str, int]:
     """A new store file: migrations up to the backup's version, its data, proven, audited."""
+    counts = _fill(tmp, backup_dir, manifest, target, actor, origin, now, signature)
+    if tmp.with_name(tmp.name + ".wal").exists():
+        raise BackupError(f"the new store {tmp} did not close cleanly (its WAL remains)")
+    os.chmod(tmp, 0o600)
+    fsync_path(tmp)
+    return counts
+
+
+def _fill(
+    location, backup_dir: Path, manifest: dict, target, actor, origin, now, signature
+) -> dict[str, int]:
+    """Migrations up to the backup's version, its data, proven, the restore audited."""
     version = int(manifest["schema_version"])
-    with Store(tmp) as fresh:
+    with Store(location) as fresh:
         fresh.migrate(until=version)
         if fresh.schema_version() != version:
             raise BackupError(f"backup schema version {version} is not one of this program's")
@@ -168,10 +203,6 @@ def _build(
             origin=origin,
             at=now,
         )
-    if tmp.with_name(tmp.name + ".wal").exists():
-        raise BackupError(f"the new store {tmp} did not close cleanly (its WAL remains)")
-    os.chmod(tmp, 0o600)
-    fsync_path(tmp)
     return counts
 
 

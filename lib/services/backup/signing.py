@@ -17,6 +17,7 @@ import secrets
 from pathlib import Path
 
 from lib.core.settings import BACKUP_KEY_ENV, BACKUP_KEY_FILE, db_path
+from lib.store.server import is_server
 
 SIGNATURE_FIELD = "signature"
 SIGNATURE_ALGORITHM = "hmac-sha256"
@@ -32,7 +33,9 @@ class BackupRefused(BackupError):
 
 def key_file_for(store_path: str | Path) -> Path:
     """The key file beside a store: data/.backup-key for data/eis.duckdb."""
-    path = db_path() if str(store_path) == ":memory:" else Path(store_path)
+    # a shared store's servers share $EIS_BACKUP_KEY; else each has data/.backup-key
+    local = str(store_path) == ":memory:" or is_server(str(store_path))
+    path = db_path() if local else Path(store_path)
     return path.resolve().parent / BACKUP_KEY_FILE
 
 
