@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.core.exporting import neutralise_frame
-from lib.core.settings import db_path
+from lib.core.settings import store_location
 from lib.store import Store, StoreError
 from lib.store.migrations import latest_version
 from lib.store.server import is_server
@@ -90,9 +90,12 @@ def add_common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "js
     """The options every command takes: --db, --format and --json."""
     p.add_argument(
         "--db",
+        "--store",
+        dest="db",
         type=store_arg,
-        default=db_path(),
-        help="store file, or postgresql://USER@HOST:PORT/DB (default: %(default)s)",
+        default=store_location(),
+        help="store file, or a shared store's postgresql://USER@HOST:PORT/DB "
+        "(default: $EIS_STORE, else $EIS_DB_PATH, else data/eis.duckdb)",
     )
     p.add_argument("--format", choices=formats, default=formats[0], help="output format")
     p.add_argument(

@@ -29,10 +29,11 @@ from lib.cli.common import (
     path_arg,
     print_frame,
     print_json,
+    store_arg,
 )
 from lib.cli.data import bad_input, user_for
 from lib.core.i18n import message_of, pick
-from lib.core.settings import db_path
+from lib.core.settings import store_location
 from lib.reports.build import FORMATS, KINDS, ROUNDS, ReportRequest
 
 
@@ -267,9 +268,12 @@ def _round(text: str) -> int:
 def _add_db(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--db",
-        type=path_arg,
-        default=db_path(),
-        help="ไฟล์ฐานข้อมูล (store file, default: %(default)s)",
+        "--store",
+        dest="db",
+        type=store_arg,
+        default=store_location(),
+        help="ไฟล์ฐานข้อมูล หรือ postgresql://... (store file or shared store; "
+        "default: $EIS_STORE, else $EIS_DB_PATH, else data/eis.duckdb)",
     )
 
 

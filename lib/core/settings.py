@@ -18,6 +18,7 @@ GEO_DIR = ROOT / "geo"
 # Path of the embedded DuckDB store; built from the files in data/ on first start.
 DEFAULT_DB_PATH = DATA_DIR / "eis.duckdb"
 DB_PATH_ENV = "EIS_DB_PATH"
+STORE_ENV = "EIS_STORE"  # postgresql://USER@HOST:PORT/DB: the shared store (default: the file)
 
 # Seed of the demo generator: the same seed gives the same bytes.
 DEMO_SEED = 2568
@@ -38,8 +39,15 @@ TILE_URL_ENV = "EIS_TILE_URL"
 
 
 def db_path() -> Path:
-    """Path of the store: $EIS_DB_PATH or data/eis.duckdb."""
+    """Path of the store file: $EIS_DB_PATH or data/eis.duckdb."""
     return Path(os.environ.get(DB_PATH_ENV) or DEFAULT_DB_PATH)
+
+
+def store_location() -> str | Path:
+    """The store the app and the commands use: $EIS_STORE, the postgresql://USER@HOST:PORT/DB
+    URL of a shared store (lib.store.server), when set; else the file db_path()."""
+    shared = (os.environ.get(STORE_ENV) or "").strip()
+    return shared if shared.startswith(("postgresql://", "postgres://")) else db_path()
 
 
 def tile_url() -> str | None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from lib.core import pages
 from lib.core.i18n import pick
-from lib.core.settings import backup_worker_enabled, db_path
+from lib.core.settings import backup_worker_enabled, store_location
 from lib.store import Store
 from lib.ui.core import _store, client_origin, lang, message, store, t
 
@@ -324,4 +324,4 @@ def _backup_worker(path: str):
 def start_backup_worker() -> None:
     """Start (once per process) the thread that runs scheduled and requested backups."""
     if backup_worker_enabled():
-        _backup_worker(str(db_path()))
+        _backup_worker(str(store_location()))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from lib.core import i18n
 from lib.core import thaicalendar as tc
-from lib.core.settings import db_path
+from lib.core.settings import store_location
 from lib.services import bootstrap
 from lib.store import Store
 
@@ -16,13 +14,13 @@ LANGS = i18n.LANGS
 
 
 @st.cache_resource(show_spinner="กำลังเตรียมฐานข้อมูล (ครั้งแรกเท่านั้น) / Preparing the store")
-def _store(path: str) -> Store:
-    return bootstrap.open_store(Path(path))
+def _store(location: str) -> Store:
+    return bootstrap.open_store(location)
 
 
 def store() -> Store:
     """The app's store, built from data/ on first start; one per process."""
-    return _store(str(db_path()))
+    return _store(str(store_location()))
 
 
 def data_version(s: Store) -> str:

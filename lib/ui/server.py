@@ -10,6 +10,9 @@ same file is the router when Streamlit runs it as the script.
   ``Response.set_cookie``, and sends the browser back to ``next`` (same-site
   paths only).
 - ``/api/session/end?next=...``: revokes the cookie's session and deletes the cookie.
+- ``/api/status``: JSON ``{"ok", "store": "file"|"shared", "data_version"}`` (503 when the
+  store cannot be read), for a reverse proxy's health check and monitoring; app servers
+  of one shared store show the same data version.
 - lifespan: builds or migrates the store before the server takes requests, with
   a progress line in the log; marks the routes as served (`routes_live`); starts
   the worker of scheduled report deliveries (lib.reports.schedule.Worker; off
@@ -21,6 +24,7 @@ same file is the router when Streamlit runs it as the script.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -29,14 +33,16 @@ from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
-from lib.core.settings import db_path, feed_worker_enabled, report_worker_enabled
+from lib.core.settings import feed_worker_enabled, report_worker_enabled, store_location
 from lib.services.auth import sessions
+from lib.store.server import is_server, shown
 
 START_PATH = "/api/session/start"
 END_PATH = "/api/session/end"
+STATUS_PATH = "/api/status"
 _LIVE = threading.Event()  # set once this process serves the routes below
 
 
@@ -65,7 +71,7 @@ def _base() -> str:
 def _store():
     from lib.ui.core import _store as cached_store
 
-    return cached_store(str(db_path()))
+    return cached_store(str(store_location()))
 
 
 def _origin(request: Request) -> str:
@@ -110,18 +116,33 @@ def _end(request: Request) -> RedirectResponse:
     return response
 
 
+def _status(_request: Request) -> JSONResponse:
+    """For the reverse proxy and monitoring: this app server answers and reads its store.
+    `data_version` is a digest of the store's data version (no path or URL in it): every app
+    server of one shared store shows the same one, and a new one after each commit."""
+    try:
+        version = _store().data_version()
+    except Exception:  # noqa: BLE001  (any failure to read the store: not serving)
+        return JSONResponse({"ok": False}, status_code=503, headers={"Cache-Control": "no-store"})
+    digest = hashlib.sha256(version.encode("utf-8")).hexdigest()[:16]
+    shared = is_server(str(store_location()))
+    body = {"ok": True, "store": "shared" if shared else "file", "data_version": digest}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
 def routes() -> list[Route]:
     """The app's own routes, beside Streamlit's (sync handlers run in a worker thread)."""
     base = _base()
     return [
         Route(base + START_PATH, _start, methods=["GET"]),
         Route(base + END_PATH, _end, methods=["GET"]),
+        Route(base + STATUS_PATH, _status, methods=["GET"]),
     ]
 
 
 def prepare_store() -> float:
     """Build or migrate the store now (not on the first visit); seconds taken, logged."""
-    path = db_path()
+    path = shown(str(store_location()))
     print(f"EIS: preparing store {path} (build or migrate) ...", flush=True)
     started = time.perf_counter()
     # no page is running yet: Streamlit's note that its spinner has no page to go to is muted

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from lib.core.settings import db_path
 from lib.services.backup.archive import (
     DEFAULT_INTERVAL_HOURS,
     DEFAULT_KEEP,
@@ -30,6 +31,7 @@ from lib.services.backup.archive import (
     write_json_atomic,
 )
 from lib.store import Store, StoreError
+from lib.store.server import is_server
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,10 @@ DEFAULT_REQUEST_TIMEOUT_S = 300.0
 
 
 def spool_dir_for(store_path: str | Path) -> Path:
-    """The request folder next to a store file: data/requests/ for data/eis.duckdb."""
-    return Path(store_path).resolve().parent / REQUESTS_DIRNAME
+    """The request folder next to a store file: data/requests/ for data/eis.duckdb (for a
+    shared store, next to this server's own data/eis.duckdb path)."""
+    local = db_path() if is_server(str(store_path)) else Path(store_path)
+    return local.resolve().parent / REQUESTS_DIRNAME
 
 
 def submit_request(spool_dir: str | Path, kind: str, **params) -> str:
