@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -119,12 +120,23 @@ def next_id(cur, sequence: str) -> int:
 WRITE_LOCK = 0x45495357  # "EISW"
 
 
+_WAITS: list[float] = []  # seconds each write of this process waited for the lock (bench)
+
+
+def lock_waits() -> list[float]:
+    """Seconds each write transaction of this process waited for the write lock, in order."""
+    return list(_WAITS)
+
+
 def lock_writes(cur) -> None:
     """Wait for and hold the store's write lock until the caller's transaction ends."""
+    started = time.perf_counter()
     cur.execute(
         f"CALL postgres_execute('{ALIAS}', 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED')"
     )
     cur.execute(f"CALL postgres_execute('{ALIAS}', 'SELECT pg_advisory_xact_lock({WRITE_LOCK})')")
+    _WAITS.append(time.perf_counter() - started)
+    del _WAITS[:-10000]  # a bounded record
 
 
 def sequences(cur) -> dict[str, int]:
