@@ -15,6 +15,7 @@ from lib.cli.common import (
 from lib.core.i18n import InputError
 from lib.core.settings import DEMO_SEED, DEMO_YEARS_BEFORE
 from lib.services import bootstrap
+from lib.store.server import shown
 
 CATALOG_FIELDS = [
     "code",
@@ -56,7 +57,7 @@ def cmd_init(args) -> int:
         )
         info = store.info()
     summary = {
-        "store": str(args.db),
+        "store": shown(str(args.db)),
         "migrations_applied": report.migrations_applied,
         "reference_loaded": report.reference_loaded,
         "catalog_loaded": report.catalog_loaded,

@@ -90,7 +90,7 @@ def connect(url: str, config: dict) -> Database:
         con.execute(f"ATTACH '{quoted}' AS {ALIAS} (TYPE postgres)")
     except duckdb.Error as exc:
         con.close()
-        first = (str(exc).splitlines() or [""])[0]
+        first = (str(exc).splitlines() or [""])[0].replace(url, shown(url))
         raise ServerUnavailable(f"cannot open the shared store {shown(url)}: {first}") from exc
     return Database(con)
 

@@ -82,7 +82,7 @@ class SnapshotQueries:
             )
         }
         return {
-            "path": self.path,
+            "path": server.shown(self.path),
             "schema_version": self.schema_version(),
             "areas": {
                 lvl: by_level.get(lvl, 0)
