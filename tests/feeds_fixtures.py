@@ -62,8 +62,21 @@ def feed_base_fixture(small_pto_store_path, tmp_path_factory):
     return path
 
 
-@pytest.fixture(name="db_path")
-def db_path_fixture(feed_base, tmp_path):
+@pytest.fixture(scope="module", name="feed_base_server")
+def feed_base_server_fixture(small_pto_server):
+    """The feeds' base store on the shared store's server (a template, never written)."""
+    server, template = small_pto_server
+    url = server.new_database(template)
+    prepare_store(url)
+    return server, url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(name="db_path", params=["file", "server"])
+def db_path_fixture(request, feed_base, tmp_path):
+    """A private copy of the feeds' base store: a file, then a database on the server."""
+    if request.param == "server":
+        server, template = request.getfixturevalue("feed_base_server")
+        return server.new_database(template)
     path = tmp_path / "data.duckdb"
     shutil.copyfile(feed_base, path)
     return path

@@ -12,6 +12,7 @@ from tests.feeds_fixtures import (  # noqa: F401 - the *_fixture names are fixtu
     csv_bytes,
     db_path_fixture,
     feed_base_fixture,
+    feed_base_server_fixture,
     http_server_fixture,
 )
 

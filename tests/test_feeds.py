@@ -19,6 +19,7 @@ from tests.feeds_fixtures import (  # noqa: F401 - the *_fixture names are fixtu
     csv_bytes,
     db_path_fixture,
     feed_base_fixture,
+    feed_base_server_fixture,
     http_server_fixture,
     json_bytes,
     store_fixture,
@@ -290,3 +291,21 @@ def test_two_rounds_at_once_read_an_inbox_file_once(store, tmp_path):
     for thread in rounds:
         thread.join()
     assert sorted(len(r) for r in results) == [0, 1]  # the second round found it not due
+
+
+def test_a_feed_another_app_server_took_is_not_run_again(db_path, http_server, monkeypatch):
+    """Two app servers of a shared store both read the feed as due; the one that runs second
+    finds it claimed (its due time moved) and leaves it: the document is read and committed
+    once. (Within one process the rounds also take turns.)"""
+    from lib.store import Store
+
+    base, documents = http_server
+    documents["/fin.csv"] = (csv_bytes(ROWS), "text/csv")
+    with Store(db_path) as one, Store(db_path) as other:
+        add_feed(one, "url", base + "/fin.csv")
+        seen_by_other = other.feeds()  # the other server read it as due ...
+        (run,) = feeds.run_due(one, NOW)  # ... while this one ran it
+        assert run["status"] == "committed"
+        monkeypatch.setattr(other, "feeds", lambda active_only=True: seen_by_other)
+        assert feeds.run_due(other, NOW) == []
+        assert len(one.feed_runs()) == 1

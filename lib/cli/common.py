@@ -86,17 +86,22 @@ def open_store(args, create: bool = False) -> Store:
     return store
 
 
-def add_common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json")) -> None:
-    """The options every command takes: --db, --format and --json."""
+def add_store_option(p: argparse.ArgumentParser) -> None:
+    """--db (or --store): a store file, or a shared store's postgresql:// URL."""
     p.add_argument(
         "--db",
         "--store",
         dest="db",
         type=store_arg,
         default=store_location(),
-        help="store file, or a shared store's postgresql://USER@HOST:PORT/DB "
-        "(default: $EIS_STORE, else $EIS_DB_PATH, else data/eis.duckdb)",
+        help="ไฟล์ฐานข้อมูล หรือ postgresql://USER@HOST:PORT/DB (store file, or a shared "
+        "store; default: $EIS_STORE, else $EIS_DB_PATH, else data/eis.duckdb)",
     )
+
+
+def add_common(p: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json")) -> None:
+    """The options every command takes: --db, --format and --json."""
+    add_store_option(p)
     p.add_argument("--format", choices=formats, default=formats[0], help="output format")
     p.add_argument(
         "--json", dest="format", action="store_const", const="json", help="same as --format json"

@@ -22,13 +22,13 @@ from lib.cli.common import (
     EXIT_USAGE,
     CliError,
     add_common,
+    add_store_option,
     open_store,
     path_arg,
     print_frame,
 )
 from lib.cli.data import bad_input, user_for
 from lib.core.i18n import pick
-from lib.core.settings import db_path
 
 LISTED = [
     "id",
@@ -149,12 +149,7 @@ def cmd_run(args) -> int:
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--db",
-        type=path_arg,
-        default=db_path(),
-        help="ไฟล์ฐานข้อมูล (store file, default: %(default)s)",
-    )
+    add_store_option(p)
 
 
 def _add_lang(p: argparse.ArgumentParser) -> None:

@@ -24,16 +24,15 @@ from lib.cli.common import (
     EXIT_USAGE,
     CliError,
     add_common,
+    add_store_option,
     iso_date,
     open_store,
     path_arg,
     print_frame,
     print_json,
-    store_arg,
 )
 from lib.cli.data import bad_input, user_for
 from lib.core.i18n import message_of, pick
-from lib.core.settings import store_location
 from lib.reports.build import FORMATS, KINDS, ROUNDS, ReportRequest
 
 
@@ -266,15 +265,7 @@ def _round(text: str) -> int:
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--db",
-        "--store",
-        dest="db",
-        type=store_arg,
-        default=store_location(),
-        help="ไฟล์ฐานข้อมูล หรือ postgresql://... (store file or shared store; "
-        "default: $EIS_STORE, else $EIS_DB_PATH, else data/eis.duckdb)",
-    )
+    add_store_option(p)
 
 
 def _add_lang(p: argparse.ArgumentParser) -> None:

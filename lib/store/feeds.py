@@ -163,6 +163,17 @@ class FeedQueries:
             self._feed_state(cur, run["feed_id"], state)
         return int(run_id)
 
+    def claim_feed(self, feed_id: int, seen_due, until) -> bool:
+        """Take a due feed's run for this process: its next due time moves from the one seen
+        to `until` (a lease) only if nobody moved it first. False: another app server of a
+        shared store (or another round) took it."""
+        with self.transaction() as cur:
+            row = cur.execute(
+                "UPDATE feeds SET next_due_at = ? WHERE id = ? AND is_active AND next_due_at = ?",
+                [until, int(feed_id), seen_due],
+            ).fetchone()
+        return bool(row and int(row[0]) == 1)
+
     def set_feed_state(self, feed_id: int, state: dict) -> None:
         """The feed's next due time and standing, without a run (an empty inbox)."""
         with self.transaction() as cur:

@@ -36,9 +36,13 @@ def _recorded(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
-    """Incoming cells with a real date column (object columns of dates scan slowly)."""
+    """Incoming cells with a real date column (object columns of dates scan slowly) and a
+    text note column (a note column with no note at all can arrive as float NaN, which
+    DuckDB would read as DOUBLE and fail to compare with the stored notes)."""
     if cells["period_end"].dtype == object:
         cells = cells.assign(period_end=pd.to_datetime(cells["period_end"]))
+    if "note" in cells and pd.api.types.is_numeric_dtype(cells["note"]):
+        cells = cells.assign(note=cells["note"].astype(object).where(cells["note"].notna(), None))
     return cells
 
 

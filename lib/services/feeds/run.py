@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lib.core.i18n import InputError, LocalizedError
 from lib.core.settings import FEED_TIMEOUT_S
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 ORIGIN = "feed"
 COUNTS = ("n_rows", "n_new", "n_changed", "n_rejected")  # of a run
 INTERVAL_S = 60.0
+# How long a claimed run keeps other app servers off a feed should this one die mid-run.
+CLAIM_LEASE = timedelta(minutes=30)
 _ONE_ROUND = threading.Lock()
 
 
@@ -171,6 +173,9 @@ def _run_due(store, now: datetime, feed_id: int | None) -> list[dict]:
     ]
     runs: list[dict] = []
     for feed in chosen:
+        lease = now + CLAIM_LEASE  # the run records the real next due time when it ends
+        if feed_id is None and not store.claim_feed(int(feed["id"]), feed["next_due_at"], lease):
+            continue  # another app server of a shared store (or round) runs it
         try:
             runs.extend(run_feed(store, feed, now))
         except Exception as exc:  # noqa: BLE001 - one feed's fault is its run, not the others'
