@@ -27,8 +27,8 @@ def _values(store: Store) -> dict[str, float]:
     return store.export_values("FIN01", "21").set_index("period")["value"].to_dict()
 
 
-def test_a_file_with_problems_commits_nothing_unless_clean_rows_only(small_store_copy):
-    with Store(small_store_copy) as store:
+def test_a_file_with_problems_commits_nothing_unless_clean_rows_only(small_store_both):
+    with Store(small_store_both) as store:
         before = _values(store)
         preview = upload.preview_upload(store, MIXED, "mixed.csv")
         assert (
@@ -53,18 +53,18 @@ def test_a_file_with_problems_commits_nothing_unless_clean_rows_only(small_store
     assert [(p.row, p.column) for p in preview.problems] == [(3, "value")]
 
 
-def test_a_clean_file_is_never_refused(small_store_copy):
+def test_a_clean_file_is_never_refused(small_store_both):
     good = b"item,area,period,value\nFIN01,Rayong,2026-07,41.5\n"
-    with Store(small_store_copy) as store:
+    with Store(small_store_both) as store:
         preview = upload.preview_upload(store, good, "good.csv")
     assert upload.commit_refusal(preview) is None
 
 
-def test_period_not_ended_is_judged_by_the_pinned_day(small_store_copy, monkeypatch):
+def test_period_not_ended_is_judged_by_the_pinned_day(small_store_both, monkeypatch):
     """EIS_AS_OF, not the machine's date, says whether a period has ended."""
     monkeypatch.setenv("EIS_AS_OF", "2026-10-15")  # October 2026 has not ended on that day
     october = b"item,area,period,value\nFIN01,Rayong,2026-10,41.5\n"
-    with Store(small_store_copy) as store:
+    with Store(small_store_both) as store:
         early = upload.preview_upload(store, october, "oct.csv")
         monkeypatch.setenv("EIS_AS_OF", "2026-11-22")
         later = upload.preview_upload(store, october, "oct.csv")
@@ -72,10 +72,10 @@ def test_period_not_ended_is_judged_by_the_pinned_day(small_store_copy, monkeypa
     assert later.problems == []
 
 
-def test_every_write_changes_the_data_version(small_store_copy):
+def test_every_write_changes_the_data_version(small_store_both):
     """Cached figures are keyed by the data version: no write may leave it unchanged."""
     good = b"item,area,period,value\nFIN01,Rayong,2026-07,41.5\n"
-    with Store(small_store_copy) as store:
+    with Store(small_store_both) as store:
         versions = [store.data_version()]
         batch_id = upload.commit_as(store, STAFF, upload.preview_upload(store, good, "a.csv"))
         versions.append(store.data_version())
@@ -89,10 +89,10 @@ def test_every_write_changes_the_data_version(small_store_copy):
     assert len(set(versions)) == len(versions)
 
 
-def test_fingerprint_helper_sees_a_commit(small_store_copy):
+def test_fingerprint_helper_sees_a_commit(small_store_both):
     """The 'nothing changed' comparison used by the CLI tests does see a change."""
-    before = store_fingerprint(small_store_copy, WRITE_TABLES)
+    before = store_fingerprint(small_store_both, WRITE_TABLES)
     good = b"item,area,period,value\nFIN01,Rayong,2026-07,41.5\n"
-    with Store(small_store_copy) as store:
+    with Store(small_store_both) as store:
         upload.commit_as(store, STAFF, upload.preview_upload(store, good, "a.csv"))
-    assert store_fingerprint(small_store_copy, WRITE_TABLES) != before
+    assert store_fingerprint(small_store_both, WRITE_TABLES) != before

@@ -36,6 +36,12 @@ def _snapshot(store: Store) -> dict[str, pd.DataFrame]:
     }
 
 
+@pytest.fixture
+def empty_store(migrated_store):
+    """A migrated, empty store: a file, then a database on the store server."""
+    return migrated_store
+
+
 def test_migrations_create_every_table(empty_store):
     assert EXPECTED_TABLES <= set(empty_store.table_names())
     assert empty_store.schema_version() == latest_version() == MIGRATIONS[-1].number

@@ -190,3 +190,25 @@ def test_backup_of_the_server_restores_into_a_new_database(
     assert "already holds a store" in capsys.readouterr().err
     with Store(server_db) as live:
         assert live.fingerprint(ignore_columns=IGNORED) == before
+
+
+def test_the_servers_own_tools_back_up_and_restore_the_store(
+    small_pto_server, server_db, tmp_path, capsys
+):
+    """pg_dump of the store database, pg_restore into a new one: the same rows, and the
+    next batch id goes on after the restored ones (the sequences travel with the dump)."""
+    import shutil as sh
+
+    server, _ = small_pto_server
+    dump = tmp_path / "eis.dump"
+    tools = {name: sh.which(name) for name in ("pg_dump", "pg_restore")}
+    assert all(tools.values()), tools  # Debian's postgresql-client, beside the server
+    subprocess.run([tools["pg_dump"], "--format=custom", f"--file={dump}", server_db], check=True)
+    target = server.new_database()
+    subprocess.run([tools["pg_restore"], "--no-owner", f"--dbname={target}", str(dump)], check=True)
+    with Store(server_db) as live, Store(target) as restored:
+        assert restored.fingerprint() == live.fingerprint()
+        top = int(live.table_frame("upload_batches")["batch_id"].max())
+    argv = ["import", _csv(tmp_path, "later.csv", 30.0), "--user", "pto21", "--db", target]
+    out = _out(capsys, [*argv, "--confirm-jumps", "--json"])
+    assert json.loads(out)["batch_id"] == top + 1

@@ -4,6 +4,7 @@ settings (every setting with its default and meaning, and the one `today()`),
 limits (how much one uploaded file may hold, settable by environment variables),
 i18n (Thai first, English available: one text type, one fallback, one error
 base class), pages (the one page registry), numbers (exact half-up rounding),
-thaicalendar (Buddhist and fiscal years, periods, due dates, Thai labels) and
-exporting (CSV/XLSX cells a spreadsheet never runs as formulas).
+thaicalendar (Buddhist and fiscal years, periods, due dates, Thai labels),
+exporting (CSV/XLSX cells a spreadsheet never runs as formulas) and worker (the
+background thread the scheduled reports' and the feeds' workers are made of).
 """

@@ -20,13 +20,13 @@ is reported at.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
 from lib.core import thaicalendar as tc
 from lib.core.i18n import InputError, LocalizedError, Text, message_of, pick, pick_from
+from lib.core.worker import Periodic
 from lib.reports import build, mail
 from lib.services import auth
 from lib.store import StoreError
@@ -424,12 +424,15 @@ def send_now(
 # ---------------------------------------------------------------- the app's worker
 
 
-class Worker:
+class Worker(Periodic):
     """A daemon thread of the app calling run_due(store, clock()) every `interval_s` seconds.
 
     start() begins (once), stop() ends it; nothing it meets is raised into the
     caller: errors are logged. Opens nothing: it uses the app's own store.
     """
+
+    thread_name = "eis-report-worker"
+    what = "scheduled reports"
 
     def __init__(
         self,
@@ -439,44 +442,10 @@ class Worker:
         send=mail.send_report,
         render=build.render,
     ):
-        self.store = store
-        self.interval_s = interval_s
-        self.clock = clock
+        super().__init__(store, interval_s, clock)
         self.send = send
         self.render = render
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> Worker:
-        """Start the thread (no second one while it runs); return self."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(
-                target=self._loop, daemon=True, name="eis-report-worker"
-            )
-            self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask the thread to end and wait for it (at most `timeout` seconds)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        """True while the thread runs."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def tick(self) -> list[dict]:
-        """One round of run_due; an error is logged, never raised."""
-        try:
-            return run_due(self.store, self.clock(), send=self.send, render=self.render)
-        except Exception:  # noqa: BLE001 - a background thread: log it and go on next minute
-            log.exception("scheduled reports: the worker's round failed")
-            return []
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.tick()
-            self._stop.wait(self.interval_s)
+    def round(self) -> list[dict]:
+        """One round of run_due."""
+        return run_due(self.store, self.clock(), send=self.send, render=self.render)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from lib.core.i18n import InputError, LocalizedError
 from lib.core.settings import FEED_TIMEOUT_S
+from lib.core.worker import Periodic
 from lib.services import auth, layouts, upload
 from lib.services.feeds import sources
 from lib.services.feeds.due import GOOD, failures_after, is_due, next_due
@@ -187,48 +188,19 @@ def _run_due(store, now: datetime, feed_id: int | None) -> list[dict]:
     return runs
 
 
-class Worker:
+class Worker(Periodic):
     """A daemon thread of the app calling run_due(store, clock()) every `interval_s` seconds.
 
     Nothing it meets is raised into the caller: errors are logged and the next round
     comes. Opens nothing: it uses the app's own store (one writing process).
     """
 
+    thread_name = "eis-feed-worker"
+    what = "integration feeds"
+
     def __init__(self, store, interval_s: float = INTERVAL_S, clock=datetime.now):
-        self.store = store
-        self.interval_s = interval_s
-        self.clock = clock
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(store, interval_s, clock)
 
-    def start(self) -> Worker:
-        """Start the thread (no second one while it runs); return self."""
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, daemon=True, name="eis-feed-worker")
-            self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask the thread to end and wait for it (at most `timeout` seconds)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        """True while the thread runs."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def tick(self) -> list[dict]:
-        """One round of run_due; an error is logged, never raised."""
-        try:
-            return run_due(self.store, self.clock())
-        except Exception:  # noqa: BLE001 - a background thread: log it and go on next round
-            log.exception("integration feeds: the worker's round failed")
-            return []
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.tick()
-            self._stop.wait(self.interval_s)
+    def round(self) -> list[dict]:
+        """One round of run_due."""
+        return run_due(self.store, self.clock())
