@@ -152,6 +152,21 @@ def test_a_bad_store_path_is_one_line(tmp_path, capsys, db_arg, message):
     assert message in err and "\n" not in err
 
 
+def test_a_store_written_by_a_newer_duckdb_says_so_and_what_to_do():
+    """DuckDB 1.5.5's own words for a file of DuckDB 2.0 (seen opening one) become one line
+    that says what happened and what to do."""
+    from lib.store.connection import fault_reason
+
+    seen = duckdb.IOException(
+        "IO Error: Trying to read a database file with version number 999, but we can only "
+        "read versions between 64 and 68.\nThe database file was created with an newer "
+        "version of DuckDB."
+    )
+    reason = fault_reason(seen, "data/eis.duckdb")
+    assert "data/eis.duckdb was written by a newer DuckDB" in reason
+    assert "python -m lib restore" in reason and "\n" not in reason
+
+
 def test_an_unexpected_error_is_one_line_unless_debugging(db, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom\nsecond line")
