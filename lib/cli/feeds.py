@@ -148,10 +148,6 @@ def cmd_run(args) -> int:
     return next((code for status, code in _EXIT_OF if status in statuses), EXIT_OK)
 
 
-def _add_db(p: argparse.ArgumentParser) -> None:
-    add_store_option(p)
-
-
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("th", "en"), default="th", help="ภาษาของข้อความ (language)")
 
@@ -173,7 +169,7 @@ def _add_add(sub) -> None:
     add.add_argument("--every", type=int, default=60, help="ดึงทุกกี่นาที (minutes; default 60)")
     add.add_argument("--user", required=True, help="ผู้ดูแลระบบ (an administrator)")
     _add_lang(add)
-    _add_db(add)
+    add_store_option(add)
     add.set_defaults(func=cmd_add)
 
 
@@ -194,7 +190,7 @@ def add_parsers(sub) -> None:
     which.add_argument("--due", action="store_true", help="ที่ถึงกำหนด (the due ones; default)")
     which.add_argument("--id", type=int, help="การเชื่อมโยงหมายเลขนี้ (this feed, due or not)")
     _add_lang(run)
-    _add_db(run)
+    add_store_option(run)
     run.set_defaults(func=cmd_run)
     runs = inner.add_parser("runs", help="ประวัติการดึงข้อมูล (the recorded runs)")
     runs.add_argument("--id", type=int, help="ของการเชื่อมโยงนี้ (of this feed)")
@@ -205,5 +201,5 @@ def add_parsers(sub) -> None:
     remove.add_argument("id", type=int, help="รหัสการเชื่อมโยง (the feed's id)")
     remove.add_argument("--user", required=True, help="ผู้ดูแลระบบ (an administrator)")
     _add_lang(remove)
-    _add_db(remove)
+    add_store_option(remove)
     remove.set_defaults(func=cmd_remove)

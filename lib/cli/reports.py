@@ -264,10 +264,6 @@ def _round(text: str) -> int:
         ) from exc
 
 
-def _add_db(p: argparse.ArgumentParser) -> None:
-    add_store_option(p)
-
-
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--lang",
@@ -301,7 +297,7 @@ def _add_request(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--as-of", type=iso_date, help="ตัวเลขตามที่รู้ ณ สิ้นวันนี้ (figures as known on YYYY-MM-DD)"
     )
-    _add_db(p)
+    add_store_option(p)
 
 
 def _add_user(p: argparse.ArgumentParser, who: str) -> None:
@@ -364,7 +360,7 @@ def _add_schedule(inner) -> None:
     remove.add_argument("id", type=int, help="รหัสการส่งตามกำหนด (the schedule's id)")
     _add_user(remove, "ผู้ดูแลระบบ (an administrator)")
     _add_lang(remove)
-    _add_db(remove)
+    add_store_option(remove)
     remove.set_defaults(func=cmd_schedule_remove)
 
 
@@ -376,7 +372,7 @@ def _add_form_key(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--round", type=_round, required=True, help="รอบ 6, 9 หรือ 12 เดือน (round)")
     _add_lang(p)
-    _add_db(p)
+    add_store_option(p)
 
 
 def _add_narrative(inner) -> None:

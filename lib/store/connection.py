@@ -255,10 +255,7 @@ class Connection:
     def _next_id(cur, sequence: str) -> int:
         """The next id a sequence hands out, on the caller's cursor (a DuckDB file's own
         sequence, or the server's, which a rollback does not take back)."""
-        kind = cur.execute(
-            "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()[0]
-        if kind == "postgres":
+        if server.on_server(cur):
             return server.next_id(cur, sequence)
         return int(cur.execute(f"SELECT nextval('{sequence}')").fetchone()[0])
 

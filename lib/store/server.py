@@ -106,6 +106,14 @@ def schema_sql(sql: str) -> str:
     )
 
 
+def on_server(cur) -> bool:
+    """Whether a cursor's default catalogue is a server database (else a DuckDB file)."""
+    kind = cur.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    return kind == "postgres"
+
+
 def next_id(cur, sequence: str) -> int:
     """The next value of a PostgreSQL sequence (not undone by a rollback, as in PostgreSQL)."""
     if not re.fullmatch(r"\w+", sequence):

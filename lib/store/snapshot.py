@@ -146,7 +146,7 @@ class SnapshotQueries:
                 if table in expected:
                     top = cur.execute(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"')
                     last = max(last, int(top.fetchone()[0]))
-                if _on_server(cur):
+                if self.on_server:
                     server.continue_after(cur, name, last)
                     continue
                 cur.execute(f'DROP SEQUENCE "{name}"')
@@ -206,17 +206,10 @@ def _export_tables(cur, directory: Path) -> dict:
 
 def _sequences(cur) -> dict[str, int]:
     """{sequence: last value handed out} of the store's sequences (a file's or a server's)."""
-    if _on_server(cur):
+    if server.on_server(cur):
         return server.sequences(cur)
     rows = cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall()
     return {name: int(last or 0) for name, last in rows}
-
-
-def _on_server(cur) -> bool:
-    kind = cur.execute(
-        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()[0]
-    return kind == "postgres"
 
 
 def _load_table(cur, table: str, columns: list[str], path: Path) -> None:
