@@ -18,6 +18,7 @@ GEO_DIR = ROOT / "geo"
 # Path of the embedded DuckDB store; built from the files in data/ on first start.
 DEFAULT_DB_PATH = DATA_DIR / "eis.duckdb"
 DB_PATH_ENV = "EIS_DB_PATH"
+SERVER_URL_PREFIXES = ("postgresql://", "postgres://")  # a store location naming a server
 STORE_ENV = "EIS_STORE"  # postgresql://USER@HOST:PORT/DB: the shared store (default: the file)
 
 # Seed of the demo generator: the same seed gives the same bytes.
@@ -47,7 +48,7 @@ def store_location() -> str | Path:
     """The store the app and the commands use: $EIS_STORE, the postgresql://USER@HOST:PORT/DB
     URL of a shared store (lib.store.server), when set; else the file db_path()."""
     shared = (os.environ.get(STORE_ENV) or "").strip()
-    return shared if shared.startswith(("postgresql://", "postgres://")) else db_path()
+    return shared if shared.startswith(SERVER_URL_PREFIXES) else db_path()
 
 
 def tile_url() -> str | None:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-PREFIXES = ("postgresql://", "postgres://")
+from lib.core.settings import SERVER_URL_PREFIXES
+
 ALIAS = "eis"  # the attached database's name inside DuckDB
 _SEQUENCE_DDL = re.compile(r"CREATE SEQUENCE IF NOT EXISTS (\w+) START (\d+);", re.IGNORECASE)
 
@@ -33,7 +34,7 @@ class ServerUnavailable(RuntimeError):
 
 def is_server(location: object) -> bool:
     """Whether a store location names a PostgreSQL server (else it is a DuckDB file)."""
-    return isinstance(location, str) and location.startswith(PREFIXES)
+    return isinstance(location, str) and location.startswith(SERVER_URL_PREFIXES)
 
 
 def shown(url: str) -> str:
