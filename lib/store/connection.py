@@ -208,6 +208,11 @@ class Connection:
             cur.close()
 
     # -- writing ----------------------------------------------------------
+    @property
+    def commits(self) -> int:
+        """Write transactions this process committed through this store (and its views)."""
+        return self.shared.get("commits", 0)
+
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One serialised write transaction: all of it lands or none of it.
@@ -224,6 +229,7 @@ class Connection:
                 yield cur
                 kill_point("store.before_commit")
                 cur.execute("COMMIT")
+                self.shared["commits"] = self.commits + 1
             except BaseException as exc:
                 _rollback(cur)
                 cause = _aborting_error(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.core import i18n
 from lib.core import thaicalendar as tc
@@ -23,9 +24,26 @@ def store() -> Store:
     return _store(str(store_location()))
 
 
+_RUN_VERSION = "_eis_data_version"  # held on the session's script run context
+
+
 def data_version(s: Store) -> str:
-    """A small key that changes whenever observations change (cache key for figures)."""
-    return s.data_version()
+    """A small key that changes whenever observations change (cache key for figures).
+
+    Read from the store once per script run: a page asks from several places, and under
+    load every query waits for the interpreter lock again. A commit made by this process
+    during the run (Store.commits) reads it again; another's shows on the next run.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return s.data_version()
+    mark = (ctx.cursors, s.path, s.verified_only, s.commits)  # ctx.cursors: new every run
+    held = getattr(ctx, _RUN_VERSION, None)
+    if held is not None and held[0] is mark[0] and held[1:-1] == mark[1:]:
+        return held[-1]
+    version = s.data_version()
+    setattr(ctx, _RUN_VERSION, (*mark, version))
+    return version
 
 
 def lang() -> str:
