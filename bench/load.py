@@ -199,6 +199,7 @@ class Run:
     visits: list[Visit] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     commits: int = 0
+    commit_times: list[float] = field(default_factory=list)  # seconds into the window
     idle_rss_mb: float = 0.0
     window_end: float = 0.0  # seconds after the window opened when the last visit ended
     window_origin: float = 0.0  # time.monotonic() when the window opened

@@ -19,8 +19,10 @@ menu (signed out: map and profile are open to anonymous visitors too).
 
 The store copy, the server (scripts/serve.py on a free loopback port), the sampling of
 its RSS/CPU and of the load generator's CPU, the stats come from bench/load.py (imported).
-Not measured here: the agency's upload and commit every 20 s (it needs Streamlit's file
-upload protocol; see the results file). Results: bench/load_ws_results.md, raw visits
+Sessions pause --think seconds (x 0.5-1.5) after each page, as people reading it, after
+--warmup seconds that are not counted. The agency uploads through an inbox feed that the
+server's feed worker commits (bench/load_feed.py); /api/status counts the commits.
+Results: bench/load_ws_results.md, raw visits
 and samples bench/out/load-ws-raw.json, server logs bench/out/load-ws-server-N.log.
 Exit 0 when measured, 1 when a server did not start (or died).
 """
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import sys
 import time
@@ -41,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import load  # noqa: E402  (bench/load.py: store, server, sampling, stats)
+import load_feed  # noqa: E402  (the agency's uploads, as an inbox feed)
 
 from lib.services.auth.sessions import COOKIE_NAME  # noqa: E402  (load put the repo on the path)
 
@@ -202,22 +206,25 @@ class Client:
 # -- the sessions and one N ---------------------------------------------------------------
 
 
-async def session_loop(i: int, n: int, base: str, token: str, clock, args, visits) -> None:
+async def session_loop(i: int, n: int, base: str, token: str, clock, args, visits, until) -> None:
     """One executive: cockpit, map (+ a figure change), profile, round and round."""
     await asyncio.sleep(i * args.ramp / max(n, 1))
     client = Client(base, token, args.timeout)
     order = PAGES[i % len(PAGES) :] + PAGES[: i % len(PAGES)]
+    pause = random.Random(i)  # a person reads a page for think x 0.5 to 1.5 seconds
     try:
-        while clock.now() < args.seconds:
+        while clock.now() < until:
             for name, query in order:
-                if clock.now() >= args.seconds:
+                if clock.now() >= until:
                     break
                 steps = [(name, query)] + ([(load.MAP_FIGURE, None)] if name == "map" else [])
                 for step, target in steps:
                     how = load.CLICK if target is None else load.IN_APP
                     if target is not None and client.ws is None:
                         how = load.LOAD  # a new connection: a new Streamlit session
-                    visit = load.Visit(n, i, step, clock.now(), None, how=how)
+                    visit = load.Visit(
+                        n, i, step, clock.now(), None, how=how, commits_before=clock.commits
+                    )
                     try:
                         if target is None:
                             result = await client.change_figure()
@@ -231,12 +238,17 @@ async def session_loop(i: int, n: int, base: str, token: str, clock, args, visit
                     if visit.error:
                         break
                 if args.think:
-                    await asyncio.sleep(args.think)
+                    await asyncio.sleep(args.think * pause.uniform(0.5, 1.5))
     finally:
         await client.close()
 
 
-async def measure(n: int, server, token: str, args, run) -> None:
+async def measure(n: int, server, token: str, args, run, inbox: Path | None) -> None:
+    if args.warmup > 0:  # the sessions open and the server warms; these visits are not counted
+        warm = load.Clock()
+        await asyncio.gather(
+            *[session_loop(i, n, server.base, token, warm, args, [], args.warmup) for i in range(n)]
+        )
     clock = load.Clock()
     run.window_origin = clock.origin
     pid = server.proc.pid
@@ -244,15 +256,26 @@ async def measure(n: int, server, token: str, args, run) -> None:
         clock.origin, *load._proc_rss_cpu(pid), load._machine_busy(), load._client_cpu(pid)
     )
     run.samples.append(first)
-    tasks = [session_loop(i, n, server.base, token, clock, args, run.visits) for i in range(n)]
+    end = args.seconds
+    tasks = [session_loop(i, n, server.base, token, clock, args, run.visits, end) for i in range(n)]
+    if inbox is not None:
+        tasks.append(load_feed.agency(inbox, args.upload_every, clock, end))
+        tasks.append(load_feed.watch(server.base, clock, end, run.commit_times))
     await asyncio.gather(*tasks)
     run.window_end = clock.now()
+    run.commits = load_feed.committed(inbox) if inbox is not None else 0
 
 
 def run_one(n: int, store: Path, args):
     """One N on a fresh server; a Run, or why the server failed."""
     log_path = load.OUT / f"load-ws-server-{n}.log"
     prepared, token = signed_in_store(store, n, load.EXECUTIVE)
+    inbox = None
+    if args.upload_every > 0:
+        inbox = PREP / f"inbox-{n}"
+        load_feed.add_inbox_feed(prepared, inbox)
+    # tests.conftest (imported for the accounts and the layout) turns the worker off
+    os.environ["EIS_FEED_WORKER"] = "1" if inbox is not None else "0"
     server = load.Server(prepared, log_path, args.as_of)
     prepared.unlink(missing_ok=True)
     run = load.Run(n, args.seconds, server_log=str(log_path.relative_to(load.REPO)))
@@ -265,7 +288,7 @@ def run_one(n: int, store: Path, args):
         sampler = load.Sampler(server.proc.pid, run.samples)
         sampler.start()
         try:
-            asyncio.run(measure(n, server, token, args, run))
+            asyncio.run(measure(n, server, token, args, run, inbox))
         finally:
             sampler.stop()
         origin = run.window_origin or time.monotonic()
@@ -288,16 +311,17 @@ def table_rows(runs, base_p95: dict) -> list[str]:
         return "-" if p95 is None or not b else f"{p95 / b:.2f}"
 
     lines = [
-        "| N | visits | errors | p50 s | p95 s | max s | p95 / p95(N=1) "
+        "| N | visits | errors | commits | p50 s | p95 s | max s | p95 / p95(N=1) "
         "| RSS start MB | mid MB | peak MB | end MB | CPU server | clients | machine |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         st, mem = load.page_stats(r.visits), load.memory(r)
         mb = [fmt(mem.get(k), 0) for k in ("start", "mid", "peak", "end")]
         cpu = [fmt(mem.get(k)) for k in ("server_cpu", "client_cpu", "machine_cpu")]
         lines.append(
-            f"| {r.n} | {st['visits']} | {st['errors']} | {fmt(st['p50'])} | {fmt(st['p95'])} "
+            f"| {r.n} | {st['visits']} | {st['errors']} | {r.commits} | {fmt(st['p50'])}"
+            f" | {fmt(st['p95'])} "
             f"| {fmt(st['max'])} | {ratio(st['p95'], 'all')} | {' | '.join(mb)} "
             f"| {' | '.join(cpu)} |"
         )
@@ -331,8 +355,9 @@ def report(runs, args, machine: str, failures: list[str], measured: datetime) ->
         "# Under load, websocket clients (issue 15)",
         "",
         f"Measured {measured:%Y-%m-%d %H:%M} by `bench/load_ws.py --sessions {args.sessions}"
-        f" --seconds {args.seconds:g}` (think {args.think:g} s, ramp {args.ramp:g} s,"
-        f" timeout {args.timeout:g} s).",
+        f" --seconds {args.seconds:g} --think {args.think:g} --warmup {args.warmup:g}"
+        f" --upload-every {args.upload_every:g}` (ramp {args.ramp:g} s, timeout"
+        f" {args.timeout:g} s).",
         "",
         f"Machine: {machine}.",
         "",
@@ -346,9 +371,14 @@ def report(runs, args, machine: str, failures: list[str], measured: datetime) ->
         " generator (this one Python process) and the whole machine. Niceness: server"
         f" {nice}, clients {nice + args.client_nice}.",
         "",
-        "**Not measured: the agency session's upload and commit every 20 s** (it needs"
-        " Streamlit's file-upload protocol, not done in this script); so, unlike"
-        " bench/load.py, no data-version change invalidates the caches during the window.",
+        "Pacing: after each page (the map with its figure change) a session pauses"
+        f" {args.think:g} s x 0.5 to 1.5 (seeded per session), as a person reading it;"
+        " think 0 is a saturation test (every session reruns back to back, so one"
+        " server process's p95 grows with N whatever a rerun costs). The sessions first"
+        f" run {args.warmup:g} s that are not counted (the server warms, the sessions"
+        " open), then the window.",
+        "",
+        agency_line(args),
         "",
         *table_rows(runs, base_p95),
     ]
@@ -358,6 +388,11 @@ def report(runs, args, machine: str, failures: list[str], measured: datetime) ->
             if v.error:
                 key = f"N={r.n} {v.page}: {v.error}"
                 errors[key] = errors.get(key, 0) + 1
+    for r in runs:
+        if r.commit_times:
+            times = ", ".join(f"{t:g}" for t in r.commit_times)
+            what = f"{r.commits} documents committed; new data versions at {times} s"
+            lines += ["", f"N={r.n}: {what}."]
     if errors:
         lines += ["", "Errors (tracebacks in bench/out/load-ws-server-N.log):", ""]
         lines += [f"- {k} (x{c})" for k, c in sorted(errors.items())]
@@ -365,6 +400,21 @@ def report(runs, args, machine: str, failures: list[str], measured: datetime) ->
         lines += ["", f"Server failure: {why.splitlines()[0]}"]
     lines += ["", *load.verdict(runs, base_p95), ""]
     return "\n".join(lines)
+
+
+def agency_line(args) -> str:
+    if args.upload_every <= 0:
+        return "No agency uploads in this run (--upload-every 0)."
+    return (
+        "The agency: its uploads arrive as an integration feed (bench/load_feed.py). A"
+        f" document with a changed FIN01 value for Rayong lands in the feed's inbox every"
+        f" {args.upload_every:g} s; the server's feed worker (one round a minute) reads,"
+        " validates, previews and commits it in the server process, and each commit is"
+        " a new data version (seen on /api/status), so the sessions' next pages get"
+        " figures recomputed for it. Commits: the documents the worker committed in the"
+        " window (filed in the inbox's processed/; two in one second show as one new"
+        " data version)."
+    )
 
 
 def machine_line(store: Path) -> str:
@@ -386,7 +436,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="window per N (default 60)")
     parser.add_argument("--db", type=Path, help="store to copy (default: the demo store)")
     parser.add_argument("--as-of", default=load.AS_OF, help="EIS_AS_OF of the server")
-    parser.add_argument("--think", type=float, default=0.0, help="pause after each visit (s)")
+    parser.add_argument(
+        "--think", type=float, default=10.0, help="pause after each page, x 0.5-1.5 (s)"
+    )
+    parser.add_argument("--warmup", type=float, default=30.0, help="uncounted start (s)")
+    parser.add_argument(
+        "--upload-every", type=float, default=60.0, help="agency document every (s); 0: none"
+    )
     parser.add_argument("--ramp", type=float, default=5.0, help="sessions start over this (s)")
     parser.add_argument("--timeout", type=float, default=120.0, help="a visit's limit (s)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="the Markdown results file")
