@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 import pandas as pd
+import pyarrow as pa
 
 from lib.store.connection import Connection
 from lib.store.feeds import BULK_FEED_ID
@@ -44,6 +45,13 @@ def _cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
     if "note" in cells and pd.api.types.is_numeric_dtype(cells["note"]):
         cells = cells.assign(note=cells["note"].astype(object).where(cells["note"].notna(), None))
     return cells
+
+
+def _cells_table(cells: pd.DataFrame) -> pa.Table:
+    """Incoming cells (as _cells_frame) as an Arrow table for DuckDB to scan: its Arrow
+    strings are read in place, where a pandas frame of them is converted value by value
+    (0.4 s for a million cells, and again on every scan)."""
+    return pa.Table.from_pandas(_cells_frame(cells), preserve_index=False)
 
 
 def _new_batch(cur, n_new: int, **batch) -> int:
@@ -140,7 +148,7 @@ class ObservationQueries:
         """Each incoming cell with the value it would replace and new/changed/unchanged."""
         cur = self._con.cursor()
         try:
-            cur.register("_incoming", _cells_frame(incoming))
+            cur.register("_incoming", _cells_table(incoming))
             return cur.sql(compared_cells("_incoming")).to_arrow_table().to_pandas()
         finally:
             cur.close()
@@ -173,7 +181,7 @@ class ObservationQueries:
         """
         now = batch.get("created_at") or datetime.now()
         with self.transaction() as cur:
-            cur.register("_incoming", _cells_frame(incoming))
+            cur.register("_incoming", _cells_table(incoming))
             cur.execute(
                 "CREATE TEMP TABLE _delta AS SELECT * EXCLUDE (old_value, old_status, old_batch) "
                 f"FROM ({compared_cells('_incoming')}) WHERE change <> 'unchanged'"
