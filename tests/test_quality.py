@@ -401,6 +401,13 @@ def test_upload_warnings_of_a_real_preview(store):
     assert _keys(out) == {("X", "13", "2025", "outlier_history")}
 
 
+def test_upload_warnings_judge_a_value_among_areas_of_its_own_level(store):
+    # the country's total beside its provinces' values is no outlier among them
+    rows = [("X", p, 2025, 106.0 + 3 * i) for i, p in enumerate(PROVINCES)]
+    compare = store.compare_with_current(_incoming([*rows, ("X", "TH", 2025, 650.0)]))
+    assert quality.upload_warnings(store, compare).empty
+
+
 def test_no_incoming_cells_no_warnings(store):
     out = quality.upload_warnings(store, store.compare_with_current(_incoming([])))
     assert out.empty and list(out.columns) == quality.WARNING_COLUMNS

@@ -98,6 +98,29 @@ def test_an_exception_mid_commit_leaves_nothing(store, monkeypatch):
     assert snapshot(store) == before
 
 
+def test_a_write_landing_while_a_commit_gathers_its_cells_is_seen(store, monkeypatch):
+    # the cells are compared before the commit's transaction; a write between is seen
+    from lib.store import observations
+
+    commit(store, [("21", "2025-01", 50.0)])
+    gather, calls = observations._gather_delta, []
+    other = Store(store.path)  # another writer of the same store
+
+    def gather_then_another_writes(cur):
+        gather(cur)
+        calls.append(cur)
+        if len(calls) == 1:  # 50 -> 70 gathered as changed; then another writer sets 70
+            assert commit(other, [("21", "2025-01", 70.0)], user="pto-21b") is not None
+
+    monkeypatch.setattr(observations, "_gather_delta", gather_then_another_writes)
+    try:
+        assert commit(store, [("21", "2025-01", 70.0)]) is None  # 70 is stored: nothing to do
+    finally:
+        other.close()
+    assert current(store) == {("21", "2025-01"): 70.0}
+    assert len(store.cell_history("FIN01", "21", "2025-01")) == 2  # 50, then 70 once
+
+
 def test_undo_brings_back_exactly_the_previous_values(store):
     commit(store, [("21", "2025-01", 50.0), ("20", "2025-01", 40.0)])
     before = store.table_frame("observations")

@@ -30,6 +30,7 @@ Whole Kingdom, ประเทศไทย          but province and district) a
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 import pandas as pd
@@ -63,17 +64,22 @@ _PROVINCE_ALIASES = {
 }
 
 
+# Keys are pure functions of a name, asked again by every upload (the reference's ~2,000
+# names each time): kept once computed.
+@functools.lru_cache(maxsize=65536)
 def _name_key(text: str) -> str:
     """Matching key of a name: lower case, no spaces, hyphens, dots or apostrophes."""
     key = re.sub(r"[\s\-.'’`]+", "", text.lower())
     return key.replace("muang", "mueang")
 
 
+@functools.lru_cache(maxsize=65536)
 def _province_key(text: str) -> str:
     t = _EN_PROVINCE_AFFIX.sub("", _TH_PROVINCE_PREFIX.sub("", text.strip())).strip()
     return _name_key(t)
 
 
+@functools.lru_cache(maxsize=65536)
 def _district_key(text: str) -> str:
     t = _EN_DISTRICT_AFFIX.sub("", _TH_DISTRICT_PREFIX.sub("", text.strip())).strip()
     return _name_key(t)

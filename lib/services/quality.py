@@ -138,7 +138,7 @@ def _rule_flags(values: pd.DataFrame, rules: list[eq.Rule]) -> pd.DataFrame:
 def _peer_input(values: pd.DataFrame) -> pd.DataFrame:
     """Values with their peer group: the area's level (provinces with provinces)."""
     level = values["level"] if "level" in values else pd.Series("", index=values.index)
-    return values.assign(peer_group=level.fillna("").astype(str))
+    return values.assign(peer_group=level.fillna(""))  # a group key: text as it is, no copy
 
 
 def _raised(history: pd.DataFrame, peers: pd.DataFrame, rules_on: pd.DataFrame, rules, thr):
@@ -289,12 +289,18 @@ def upload_warnings(store: Store, compare: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(KEY, kind="stable").reset_index(drop=True)[WARNING_COLUMNS]
 
 
+def _levels(areas: pd.DataFrame, codes: pd.Series) -> np.ndarray:
+    """The level of each area code (NaN for a code not in the reference), looked up once per
+    distinct code (a million cells name a few thousand areas)."""
+    keys, distinct = pd.factorize(codes)
+    levels = pd.Series(areas["level"].to_numpy(object), index=areas["code"].astype(str))
+    return np.append(levels.reindex(distinct).to_numpy(object), np.nan)[keys]
+
+
 def _combined(store: Store, incoming: pd.DataFrame, items: set[str]) -> pd.DataFrame:
     """The stored values of the items with the incoming cells in place of those they replace."""
-    areas = store.areas()
-    levels = pd.Series(areas["level"].to_numpy(), index=areas["code"].astype(str))
     new = incoming.reindex(columns=["item_code", "area_code", "period", "period_end", "value"])
-    new = new.assign(level=new["area_code"].map(levels).astype(object), _incoming=True)
+    new = new.assign(level=_levels(store.areas(), new["area_code"]), _incoming=True)
     stored = store.quality_values(items).assign(_incoming=False)
     if stored.empty:
         return new.astype({"value": float}).reset_index(drop=True)

@@ -214,15 +214,19 @@ class Connection:
         return self.shared.get("commits", 0)
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, prepare=None) -> Iterator[duckdb.DuckDBPyConnection]:
         """One serialised write transaction: all of it lands or none of it.
 
         On failure the error that aborted it is raised (a full disk as a StoreError
         with a one-line reason), never the "transaction is aborted" that followed.
+        prepare(cur), when given, runs on the transaction's cursor just before it begins
+        (reads and temp tables that cursor alone sees, committed as they run).
         """
         with self._write_lock:
             cur = self._con.cursor()
             try:
+                if prepare is not None:
+                    prepare(cur)
                 cur.execute("BEGIN TRANSACTION")
                 if self.on_server:  # one writer at a time across every process, as in a file
                     server.lock_writes(cur)
