@@ -134,6 +134,50 @@ def test_kept_values_are_bounded_least_recently_used_out():
     assert compute.calls == 1  # "a" was dropped for "c"
 
 
+def test_while_the_server_recomputes_a_page_gets_the_figures_before_the_commit_at_once():
+    store, started, release = FakeStore(), threading.Event(), threading.Event()
+    calls = []
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait(30)  # bounded: a page that waited for it would fail, not hang
+        return "new"
+
+    keeper = fresh.Keeper(store)
+    keeper.get("k", lambda: "old")
+    keeper.start(poll=3600)  # running, as in the server (its own refresh never comes here)
+    try:
+        store.version = "v2"
+        assert keeper.serve("k", slow, wait=0) == fresh.Served("old", stale=True)
+        assert started.wait(30)  # the new figures are computed in the background
+        assert keeper.serve("k", slow, wait=0) == fresh.Served("old", stale=True)
+        release.set()
+        assert keeper.get("k", slow) == "new"  # waits for that computation, not another
+        assert keeper.serve("k", slow, wait=0) == fresh.Served("new")
+        assert len(calls) == 1
+    finally:
+        release.set()
+        keeper.stop()
+
+
+def test_a_page_waits_for_fresh_figures_without_the_server_for_the_past_or_a_first_value():
+    store = FakeStore()
+    keeper = fresh.Keeper(store)
+    keeper.get("k", lambda: "old")
+    keeper.get("past", lambda: "past-old", today=False)
+    store.version = "v2"
+    assert keeper.serve("k", lambda: "new", wait=0) == fresh.Served("new")  # not running
+    keeper.start(poll=3600)
+    try:
+        store.version = "v3"
+        got = keeper.serve("past", lambda: "past-new", today=False, wait=0)
+        assert got == fresh.Served("past-new")
+        assert keeper.serve("first", lambda: "first", wait=0) == fresh.Served("first")
+    finally:
+        keeper.stop()
+
+
 def test_the_warm_thread_computes_the_given_values():
     store, compute = FakeStore(), Counter()
     keeper = fresh.Keeper(store)

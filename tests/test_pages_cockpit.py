@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -363,3 +364,44 @@ def test_an_upload_elsewhere_shows_as_a_falling_kpi_on_the_next_run(store_copy, 
     falling = [line for line in "\n".join(listed).splitlines() if "KPI08" in line]
     assert len(falling) == 1 and "**ตัวชี้วัดลดลงจากรอบก่อน** · KPI08" in falling[0]
     assert f"ลดลงจาก {format_score(before)}" in falling[0]
+
+
+def test_while_the_server_recomputes_after_an_upload_the_cockpit_shows_the_last_figures_so(
+    store_copy, monkeypatch
+):
+    """With the server's keeper running, a visit during the recomputation after a commit gets
+    the view before it at once, with a note and a button; the button shows the new one."""
+    from lib.ui import core as ui_core
+    from lib.views import fresh
+    from lib.views.cockpit import kept
+
+    monkeypatch.setenv("EIS_DB_PATH", str(store_copy))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user"] = "admin1"
+    at = open_cockpit(at, scope="21", fy="2569", round="12")
+    assert 'class="ck-score">5.0000</b>' in tile_cards(at)["KPI08"]
+    keeper = fresh.keeper(ui_core.store())  # the app's store: one per process
+    keeper.start(poll=3600)  # as the server does (its own refresh never comes in this test)
+    release, assemble = threading.Event(), kept._assemble
+
+    def slow_assemble(*args):
+        release.wait(60)  # bounded: the page must not wait for this
+        return assemble(*args)
+
+    monkeypatch.setattr(kept, "_assemble", slow_assemble)
+    try:
+        before, after = commit_kpi08_jump(store_copy)
+        at.run()
+        assert not at.exception
+        assert 'class="ck-score">5.0000</b>' in tile_cards(at)["KPI08"]
+        assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
+        release.set()
+        for thread in list(keeper._serving):
+            thread.join(60)
+        at.button(key="fresh_figures_reload").click().run()
+        assert not at.exception
+        assert f'class="ck-score">{format_score(after)}</b>' in tile_cards(at)["KPI08"]
+        assert not [i for i in at.info if "ก่อนการบันทึก" in i.value]
+    finally:
+        release.set()
+        keeper.stop()

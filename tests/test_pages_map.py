@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import geopandas as gpd
@@ -411,3 +412,45 @@ def test_profile_links_the_chosen_items_values_to_their_provenance(app):
     assert links == [
         f"[ที่มาของค่าแต่ละงวด (ทุกฉบับ ผู้ส่ง ผู้รับรอง) →](/explore?item={item}&area=21&as_of=2569-10-15)"
     ]
+
+
+def test_while_the_server_recomputes_after_an_upload_the_map_says_its_figures_are_older(
+    demo_store_path, tmp_path, monkeypatch
+):
+    """With the server's keeper running, the map visited during the recomputation after a
+    commit is drawn at once from the figures before it, with a note; then the new ones."""
+    from lib.ui import core as ui_core
+    from lib.views import fresh
+    from tests.test_pages_cockpit import commit_kpi08_jump
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_store_path, path)
+    monkeypatch.setenv("EIS_DB_PATH", str(path))
+    monkeypatch.setattr(ds, "DISTRICTS_PATH", tmp_path / "layers" / "districts.geojson")
+    at = open_map(AppTest.from_file(APP, default_timeout=120))
+    assert not at.exception and not at.info
+    before = map_table(at)
+    keeper = fresh.keeper(ui_core.store())  # the app's store: one per process
+    keeper.start(poll=3600)  # as the server does (its own refresh never comes in this test)
+    release, computed = threading.Event(), keeper._computed
+
+    def slow(*args):  # only the background recomputations serve starts wait
+        if threading.current_thread().name == "eis-fresh-serve":
+            release.wait(60)
+        return computed(*args)
+
+    monkeypatch.setattr(keeper, "_computed", slow)
+    try:
+        commit_kpi08_jump(path)
+        at.run()
+        assert not at.exception
+        assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
+        pd.testing.assert_frame_equal(map_table(at), before)
+        release.set()
+        for thread in list(keeper._serving):
+            thread.join(60)
+        at.button(key="fresh_figures_reload").click().run()
+        assert not at.exception and not at.info
+    finally:
+        release.set()
+        keeper.stop()

@@ -7,6 +7,7 @@ import inspect
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.core.settings import figures_as_of
 from lib.store import Store
@@ -18,7 +19,8 @@ def kept_figure(fn):
     """Serve fn(s, version, ..., as_of, ...) through lib.views.fresh instead of st.cache_data:
     computed once per data version for every session (sessions asking together share one
     computation), today's (as_of on or after the pages' day) recomputed by the keeper's
-    thread right after a commit, undo or verification. Callers get their own copy."""
+    thread right after a commit, undo or verification (while that runs, a page is shown the
+    figures before it with a note, lib.views.fresh.Keeper.serve). Callers get their own copy."""
     signature = inspect.signature(fn)
 
     @functools.wraps(fn)
@@ -30,8 +32,12 @@ def kept_figure(fn):
         today = as_of is None or as_of >= figures_as_of(s.get_meta("demo_as_of"))
         key = (fn.__qualname__, s.verified_only, *values)
         with st.spinner(t("กำลังคำนวณ", "Computing")):
-            value = fresh.keeper(s).get(key, lambda: fn(s, s.data_version(), *values), today=today)
-        return _copied(value)
+            served = fresh.keeper(s).serve(
+                key, lambda: fn(s, s.data_version(), *values), today=today
+            )
+        if served.stale:
+            stale_note()
+        return _copied(served.value)
 
     return kept
 
@@ -43,3 +49,25 @@ def _copied(value):
     if isinstance(value, tuple):
         return tuple(_copied(v) for v in value)
     return value
+
+
+_RUN_NOTED = "_eis_stale_noted"  # held on the script run context: one note per page run
+
+
+def stale_note() -> None:
+    """Say (once per page run) that the figures shown are from before the latest commit and
+    that newer ones are being computed; a button shows them when they are ready."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        if getattr(ctx, _RUN_NOTED, None) is ctx.cursors:  # ctx.cursors: new every run
+            return
+        setattr(ctx, _RUN_NOTED, ctx.cursors)
+    st.info(
+        t(
+            "⏳ มีข้อมูลบันทึกเข้ามาใหม่และกำลังคำนวณตัวเลขใหม่: ตัวเลขที่เห็นเป็นของก่อนการบันทึก"
+            "ครั้งล่าสุด อีกครู่กดปุ่มด้านล่างเพื่อดูตัวเลขล่าสุด",
+            "⏳ New data was committed and the figures are being recomputed: those shown are from "
+            "before the latest commit. Press the button below in a moment to see the new ones.",
+        )
+    )
+    st.button(t("แสดงตัวเลขล่าสุด", "Show the latest figures"), key="fresh_figures_reload")

@@ -18,6 +18,7 @@ from lib.store import Store
 from lib.ui.access import current_user, viewer_scopes
 from lib.ui.core import data_version, lang, name_col, store, t
 from lib.ui.core import table as table_of
+from lib.ui.kept import stale_note
 from lib.ui.maps import STORE_KEY, figures_as_of
 from lib.ui.past import AS_OF_KEYS, as_of_picker, view_as_of
 from lib.views.cockpit import charts, figures, kept, query, style, then_now, tiles, wall
@@ -44,12 +45,17 @@ def cockpit_round(s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs:
     return kept.round_figures(s, figures_as_of(s), fy, rnd, as_of, cs, rs, full)
 
 
-def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of):
-    """The cockpit of one scope and round (lib's one assembly), kept like cockpit_round.
+def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of, note=True):
+    """The cockpit of one scope and round (lib's one assembly), kept like cockpit_round; while
+    the server recomputes it after a commit, the one before with a note (note=False: none,
+    the wall refreshes itself).
 
     version stays in the signature the pages call with; the keeper reads it itself."""
     with st.spinner(t("กำลังคำนวณ", "Computing")):
-        return kept.view(s, figures_as_of(s), scope_code, fy, rnd, as_of)
+        served = kept.served_view(s, figures_as_of(s), scope_code, fy, rnd, as_of)
+    if served.stale and note:
+        stale_note()
+    return served.value
 
 
 def cockpit_query(s: Store, version: str):
@@ -142,7 +148,7 @@ def cockpit_wall(s: Store, q) -> None:
     scope = wall.screen_scope(q, screen)
     version = data_version(s)  # a committed batch changes it: caches drop
     try:
-        view = cockpit_view(s, version, scope.code, q.fiscal_year, q.round_months, q.as_of)
+        view = cockpit_view(s, version, scope.code, q.fiscal_year, q.round_months, q.as_of, False)
     except ValueError as exc:
         st.error(t(f"แสดงผลไม่ได้: {exc}", f"Cannot show this view: {exc}"))
         st.session_state["cockpit_wall_last"] = (screen, 1, q.scopes())

@@ -11,6 +11,13 @@ them ready instead of paying the cold computation. The first computation of a
 key is shared: a page asking for a key being computed waits for that result
 instead of computing it again (one flight per key and version).
 
+While the keeper runs (the server), a page need not wait out a recomputation: `serve`
+waits at most `WAIT_SECONDS` for today's value of the new data version and, if it is
+still being computed, hands out the value of the version before with `stale=True`, so
+the page shows it with a note that newer figures are on their way (the next visit gets
+them). A value that never existed, a view of the past, or a keeper not running (tests,
+the command line) always waits for the fresh value.
+
 Underneath, the store keeps its figures' reads up to date by re-reading only the
 item x area pairs a batch touched (lib.store.maintained), so a recomputation
 costs the engine's pandas, not a pass over every value. `warm` computes given
@@ -30,6 +37,7 @@ POLL_SECONDS = 1.0
 KEEP_SECONDS = 3600.0  # a value of today no page asked for in an hour is not recomputed
 MAX_ENTRIES = 96
 STOP_SECONDS = 120.0  # at most this long per thread for a computation under way to end
+WAIT_SECONDS = 0.5  # a page waits this long for today's recomputed value, then sees the last
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,15 @@ class _Entry:
     compute: Callable[[], object]
     today: bool
     used_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A kept value as `serve` hands it out; stale: of the data version before the current
+    one, whose value is being computed."""
+
+    value: object
+    stale: bool = False
 
 
 class Keeper:
@@ -57,11 +74,57 @@ class Keeper:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._warming: list[threading.Thread] = []
+        self._serving: list[threading.Thread] = []  # serve's background computations
         self.computed = 0  # computations run (a test and the benchmark count them)
 
     def get(self, key: Hashable, compute: Callable[[], object], today: bool = True):
         """The value of key at the store's current data version (computed once per version)."""
         return self._value(key, compute, today, self.store.data_version())
+
+    def serve(
+        self, key: Hashable, compute: Callable[[], object], today: bool = True, wait=WAIT_SECONDS
+    ) -> Served:
+        """The value of key like `get`, except that while the keeper runs, today's value of
+        an earlier version is served (stale) if the current one is not ready within `wait`
+        seconds; its computation goes on in the background (see the module docstring)."""
+        version = self.store.data_version()
+        with self._lock:
+            entry = self._entries.get(key)
+            running = self._thread is not None and not self._stop.is_set()
+            if entry is None or entry.version == version or not (today and entry.today):
+                running = False
+            if running:
+                flight = self._flights.get((key, version))
+                if flight is None:  # nobody computes it yet: start it, not in this page
+                    flight = self._flights[(key, version)] = threading.Event()
+                    self._background(key, compute, version, flight)
+                entry.used_at = self._clock()  # still in use: the keeper keeps refreshing it
+                old = entry.value
+        if not running:
+            return Served(self._value(key, compute, today, version))
+        if flight.wait(wait):
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry.version == version:
+                    return Served(entry.value)
+        return Served(old, stale=True)
+
+    def _background(self, key, compute, version: str, flight: threading.Event) -> None:
+        """Compute key at version in a thread that owns its flight (lock held by the caller)."""
+
+        def run() -> None:
+            try:
+                self._computed(key, compute, True, version)
+            except Exception:  # logged; pages go on with the stale value, the next one retries
+                log.exception("fresh figures: recomputing %r failed", key)
+            finally:
+                with self._lock:
+                    self._flights.pop((key, version), None)
+                flight.set()
+
+        thread = threading.Thread(target=run, name="eis-fresh-serve", daemon=True)
+        self._serving = [t for t in self._serving if t.is_alive()] + [thread]
+        thread.start()
 
     def _value(self, key, compute, today: bool, version: str):
         while True:
@@ -79,19 +142,24 @@ class Keeper:
                 flight.wait()
                 continue  # the owner's value is kept now (or it failed: compute here)
             try:
-                value = compute()
-                self.computed += 1
-                with self._lock:
-                    used = entry.used_at if entry is not None else self._clock()
-                    self._entries[key] = _Entry(version, value, compute, today, used)
-                    self._entries.move_to_end(key)
-                    while len(self._entries) > self.max_entries:
-                        self._entries.popitem(last=False)
-                return value
+                return self._computed(key, compute, today, version)
             finally:
                 with self._lock:
                     self._flights.pop((key, version), None)
                 flight.set()
+
+    def _computed(self, key, compute, today: bool, version: str):
+        """Compute key's value and keep it at version (the caller owns the flight)."""
+        value = compute()
+        with self._lock:
+            self.computed += 1
+            entry = self._entries.get(key)
+            used = entry.used_at if entry is not None else self._clock()
+            self._entries[key] = _Entry(version, value, compute, today, used)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
 
     def refresh(self) -> int:
         """Recompute today's recently used values if the data version changed; how many."""
@@ -156,10 +224,10 @@ class Keeper:
         """Stop the refreshing and warming threads, letting a computation under way end (a
         thread still inside the database when the process exits aborts it); values stay."""
         self._stop.set()
-        for thread in [self._thread, *self._warming]:
+        for thread in [self._thread, *self._warming, *self._serving]:
             if thread is not None:
                 thread.join(timeout=timeout)
-        self._thread, self._warming = None, []
+        self._thread, self._warming, self._serving = None, [], []
 
 
 def keeper(store) -> Keeper:

@@ -45,12 +45,27 @@ def view(
     store, today: date, scope_code: str, fiscal_year: int, round_months: int, as_of: date
 ) -> CockpitView:
     """The cockpit of one scope and round (its rounds through round_figures), kept."""
+    return served_view(store, today, scope_code, fiscal_year, round_months, as_of, None).value
+
+
+def served_view(
+    store,
+    today: date,
+    scope_code: str,
+    fiscal_year: int,
+    round_months: int,
+    as_of: date,
+    wait: float | None = fresh.WAIT_SECONDS,
+) -> fresh.Served:
+    """`view` as the pages get it: while the server's keeper recomputes today's view after a
+    commit, the view before it (stale) after `wait` seconds (None: always the fresh one)."""
     args = (str(scope_code), int(fiscal_year), int(round_months), as_of)
-    return fresh.keeper(store).get(
-        ("cockpit-view", store.verified_only, *args),
-        partial(_assemble, store, today, *args),
-        today=as_of >= today,
-    )
+    keeper = fresh.keeper(store)
+    key = ("cockpit-view", store.verified_only, *args)
+    compute = partial(_assemble, store, today, *args)
+    if wait is None:
+        return fresh.Served(keeper.get(key, compute, today=as_of >= today))
+    return keeper.serve(key, compute, today=as_of >= today, wait=wait)
 
 
 def _assemble(store, today, scope_code, fiscal_year, round_months, as_of) -> CockpitView:
