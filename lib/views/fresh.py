@@ -86,21 +86,28 @@ class Keeper:
     ) -> Served:
         """The value of key like `get`, except that while the keeper runs, today's value of
         an earlier version is served (stale) if the current one is not ready within `wait`
-        seconds; its computation goes on in the background (see the module docstring)."""
+        seconds (None: never); its computation goes on in the background (see the module
+        docstring)."""
         version = self.store.data_version()
         with self._lock:
             entry = self._entries.get(key)
-            running = self._thread is not None and not self._stop.is_set()
-            if entry is None or entry.version == version or not (today and entry.today):
-                running = False
-            if running:
+            stale_ok = (
+                wait is not None
+                and self._thread is not None
+                and not self._stop.is_set()
+                and entry is not None
+                and entry.version != version
+                and today
+                and entry.today
+            )
+            if stale_ok:
                 flight = self._flights.get((key, version))
                 if flight is None:  # nobody computes it yet: start it, not in this page
                     flight = self._flights[(key, version)] = threading.Event()
                     self._background(key, compute, version, flight)
                 entry.used_at = self._clock()  # still in use: the keeper keeps refreshing it
                 old = entry.value
-        if not running:
+        if not stale_ok:
             return Served(self._value(key, compute, today, version))
         if flight.wait(wait):
             with self._lock:
@@ -118,9 +125,7 @@ class Keeper:
             except Exception:  # logged; pages go on with the stale value, the next one retries
                 log.exception("fresh figures: recomputing %r failed", key)
             finally:
-                with self._lock:
-                    self._flights.pop((key, version), None)
-                flight.set()
+                self._land(key, version, flight)
 
         thread = threading.Thread(target=run, name="eis-fresh-serve", daemon=True)
         self._serving = [t for t in self._serving if t.is_alive()] + [thread]
@@ -144,9 +149,13 @@ class Keeper:
             try:
                 return self._computed(key, compute, today, version)
             finally:
-                with self._lock:
-                    self._flights.pop((key, version), None)
-                flight.set()
+                self._land(key, version, flight)
+
+    def _land(self, key, version: str, flight: threading.Event) -> None:
+        """End a flight (its value kept, or it failed): those waiting on it look again."""
+        with self._lock:
+            self._flights.pop((key, version), None)
+        flight.set()
 
     def _computed(self, key, compute, today: bool, version: str):
         """Compute key's value and keep it at version (the caller owns the flight)."""

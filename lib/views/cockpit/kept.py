@@ -60,12 +60,12 @@ def served_view(
     """`view` as the pages get it: while the server's keeper recomputes today's view after a
     commit, the view before it (stale) after `wait` seconds (None: always the fresh one)."""
     args = (str(scope_code), int(fiscal_year), int(round_months), as_of)
-    keeper = fresh.keeper(store)
-    key = ("cockpit-view", store.verified_only, *args)
-    compute = partial(_assemble, store, today, *args)
-    if wait is None:
-        return fresh.Served(keeper.get(key, compute, today=as_of >= today))
-    return keeper.serve(key, compute, today=as_of >= today, wait=wait)
+    return fresh.keeper(store).serve(
+        ("cockpit-view", store.verified_only, *args),
+        partial(_assemble, store, today, *args),
+        today=as_of >= today,
+        wait=wait,
+    )
 
 
 def _assemble(store, today, scope_code, fiscal_year, round_months, as_of) -> CockpitView:
