@@ -12,6 +12,7 @@ from lib.views import profile
 from lib.views.map.figures import HEALTH_MEASURES
 from lib.views.map.state import breadcrumb, default_fiscal_year, from_query, province_path
 
+LEVELS = ("province", "cluster", "country")
 ui.language_switch()
 store, lang, name = ui.store(), ui.lang(), ui.name_col()
 if ui.empty_catalogue_notice(store, "profile"):  # no items yet: how to add them
@@ -64,12 +65,8 @@ st.markdown(f"**{ui.t('ข้อมูลที่ค้างส่ง', 'Datas
 st.dataframe(owed, hide_index=True, width="stretch")
 
 st.subheader(ui.t("ตัวชี้วัดเทียบกลุ่มจังหวัดและประเทศ", "KPIs against cluster and country"))
-scores = [
-    ui.kpi_scores(store, version, lv, fy, 12, as_of, state.cluster_scheme).query(
-        "kpi_code in @shown"
-    )
-    for lv in ("province", "cluster", "country")
-]
+scores = [ui.kpi_scores(store, version, lv, fy, 12, as_of, state.cluster_scheme) for lv in LEVELS]
+scores = [frame.loc[frame["kpi_code"].isin(shown)] for frame in scores]
 table = profile.kpi_comparison(*scores, code, cluster, cluster_members, lang)
 st.dataframe(table, hide_index=True, width="stretch")
 
@@ -78,11 +75,9 @@ items = {r.code: f"{r.code} {getattr(r, name)}" for r in catalog.itertuples()}
 item = st.selectbox(ui.t("รายการข้อมูล", "Data item"), list(items), 0, items.get)
 row = catalog.set_index("code").loc[item]
 start = tc.fiscal_year_bounds(min(int(y) for y in years))[0]
-series = ui.item_series(store, version, item, start, as_of, as_of)
-trend = profile.trend_frame(
-    series, row["frequency"], code, cluster_members, lang, row["aggregation"]
-)
-fig = profile.trend_chart(trend, row[pick_column("unit", lang)])
+unit = row[pick_column("unit", lang)]
+what = (code, tuple(cluster_members), lang, row["frequency"], row["aggregation"], unit)
+fig = ui.profile_trend(store, version, item, start, as_of, *what)
 st.plotly_chart(fig, config={"displaylogo": False})
 ui.provenance_link(item, code)  # every version of these values, on the Explore page
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from dataclasses import replace
 from datetime import date
 from functools import partial
 
@@ -649,7 +650,24 @@ def test_wall_html_holds_one_screen_of_everything(rayong_view):
 def test_wall_html_escapes_names_and_url_values(rayong_view):
     q = query.parse_query({"scope": "<img src=x onerror=alert(1)>", "wall": "1"}, AREAS, AS_OF)
     tiles_ = rayong_view.tiles.assign(kpi_name_th="<script>alert(1)</script>")
-    bad = view.CockpitView(**{**rayong_view.__dict__, "tiles": tiles_})
+    bad = replace(rayong_view, tiles=tiles_)  # a new view: nothing drawn from the old one
     html = wall.wall_html(bad, q, wall.first_screen(q), "09:30:00", "th")
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html and "⚠ ไม่พบพื้นที่ &lt;img" in html
+
+
+def test_a_kept_view_draws_each_thing_once_and_hands_out_copies(rayong_view):
+    # one view serves every session: what is drawn from it is made once, frames are copies
+    first = rayong_view.exceptions("th")
+    assert len(first) > 0
+    first.loc[first.index[0], "kind"] = "changed by one page"  # a page changes its own
+    again = rayong_view.exceptions("th")
+    assert again.equals(view.exceptions(rayong_view.tiles, rayong_view.overdue, "th"))
+    assert not again.equals(first)
+    calls = []
+    made = [rayong_view.made(("test-once",), lambda: calls.append(1) or len(calls)) for _ in "abc"]
+    assert made == [1, 1, 1]
+    code = rayong_view.tiles["kpi_code"].iloc[0]
+    expected = rayong_view.trends[rayong_view.trends["kpi_code"] == code]
+    assert len(expected) > 0 and rayong_view.trend_of(code).equals(expected)
+    assert rayong_view.trend_of("NO-SUCH-KPI").empty

@@ -281,3 +281,17 @@ def test_mapview_does_not_import_streamlit():
         if isinstance(node, ast.ImportFrom) and node.module
     }
     assert "streamlit" not in imported
+
+
+def test_a_shape_is_converted_once_and_a_changed_shape_is_drawn_anew():
+    frame = gpd.GeoDataFrame(
+        {"code": ["10", "11"], "v": [1.0, 2.0]}, geometry=[box(0, 0, 1, 1), None], crs=4326
+    )
+    first = mapview._feature_collection(frame, "code", "v", {}, {})["features"]
+    again = mapview._feature_collection(frame, "code", "v", {}, {})["features"]
+    assert again[0]["geometry"] is first[0]["geometry"]  # the page's next run: no conversion
+    assert first[1]["geometry"] is None  # a missing shape stays missing
+    moved = frame.set_geometry([box(0, 0, 1, 2), None], crs=4326)  # a new boundary layer
+    drawn = mapview._feature_collection(moved, "code", "v", {}, {})["features"][0]["geometry"]
+    ring = [tuple(p) for p in drawn["coordinates"][0]]
+    assert drawn["type"] == "Polygon" and (0.0, 2.0) in ring and (0.0, 1.0) not in ring

@@ -454,3 +454,39 @@ def test_while_the_server_recomputes_after_an_upload_the_map_says_its_figures_ar
     finally:
         release.set()
         keeper.stop()
+
+
+def trend_series(at) -> dict[str, list[float]]:
+    """The profile's trend chart: each line's values by its name (plotly's typed arrays read)."""
+    import base64
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    out = {}
+    for trace in spec["data"]:
+        y = trace["y"]
+        if isinstance(y, dict):  # plotly 6 writes numbers as a typed array
+            y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+        out[trace["name"]] = y
+    return out
+
+
+def test_profile_trend_draws_the_values_and_follows_a_commit(admin_app):
+    # the chart is drawn once per data version for every session: a commit draws it again
+    from datetime import date, datetime
+
+    app, path = admin_app
+    at = open_profile(app, "21")
+    widget(at.selectbox, "รายการข้อมูล").set_value("FIN01").run()
+    assert not at.exception
+    before = trend_series(at)["จังหวัด"]
+    assert before and 99.25 not in before
+    cells = pd.DataFrame(
+        [("FIN01", "21", "2026-10", date(2026, 10, 31), 99.25, None)],
+        columns=["item_code", "area_code", "period", "period_end", "value", "note"],
+    )
+    batch = {"kind": "upload", "username": "admin1", "created_at": datetime(2026, 11, 20, 9)}
+    with Store(path) as store:  # same settings as the app's open handle in this process
+        assert store.commit_cells(cells, batch, {"username": "admin1", "action": "upload"})
+    at.run()
+    after = trend_series(at)["จังหวัด"]
+    assert 99.25 in after and len(after) == len(before)

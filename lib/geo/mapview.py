@@ -10,7 +10,9 @@ import html
 import ipaddress
 import json
 import re
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -342,6 +344,33 @@ def link_html(url: object, text: str) -> str:
     )
 
 
+_GEOJSON: OrderedDict[bytes, dict] = OrderedDict()  # a shape's GeoJSON geometry, by its WKB
+_GEOJSON_MAX = 4096  # every shipped layer's shapes (districts: 928) fit
+_GEOJSON_LOCK = threading.Lock()
+
+
+def _geometries(geoms) -> list[dict | None]:
+    """The GeoJSON geometry of each shape, converted once per shape for every later map (a
+    map page draws the same boundaries on every run; the dicts are shared, never changed)."""
+    out = []
+    for geom, wkb in zip(geoms, geoms.to_wkb(), strict=True):
+        if not geom or wkb is None:  # no shape, or an empty one
+            out.append(None)
+            continue
+        with _GEOJSON_LOCK:
+            found = _GEOJSON.get(wkb)
+            if found is not None:
+                _GEOJSON.move_to_end(wkb)
+        if found is None:
+            found = json.loads(json.dumps(geom.__geo_interface__))
+            with _GEOJSON_LOCK:
+                _GEOJSON[wkb] = found
+                while len(_GEOJSON) > _GEOJSON_MAX:
+                    _GEOJSON.popitem(last=False)
+        out.append(found)
+    return out
+
+
 def _feature_collection(
     gdf, key: str, value_col: str, shown: Mapping[str, str], formats: Mapping[str, str]
 ) -> dict:
@@ -349,7 +378,7 @@ def _feature_collection(
     # to_dict, not itertuples: Thai or spaced column names are not valid identifiers.
     records = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).to_dict("records")
     features = []
-    for record, geom in zip(records, gdf.geometry, strict=True):
+    for record, geom in zip(records, _geometries(gdf.geometry), strict=True):
         code = str(record[key])
         value = record[value_col]
         value = None if value is None or pd.isna(value) else float(value)
@@ -361,7 +390,7 @@ def _feature_collection(
                 "type": "Feature",
                 "id": code,
                 "properties": props,
-                "geometry": json.loads(json.dumps(geom.__geo_interface__)) if geom else None,
+                "geometry": geom,
             }
         )
     return {"type": "FeatureCollection", "features": features}

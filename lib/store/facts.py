@@ -87,12 +87,13 @@ class FactQueries:
 
     def change_marker(self) -> Marker:
         """The newest batch and the catalogue version (lib.store.maintained.Marker)."""
-        row = self._df(
+        row = self._fetch_dict(
             "SELECT coalesce(max(batch_id), 0) AS b, "
             "(SELECT coalesce(max(value), '0') FROM meta WHERE key = 'catalog_version') AS c "
-            "FROM upload_batches"
-        ).iloc[0]
-        return Marker(int(row.b), str(row.c))
+            "FROM upload_batches",
+            [],
+        )
+        return Marker(int(row["b"]), str(row["c"]))
 
     def changed_pairs(self, after_batch: int) -> pd.DataFrame:
         """Item x area pairs of every cell a batch after after_batch wrote or replaced.
@@ -378,16 +379,17 @@ class FactQueries:
     def data_version(self) -> str:
         """Changes whenever figures may change: the store, its batches, history, catalogue and
         follow-up marks (a checked value no longer makes a KPI unreliable)."""
-        row = self._df(
+        row = self._fetch_dict(
             "SELECT coalesce(max(batch_id), 0) AS b, "
             "count(*) FILTER (WHERE status = 'undone') AS u, "
             "(SELECT count(*) FROM observation_history) AS h, "
             "(SELECT coalesce(max(value), '0') FROM meta WHERE key = 'catalog_version') AS c, "
             "(SELECT count(*) || '@' || coalesce(max(checked_at)::VARCHAR, '') "
             "FROM quality_checks) AS q "
-            "FROM upload_batches"
-        ).iloc[0]
-        return f"{self.path}|{row.b}-{row.u}-{row.h}|{row.c}|{row.q}"
+            "FROM upload_batches",
+            [],
+        )
+        return f"{self.path}|{row['b']}-{row['u']}-{row['h']}|{row['c']}|{row['q']}"
 
     # -- benchmark yardsticks -----------------------------------------------
     def observation_wide_scan(self) -> tuple:

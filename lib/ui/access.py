@@ -6,6 +6,7 @@ import threading
 from datetime import datetime
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.core import pages
 from lib.core.i18n import pick
@@ -62,13 +63,36 @@ def _display_viewer(s: Store):
     return viewer
 
 
+_RUN_USER = "_eis_current_user"  # held on the session's script run context
+
+
+def _who_mark(s: Store) -> tuple:
+    """What decides current_user within one run: the store, the tokens, the named account."""
+    keys = (SESSION_TOKEN, SESSION_USER, SESSION_DISPLAY)
+    return (s.path, st.query_params.get(DISPLAY_PARAM), *(st.session_state.get(k) for k in keys))
+
+
 def current_user(s: Store):
     """Who is looking: a display link's viewer, the signed-in account (lib.auth.User) or None.
 
     The account comes from this session or from the sign-in cookie (a reload, a
     new tab, a deep link); a session that is revoked, expired, idle too long or
-    of a disabled account counts as signed out.
+    of a disabled account counts as signed out. Looked up once per page run (a page asks
+    from many places; under load every store query waits for the interpreter lock again),
+    again when a sign-in or sign-out in the run changed the session.
     """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return _current_user(s)
+    held = getattr(ctx, _RUN_USER, None)
+    if held is not None and held[0] is ctx.cursors and held[1] == _who_mark(s):
+        return held[2]
+    user = _current_user(s)
+    setattr(ctx, _RUN_USER, (ctx.cursors, _who_mark(s), user))  # ctx.cursors: new every run
+    return user
+
+
+def _current_user(s: Store):
     from lib.services import auth
     from lib.services.auth import sessions
 

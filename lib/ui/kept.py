@@ -12,7 +12,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lib.core.settings import figures_as_of
 from lib.store import Store
 from lib.ui.core import t
+from lib.ui.viewer import STORE_KEY, as_viewer_sees
 from lib.views import fresh
+from lib.views import profile as profile_view
 
 
 def kept_figure(fn):
@@ -71,3 +73,26 @@ def stale_note() -> None:
         )
     )
     st.button(t("แสดงตัวเลขล่าสุด", "Show the latest figures"), key="fresh_figures_reload")
+
+
+@as_viewer_sees
+@st.cache_resource(show_spinner=False, max_entries=256, hash_funcs=STORE_KEY)
+def profile_trend(
+    s: Store,
+    version: str,
+    item_code: str,
+    start,
+    as_of,
+    code: str,
+    members: tuple[str, ...],
+    language: str,
+    frequency: str,
+    aggregation: str,
+    unit: str,
+):
+    """The province profile's trend chart of an item (lib.views.profile), drawn once per data
+    version and shared by the sessions asking for the same one (st.plotly_chart copies a
+    figure, it does not change it); a plotly figure is the costliest part of that page."""
+    series = s.kpi_item_values([item_code], as_of, start, as_of)  # as lib.ui.item_series
+    trend = profile_view.trend_frame(series, frequency, code, list(members), language, aggregation)
+    return profile_view.trend_chart(trend, unit)

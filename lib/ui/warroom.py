@@ -251,8 +251,10 @@ def cockpit_tiles(view, kpi: str | None = None, per_row: int = 4) -> None:
             cols = st.columns(per_row)
             for col, row in zip(cols, rows[start : start + per_row], strict=False):
                 code = row["kpi_code"]
-                trend = view.trends.loc[view.trends["kpi_code"] == code]
-                spark = tiles.sparkline_svg(trend, language)
+                spark = view.made(
+                    ("spark", code, language),
+                    lambda code=code: tiles.sparkline_svg(view.trend_of(code), language),
+                )
                 col.markdown(tiles.tile_html(row, language, spark), unsafe_allow_html=True)
                 if col.button(t("รายละเอียด", "Details"), key=f"open_{code}", width="stretch"):
                     st.query_params["kpi"] = code
@@ -340,7 +342,10 @@ def cockpit_health(view, store=None) -> None:
     cols[4].metric(t("ขั้นตอนที่ผ่าน", "Milestone step"), str(h.get("milestone_level", "-")))
     left, right = st.container(key="cockpit_health_row").columns([3, 2])
     with left:
-        plot(charts.groups_figure(view.groups, language), "groups")
+        groups = view.made(
+            ("groups", language), lambda: charts.groups_figure(view.groups, language)
+        )
+        plot(groups, "groups")
     with right:
         st.markdown(
             t(
@@ -387,7 +392,10 @@ def cockpit_peers(view) -> None:
     left, right = st.container(key="cockpit_peers_row").columns([2, 3])
     left.dataframe(table, hide_index=True)
     with right:
-        plot(charts.peers_figure(view.peer_bars, language), "peers")
+        peers = view.made(
+            ("peers", language), lambda: charts.peers_figure(view.peer_bars, language)
+        )
+        plot(peers, "peers")
 
 
 # -- then and now (a view of the past beside today) ---

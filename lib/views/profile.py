@@ -13,7 +13,7 @@ import pandas as pd
 from lib.core import thaicalendar as tc
 from lib.core.i18n import Text, pick, pick_column
 from lib.engine.requirements import owed_period
-from lib.views.ranking import rank_of, rank_text
+from lib.views.ranking import group_ranks, rank_text
 
 COMPARISON_HEADERS = {
     "kpi": Text("ตัวชี้วัด", "KPI"),
@@ -43,12 +43,13 @@ TREND_SERIES = {
 DISTRICT_HEADERS = {"code": Text("รหัส", "Code"), "name": Text("อำเภอ/เขต", "District")}
 
 
-def _rank_in(keys: pd.DataFrame, kpi: str, code: str, areas: Sequence[str] | None = None) -> str:
-    """'rank/n' of a province's key for one KPI, among all provinces or among areas."""
-    rows = keys.loc[keys["kpi_code"] == kpi]
-    if areas is not None:
-        rows = rows.loc[rows["area_code"].isin(list(areas))]
-    return rank_text(*rank_of(rows.set_index("area_code")["_key"], code))
+def _ranks_in(keys: pd.DataFrame, code: str, areas: Sequence[str] | None = None) -> dict[str, str]:
+    """KPI code -> 'rank/n' of a province's key, among all provinces or among areas."""
+    rows = keys if areas is None else keys.loc[keys["area_code"].isin(list(areas))]
+    rank, n = group_ranks(rows["_key"], rows["kpi_code"])
+    mine = (rows["area_code"] == code).to_numpy(bool)
+    texts = (rank_text(r, k) for r, k in zip(rank[mine], n[mine], strict=True))
+    return dict(zip(rows["kpi_code"][mine], texts, strict=True))
 
 
 def kpi_comparison(
@@ -72,6 +73,7 @@ def kpi_comparison(
     cl = clusters.loc[clusters["area_code"] == cluster_code].set_index("kpi_code")
     th = country.set_index("kpi_code")
     h = {k: pick(v, lang) for k, v in COMPARISON_HEADERS.items()}
+    in_cluster, in_country = _ranks_in(keys, code, cluster_members), _ranks_in(keys, code)
     out = pd.DataFrame(
         {
             h["kpi"]: mine.index,
@@ -81,8 +83,8 @@ def kpi_comparison(
             h["cluster_result"]: cl["result"].reindex(mine.index),
             h["cluster_score"]: cl["score"].reindex(mine.index),
             h["country_result"]: th["result"].reindex(mine.index),
-            h["rank_cluster"]: [_rank_in(keys, k, code, cluster_members) for k in mine.index],
-            h["rank_country"]: [_rank_in(keys, k, code) for k in mine.index],
+            h["rank_cluster"]: [in_cluster.get(k, "-") for k in mine.index],
+            h["rank_country"]: [in_country.get(k, "-") for k in mine.index],
         }
     )
     return out.reset_index(drop=True)
@@ -118,12 +120,13 @@ def owed_items(
     catalog: Store.catalog(). Columns: item, period owed, due date, areas overdue,
     owner agency, responsible person.
     """
-    cells = cells.loc[cells["item_code"].isin(set(catalog["code"]))]  # items the reader may see
-    late = cells.loc[(cells["province_code"] == code) & (cells["item_areas_timely"] == 0)]
+    mine = cells.loc[cells["province_code"] == code]  # the province first: a small frame
+    mine = mine.loc[mine["item_code"].isin(set(catalog["code"]))]  # items the reader may see
+    late = mine.loc[mine["item_areas_timely"] == 0]
     if late.empty:
         return pd.DataFrame()
     n_late = late.groupby("item_code")["area_code"].nunique()
-    n_all = cells.loc[cells["province_code"] == code].groupby("item_code")["area_code"].nunique()
+    n_all = mine.groupby("item_code")["area_code"].nunique()
     cat, req = catalog.set_index("code"), requirements.set_index("code")
     rows = [
         _owed_row(item, n, n_all.get(item, n), cat.loc[item], req.at[item, "latest_due_end"], lang)

@@ -22,6 +22,20 @@ def rank_of(values: pd.Series, code: str, higher_is_better: bool = True) -> tupl
     return int(ranks[code]), len(values)
 
 
+def group_ranks(
+    values: pd.Series, groups: pd.Series, higher_is_better: bool = True
+) -> tuple[pd.Series, pd.Series]:
+    """(rank, number ranked) of every value within its group, by rank_of's rule, in one pass
+    (missing values are unranked: NaN rank, not counted).
+
+    >>> r, n = group_ranks(pd.Series([3.0, 4.0, 3.0, 1.0]), pd.Series(["k", "k", "k", "j"]))
+    >>> r.tolist(), n.tolist()
+    ([2.0, 1.0, 2.0, 1.0], [3, 3, 3, 1])
+    """
+    grouped = values.groupby(groups.to_numpy(), sort=False)
+    return grouped.rank(ascending=not higher_is_better, method="min"), grouped.transform("count")
+
+
 def rank_text(rank: int | None, n: int | None) -> str:
     """'2/7', or '-' when there is no rank.
 

@@ -16,7 +16,7 @@ app passes its cached loader and tests and the benchmark the plain one.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -379,10 +379,28 @@ class CockpitView:
     peer_bars: pd.DataFrame
     members: pd.DataFrame
     kpis: pd.DataFrame
+    # what is drawn from the view, made once: a kept view serves every session of the server
+    _made: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def made(self, key: tuple, make: Callable[[], object]) -> object:
+        """make() the first time `key` is asked of this view, its result after that (texts and
+        pictures drawn from the view's frames; two sessions at once may both make it)."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
     def exceptions(self, lang: str = "th") -> pd.DataFrame:
-        """The exception list in a language (see `exceptions`)."""
-        return exceptions(self.tiles, self.overdue, lang)
+        """The exception list in a language (see `exceptions`), a copy of the one made."""
+        return self.made(
+            ("exceptions", lang), lambda: exceptions(self.tiles, self.overdue, lang)
+        ).copy()
+
+    def trend_of(self, kpi_code: str) -> pd.DataFrame:
+        """One KPI's rows of `trends` (earlier rounds first), split once for every KPI."""
+        split = self.made(
+            ("trends",), lambda: dict(tuple(self.trends.groupby("kpi_code", sort=False)))
+        )
+        return split.get(kpi_code, self.trends.iloc[:0])
 
 
 def build_view(
