@@ -1,7 +1,7 @@
 """Load test (issue 15) with light websocket clients: N concurrent sessions on cockpit, map
 and profile, timed in Streamlit's own protocol instead of headless browsers.
 
-    .venv/bin/python bench/load_ws.py [--sessions 1,10,30] [--seconds 60] [--db PATH]
+    .venv/bin/python bench/load_ws.py [--sessions 1,10,30] [--seconds 60|360,120,120] [--db PATH]
 
 bench/load.py drives Chromium; on a 2-core machine its 30 browser contexts take most
 of the CPU, so it measures the load generator. Here each session is one websocket to
@@ -311,16 +311,17 @@ def table_rows(runs, base_p95: dict) -> list[str]:
         return "-" if p95 is None or not b else f"{p95 / b:.2f}"
 
     lines = [
-        "| N | visits | errors | commits | p50 s | p95 s | max s | p95 / p95(N=1) "
+        "| N | window s | visits | errors | commits | p50 s | p95 s | max s | p95 / p95(N=1) "
         "| RSS start MB | mid MB | peak MB | end MB | CPU server | clients | machine |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         st, mem = load.page_stats(r.visits), load.memory(r)
         mb = [fmt(mem.get(k), 0) for k in ("start", "mid", "peak", "end")]
         cpu = [fmt(mem.get(k)) for k in ("server_cpu", "client_cpu", "machine_cpu")]
         lines.append(
-            f"| {r.n} | {st['visits']} | {st['errors']} | {r.commits} | {fmt(st['p50'])}"
+            f"| {r.n} | {r.seconds:g} | {st['visits']} | {st['errors']} | {r.commits}"
+            f" | {fmt(st['p50'])}"
             f" | {fmt(st['p95'])} "
             f"| {fmt(st['max'])} | {ratio(st['p95'], 'all')} | {' | '.join(mb)} "
             f"| {' | '.join(cpu)} |"
@@ -355,7 +356,7 @@ def report(runs, args, machine: str, failures: list[str], measured: datetime) ->
         "# Under load, websocket clients (issue 15)",
         "",
         f"Measured {measured:%Y-%m-%d %H:%M} by `bench/load_ws.py --sessions {args.sessions}"
-        f" --seconds {args.seconds:g} --think {args.think:g} --warmup {args.warmup:g}"
+        f" --seconds {args.seconds} --think {args.think:g} --warmup {args.warmup:g}"
         f" --upload-every {args.upload_every:g}` (ramp {args.ramp:g} s, timeout"
         f" {args.timeout:g} s).",
         "",
@@ -433,7 +434,12 @@ def machine_line(store: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", default="1,10,30", help="comma-separated N (default 1,10,30)")
-    parser.add_argument("--seconds", type=float, default=60.0, help="window per N (default 60)")
+    parser.add_argument(
+        "--seconds",
+        default="60",
+        help="window per N (default 60); a comma-separated list gives each N its own "
+        "(360,120,120: N=1 visits a page only every 10 s or so, so its p95 needs a longer one)",
+    )
     parser.add_argument("--db", type=Path, help="store to copy (default: the demo store)")
     parser.add_argument("--as-of", default=load.AS_OF, help="EIS_AS_OF of the server")
     parser.add_argument(
@@ -449,6 +455,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-nice", type=int, default=10, help="niceness of the clients")
     args = parser.parse_args(argv)
     ns = [int(x) for x in args.sessions.split(",") if x.strip()]
+    windows = [float(x) for x in str(args.seconds).split(",") if x.strip()]
+    if len(windows) == 1:
+        windows *= len(ns)
+    if len(windows) != len(ns):
+        parser.error("--seconds: one window, or one per N of --sessions")
     load.OUT.mkdir(parents=True, exist_ok=True)
     store = args.db or load.DEMO_STORE
     if args.db is None and not store.exists():
@@ -460,9 +471,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.client_nice:
         os.nice(args.client_nice)  # the server goes back to the starting priority
     runs, failures = [], []
-    for n in ns:
-        print(f"N={n}: {args.seconds:g} s ...", flush=True)
-        result = run_one(n, store, args)
+    for n, window in zip(ns, windows, strict=True):
+        print(f"N={n}: {window:g} s ...", flush=True)
+        result = run_one(n, store, argparse.Namespace(**{**vars(args), "seconds": window}))
         if isinstance(result, str):
             failures.append(result)
             print(result, file=sys.stderr)

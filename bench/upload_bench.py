@@ -8,8 +8,10 @@ the file into a table (the baseline), `lib.ingest.read_upload` (validation),
 and `lib.services.upload` preview + commit into a store holding the reference
 and the catalogue, split into its steps (reading and validation; the preview's
 comparison, jumps and quality warnings; the commit), with the quality warnings
-also timed alone. Two more shapes of issue 12, each against DuckDB reading the same
-cells as CSV in the same run (DuckDB's excel extension is not installed): a
+also timed alone, and the floor of any commit: DuckDB's read_csv straight into an
+empty store's observations table (no validation, comparison, history or checks).
+Two more shapes of issue 12, each against DuckDB reading the same cells as CSV in
+the same run (DuckDB's excel extension is not installed): a
 workbook of 12 sheets, one month each (the sheet's name is the period; read
 with ``Layout(all_sheets=True, period_rule="sheet")``), and a wide CSV holding
 four items' values per row (``Layout(columns={header: "item:CODE"})``). Prints
@@ -102,6 +104,24 @@ def duckdb_read_long(path) -> None:
     con.close()
 
 
+def duckdb_straight_in(csv_path: Path, store_path: Path) -> None:
+    """The floor of a commit: DuckDB's read_csv straight into the store's observations table
+    (no validation, comparison, history or checks), one transaction, on the store's file."""
+    con = duckdb.connect(str(store_path))
+    con.execute("BEGIN")
+    con.execute(
+        "INSERT INTO observations (item_code, area_code, period, period_end, value, status, "
+        "batch_id, submitted_by, submitted_at, note, recorded_at) "
+        "SELECT item, area, period, last_day(strptime(period || '-01', '%Y-%m-%d')), value, "
+        "'submitted', 1, 'bench', now(), NULL, now() FROM read_csv(?, header = true, "
+        "columns = {'item': 'VARCHAR', 'area': 'VARCHAR', 'period': 'VARCHAR', "
+        "'value': 'DOUBLE'})",
+        [str(csv_path)],
+    )
+    con.execute("COMMIT")
+    con.close()
+
+
 def best_of(n: int, fn) -> float:
     times = []
     for _ in range(n):
@@ -186,6 +206,14 @@ def main(argv=None) -> int:
     t_val = best_of(args.repeat, validate)
     t_all = min((validate_and_commit() for _ in range(args.repeat)), key=lambda r: r["all"])
     t_warn = min(warnings_alone() for _ in range(args.repeat))
+
+    def straight_in() -> float:
+        fresh_store().close()  # an empty store, set up outside the timing
+        t = time.perf_counter()
+        duckdb_straight_in(csv_path, store_path)
+        return time.perf_counter() - t
+
+    t_floor = min(straight_in() for _ in range(args.repeat))
     shapes = [
         multi_sheet_case(out, min(args.sheet_rows, args.rows), districts, catalog, areas, args),
         multi_measure_case(out, args.rows, districts, catalog, areas, args),
@@ -210,6 +238,9 @@ def main(argv=None) -> int:
         f"| - of which commit | {t_all['commit']:.2f} | {t_all['commit'] / t_base:.1f} |",
         f"| quality warnings alone (`quality.upload_warnings`, part of the preview) | "
         f"{t_warn:.2f} | {t_warn / t_base:.1f} |",
+        f"| floor of a commit: DuckDB `read_csv` straight into the store's observations "
+        f"(no validation, comparison, history or checks) | {t_floor:.2f} | "
+        f"{t_floor / t_base:.1f} |",
         "",
         "## Shapes as agencies send them (issue 12)",
         "",
