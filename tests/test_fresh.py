@@ -28,9 +28,14 @@ class FakeStore:
     def __init__(self):
         self.version = "v1"
         self.shared: dict = {}
+        self.changes: dict = {}
 
     def data_version(self) -> str:
         return self.version
+
+    def earliest_change_since(self, version: str):
+        """As Store's: the earliest period end written since `version` (set by a test)."""
+        return self.changes.get(version, date.min)
 
 
 class Counter:
@@ -293,3 +298,89 @@ def test_a_kept_map_figure_is_computed_once_and_each_caller_gets_its_own_copy(sm
         public = store.verified_view().without_maintenance()  # no one signed in: the public
         expected = kpi.scores(public, "province", FY, DAY, RND)
         pd.testing.assert_frame_equal(second, expected)
+
+
+def test_a_write_of_later_periods_carries_over_what_reads_only_earlier_ones():
+    store = FakeStore()
+    keeper = fresh.Keeper(store)
+    history, current = Counter("fy2568"), Counter("today")
+    kept = keeper.get("fy2568", history, until=date(2025, 9, 30))
+    keeper.get("current", current)  # no until: reads every period (quality flags)
+    keeper.refresh()
+    store.version, store.changes["v1"] = "v2", date(2026, 10, 31)  # an October 2026 upload
+    assert keeper.refresh() == 1
+    assert (history.calls, current.calls) == (1, 2)
+    assert keeper.get("fy2568", history, until=date(2025, 9, 30)) == kept
+    assert history.calls == 1  # carried over to v2: no computation on the next visit either
+    store.version, store.changes["v2"] = "v3", date(2025, 9, 30)  # a value it reads
+    keeper.refresh()
+    assert history.calls == 2
+    store.version = "v4"  # the catalogue changed: the store answers date.min
+    keeper.refresh()
+    assert history.calls == 3
+
+
+def _commit_period(store: Store, period: str, end: str, value: float) -> int:
+    frame = pd.DataFrame(
+        {
+            "item_code": ["FIN01"],
+            "area_code": ["21"],
+            "period": [period],
+            "period_end": [pd.Timestamp(end)],
+            "value": [value],
+            "note": [None],
+        }
+    )
+    batch = {"kind": "upload", "username": "pto21", "agency_code": "PTO", "file_name": "f.csv"}
+    return store.commit_cells(frame, batch, {"username": "pto21", "action": "upload"})
+
+
+def test_a_round_carried_over_a_later_write_equals_a_cold_computation(small_store_copy):
+    # FY 2568 reads periods up to 30 September 2025: an October 2026 value leaves it as it is
+    args = (2568, 12, DAY, "cluster_2017", "region_nesdc7")
+    with Store(small_store_copy) as store:
+        keeper = fresh.keeper(store)
+        before = kept.round_figures(store, DAY, *args, full=False)
+        keeper.refresh()
+        version = store.data_version()
+        _commit_period(store, "2026-10", "2026-10-31", 40.0)
+        assert store.earliest_change_since(version) == date(2026, 10, 31)
+        assert keeper.refresh() == 0  # carried over, not recomputed
+        carried = kept.round_figures(store, DAY, *args, full=False)
+        assert carried is before
+        cold = load_round_figures(store.without_maintenance(), *args, full=False)
+        pd.testing.assert_frame_equal(carried.scores, cold.scores)
+        _commit_period(store, "2025-09", "2025-09-30", 97.5)  # a period it reads
+        assert keeper.refresh() == 1
+        cold = load_round_figures(store.without_maintenance(), *args, full=False)
+        moved = kept.round_figures(store, DAY, *args, full=False)
+        pd.testing.assert_frame_equal(moved.scores, cold.scores)
+        with pytest.raises(AssertionError):  # the value moved a score
+            pd.testing.assert_frame_equal(moved.scores, before.scores)
+
+
+def test_the_store_names_the_earliest_period_written_since_a_version(small_store_both):
+    with Store(small_store_both) as store:  # a DuckDB file, then the store server
+        version = store.data_version()
+        assert store.earliest_change_since(version) is None
+        batch = _commit_period(store, "2026-09", "2026-09-30", 41.0)
+        _commit_period(store, "2026-10", "2026-10-31", 42.0)
+        assert store.earliest_change_since(version) == date(2026, 9, 30)
+        later = store.data_version()
+        store.undo_batch(batch, "pto21")  # an undo's removals count too
+        assert store.earliest_change_since(later) == date(2026, 9, 30)
+        assert store.earliest_change_since("another store|1-0-0|0|0@") == date.min
+
+
+def test_a_value_recomputed_reads_what_was_carried_over_without_computing_it():
+    store = FakeStore()
+    keeper = fresh.Keeper(store)
+    past = Counter("round")
+
+    def round_():
+        return keeper.get("round", past, until=date(2025, 9, 30))
+
+    keeper.get("view", lambda: f"view of {round_()}")  # used last: recomputed first
+    keeper.refresh()
+    store.version, store.changes["v1"] = "v2", date(2026, 10, 31)
+    assert keeper.refresh() == 1 and past.calls == 1

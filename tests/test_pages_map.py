@@ -456,6 +456,55 @@ def test_while_the_server_recomputes_after_an_upload_the_map_says_its_figures_ar
         keeper.stop()
 
 
+def test_a_page_waits_for_recomputed_figures_once_not_once_per_figure(
+    demo_store_path, tmp_path, monkeypatch
+):
+    """The profile shows four kept figures; while the server recomputes them after a commit,
+    the page's run waits fresh.WAIT_SECONDS in all for them, then shows the older ones."""
+    import time
+
+    from lib.ui import core as ui_core
+    from lib.views import fresh
+    from tests.test_pages_cockpit import commit_kpi08_jump
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_store_path, path)
+    monkeypatch.setenv("EIS_DB_PATH", str(path))
+    monkeypatch.setattr(ds, "DISTRICTS_PATH", tmp_path / "layers" / "districts.geojson")
+    at = open_profile(AppTest.from_file(APP, default_timeout=120), "21")
+    assert not at.exception
+    keeper = fresh.keeper(ui_core.store())
+    keeper.start(poll=3600)
+    release, computed, serve = threading.Event(), keeper._computed, keeper.serve
+    asked = []  # (when, wait) of each kept figure the run asks for
+
+    def slow(*args):
+        if threading.current_thread().name == "eis-fresh-serve":
+            release.wait(60)
+        return computed(*args)
+
+    def recorded(key, compute, today=True, wait=fresh.WAIT_SECONDS):
+        asked.append((time.monotonic(), wait))
+        return serve(key, compute, today=today, wait=wait)
+
+    monkeypatch.setattr(keeper, "_computed", slow)
+    monkeypatch.setattr(keeper, "serve", recorded)
+    try:
+        commit_kpi08_jump(path)
+        at.run()
+        assert not at.exception
+        assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
+        assert len(asked) >= 4
+        deadline = asked[0][0] + fresh.WAIT_SECONDS
+        # each figure waits only what is left of the run's one wait
+        assert all(wait <= max(0.0, deadline - when) + 0.05 for when, wait in asked), asked
+    finally:
+        release.set()
+        for thread in list(keeper._serving):
+            thread.join(60)
+        keeper.stop()
+
+
 def trend_series(at) -> dict[str, list[float]]:
     """The profile's trend chart: each line's values by its name (plotly's typed arrays read)."""
     import base64

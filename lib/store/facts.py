@@ -108,6 +108,24 @@ class FactQueries:
             {"b": int(after_batch)},
         )
 
+    def earliest_change_since(self, version: str) -> date | None:
+        """The earliest period end of a cell written or replaced since data_version() gave
+        `version` (as changed_pairs); None when no cell was; date.min when more than cells
+        changed (the catalogue, quality checks) or the version is not this store's."""
+        parts, now = str(version).split("|"), self.data_version().split("|")
+        if len(parts) != 4 or (parts[0], *parts[2:]) != (now[0], *now[2:]):
+            return date.min
+        try:
+            batch = int(parts[1].split("-")[0])
+        except ValueError:
+            return date.min
+        return self._scalar(
+            "SELECT min(p) FROM (SELECT min(period_end) AS p FROM observations "
+            "WHERE batch_id > ? UNION ALL SELECT min(period_end) FROM observation_history "
+            "WHERE replaced_by_batch > ?)",
+            [batch, batch],
+        )
+
     def verified_view(self):
         """This store as the public sees its values: the value queries leave out unverified ones.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 
 import pandas as pd
 import streamlit as st
@@ -35,13 +36,30 @@ def kept_figure(fn):
         key = (fn.__qualname__, s.verified_only, *values)
         with st.spinner(t("กำลังคำนวณ", "Computing")):
             served = fresh.keeper(s).serve(
-                key, lambda: fn(s, s.data_version(), *values), today=today
+                key, lambda: fn(s, s.data_version(), *values), today=today, wait=wait_left()
             )
         if served.stale:
             stale_note()
         return _copied(served.value)
 
     return kept
+
+
+_RUN_WAIT = "_eis_fresh_wait_until"  # held on the script run context: one wait per page run
+
+
+def wait_left() -> float:
+    """Seconds a page run may still wait for today's recomputed figures (Keeper.serve's wait):
+    fresh.WAIT_SECONDS in all from its first kept figure, however many it shows (a page
+    with four figures would otherwise wait four times while the server recomputes)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return fresh.WAIT_SECONDS
+    now, held = time.monotonic(), getattr(ctx, _RUN_WAIT, None)
+    if held is None or held[0] is not ctx.cursors:  # ctx.cursors: new every run
+        held = (ctx.cursors, now + fresh.WAIT_SECONDS)
+        setattr(ctx, _RUN_WAIT, held)
+    return max(0.0, held[1] - now)
 
 
 def _copied(value):

@@ -18,7 +18,7 @@ from lib.store import Store
 from lib.ui.access import current_user, viewer_scopes
 from lib.ui.core import data_version, lang, name_col, store, t
 from lib.ui.core import table as table_of
-from lib.ui.kept import stale_note
+from lib.ui.kept import stale_note, wait_left
 from lib.ui.maps import STORE_KEY, figures_as_of
 from lib.ui.past import AS_OF_KEYS, as_of_picker, view_as_of
 from lib.views.cockpit import charts, figures, kept, query, style, then_now, tiles, wall
@@ -52,7 +52,7 @@ def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_
 
     version stays in the signature the pages call with; the keeper reads it itself."""
     with st.spinner(t("กำลังคำนวณ", "Computing")):
-        served = kept.served_view(s, figures_as_of(s), scope_code, fy, rnd, as_of)
+        served = kept.served_view(s, figures_as_of(s), scope_code, fy, rnd, as_of, wait=wait_left())
     if served.stale and note:
         stale_note()
     return served.value

@@ -32,6 +32,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 POLL_SECONDS = 1.0
 KEEP_SECONDS = 3600.0  # a value of today no page asked for in an hour is not recomputed
@@ -49,6 +50,7 @@ class _Entry:
     compute: Callable[[], object]
     today: bool
     used_at: float = field(default_factory=time.monotonic)
+    until: date | None = None  # the latest period end the value reads (None: any)
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,27 @@ class Keeper:
         self._serving: list[threading.Thread] = []  # serve's background computations
         self.computed = 0  # computations run (a test and the benchmark count them)
 
-    def get(self, key: Hashable, compute: Callable[[], object], today: bool = True):
-        """The value of key at the store's current data version (computed once per version)."""
-        return self._value(key, compute, today, self.store.data_version())
+    def get(
+        self,
+        key: Hashable,
+        compute: Callable[[], object],
+        today: bool = True,
+        until: date | None = None,
+    ):
+        """The value of key at the store's current data version (computed once per version).
+
+        until: the latest period end the value reads, when it reads no later one; a write
+        touching only later periods then does not recompute it (refresh).
+        """
+        return self._value(key, compute, today, self.store.data_version(), until)
 
     def serve(
-        self, key: Hashable, compute: Callable[[], object], today: bool = True, wait=WAIT_SECONDS
+        self,
+        key: Hashable,
+        compute: Callable[[], object],
+        today: bool = True,
+        wait=WAIT_SECONDS,
+        until: date | None = None,
     ) -> Served:
         """The value of key like `get`, except that while the keeper runs, today's value of
         an earlier version is served (stale) if the current one is not ready within `wait`
@@ -104,11 +121,11 @@ class Keeper:
                 flight = self._flights.get((key, version))
                 if flight is None:  # nobody computes it yet: start it, not in this page
                     flight = self._flights[(key, version)] = threading.Event()
-                    self._background(key, compute, version, flight)
+                    self._background(key, compute, version, flight, until)
                 entry.used_at = self._clock()  # still in use: the keeper keeps refreshing it
                 old = entry.value
         if not stale_ok:
-            return Served(self._value(key, compute, today, version))
+            return Served(self._value(key, compute, today, version, until))
         if flight.wait(wait):
             with self._lock:
                 entry = self._entries.get(key)
@@ -116,12 +133,12 @@ class Keeper:
                     return Served(entry.value)
         return Served(old, stale=True)
 
-    def _background(self, key, compute, version: str, flight: threading.Event) -> None:
+    def _background(self, key, compute, version: str, flight: threading.Event, until) -> None:
         """Compute key at version in a thread that owns its flight (lock held by the caller)."""
 
         def run() -> None:
             try:
-                self._computed(key, compute, True, version)
+                self._computed(key, compute, True, version, until)
             except Exception:  # logged; pages go on with the stale value, the next one retries
                 log.exception("fresh figures: recomputing %r failed", key)
             finally:
@@ -131,7 +148,7 @@ class Keeper:
         self._serving = [t for t in self._serving if t.is_alive()] + [thread]
         thread.start()
 
-    def _value(self, key, compute, today: bool, version: str):
+    def _value(self, key, compute, today: bool, version: str, until: date | None = None):
         while True:
             with self._lock:
                 entry = self._entries.get(key)
@@ -147,7 +164,7 @@ class Keeper:
                 flight.wait()
                 continue  # the owner's value is kept now (or it failed: compute here)
             try:
-                return self._computed(key, compute, today, version)
+                return self._computed(key, compute, today, version, until)
             finally:
                 self._land(key, version, flight)
 
@@ -157,21 +174,22 @@ class Keeper:
             self._flights.pop((key, version), None)
         flight.set()
 
-    def _computed(self, key, compute, today: bool, version: str):
+    def _computed(self, key, compute, today: bool, version: str, until: date | None = None):
         """Compute key's value and keep it at version (the caller owns the flight)."""
         value = compute()
         with self._lock:
             self.computed += 1
             entry = self._entries.get(key)
             used = entry.used_at if entry is not None else self._clock()
-            self._entries[key] = _Entry(version, value, compute, today, used)
+            self._entries[key] = _Entry(version, value, compute, today, used, until)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
 
     def refresh(self) -> int:
-        """Recompute today's recently used values if the data version changed; how many."""
+        """Recompute today's recently used values if the data version changed; how many (a value
+        whose `until` is before every period written since its version is carried over)."""
         version = self.store.data_version()
         if version == self._seen:
             return 0
@@ -179,16 +197,42 @@ class Keeper:
         now = self._clock()
         with self._lock:
             due = [
-                (key, e.compute)
+                (key, e)
                 for key, e in reversed(self._entries.items())
                 if e.today and e.version != version and now - e.used_at <= KEEP_SECONDS
             ]
-        for key, compute in due:
+        started, changed = self._clock(), {}
+        # carried over first: a value recomputed below may read them (a view its rounds)
+        carried = {
+            key for key, e in due if e.until is not None and self._still(key, e, version, changed)
+        }
+        for key, entry in due:
+            if key in carried:
+                continue
             try:
-                self._value(key, compute, True, version)
+                self._value(key, entry.compute, True, version, entry.until)
             except Exception:  # a failing figure must not stop the others; the page shows it
                 log.exception("fresh figures: recomputing %r failed", key)
-        return len(due)
+        log.info(
+            "fresh figures: %d recomputed, %d carried over (no period they read changed) in %.1f s",
+            len(due) - len(carried),
+            len(carried),
+            self._clock() - started,
+        )
+        return len(due) - len(carried)
+
+    def _still(self, key, entry: _Entry, version: str, changed: dict) -> bool:
+        """Carry entry over to version when every write since its own touched only periods
+        after entry.until (no cell it reads changed); changed: the store's answers so far."""
+        if entry.version not in changed:
+            changed[entry.version] = self.store.earliest_change_since(entry.version)
+        earliest = changed[entry.version]
+        if earliest is not None and earliest <= entry.until:
+            return False
+        with self._lock:
+            if self._entries.get(key) is entry:
+                entry.version = version
+        return True
 
     def warm(self, jobs: Iterable[tuple[Hashable, Callable[[], object]]]) -> threading.Thread:
         """Compute (key, compute) pairs of today in a background thread (server start)."""

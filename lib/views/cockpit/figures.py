@@ -23,6 +23,7 @@ from lib.core import thaicalendar as tc
 from lib.core.settings import DEFAULT_REGION_SCHEME
 from lib.engine import coverage as cv
 from lib.engine import kpi as kp
+from lib.engine.requirements import round_window
 from lib.services import quality
 from lib.views.cockpit.query import Scope
 
@@ -134,6 +135,20 @@ def _health(cells: pd.DataFrame, cov: cv.CoverageInputs, levels: dict, provinces
     districts["area_name_th"] = districts["area_code"].map(names_of["name_th"])
     districts["area_name_en"] = districts["area_code"].map(names_of["name_en"])
     return {"coverage": coverage, "by_group": by_group, "districts": districts}
+
+
+def reads_until(fiscal_year: int, round_months: int, as_of: date) -> date:
+    """The latest period end load_round_figures(full=False) reads: the round's window, and its
+    fiscal year's cells up to as_of (coverage counts them). A write touching only later
+    periods leaves those figures as they are; full=True also reads the quality flags, which
+    a value of any period can move.
+
+    >>> reads_until(2566, 12, date(2026, 11, 22)), reads_until(2569, 6, date(2026, 11, 22))
+    (datetime.date(2023, 9, 30), datetime.date(2026, 9, 30))
+    """
+    fy = tc.normalise_year(fiscal_year)
+    end = round_window(fy, round_months, as_of)[1]
+    return max(end, min(tc.fiscal_year_bounds(fy)[1], as_of))
 
 
 def load_round_figures(

@@ -18,7 +18,7 @@ from functools import partial
 
 from lib.views import fresh
 from lib.views.cockpit import query
-from lib.views.cockpit.figures import RoundFigures, load_round_figures
+from lib.views.cockpit.figures import RoundFigures, load_round_figures, reads_until
 from lib.views.cockpit.view import CockpitView, cockpit_view
 
 
@@ -38,6 +38,7 @@ def round_figures(
         ("cockpit-round", store.verified_only, *args),
         partial(load_round_figures, store, *args),
         today=as_of >= today,
+        until=None if full else reads_until(fiscal_year, round_months, as_of),
     )
 
 
