@@ -384,3 +384,21 @@ def test_a_value_recomputed_reads_what_was_carried_over_without_computing_it():
     keeper.refresh()
     store.version, store.changes["v1"] = "v2", date(2026, 10, 31)
     assert keeper.refresh() == 1 and past.calls == 1
+
+
+def test_a_refresh_overtaken_by_newer_data_leaves_the_rest_for_the_newer_version():
+    store = FakeStore()
+    keeper = fresh.Keeper(store)
+    first, second = Counter("a"), Counter("b")
+
+    def during():  # another commit lands while this value is recomputed
+        if first.calls == 1:
+            store.version = "v3"
+        return first()
+
+    keeper.get("b", second)
+    keeper.get("a", during)  # used last: recomputed first
+    keeper.refresh()
+    store.version = "v2"
+    assert keeper.refresh() == 1 and second.calls == 1  # "b" was not computed for v2
+    assert keeper.refresh() == 2 and second.calls == 2  # both, once, for v3

@@ -189,7 +189,8 @@ class Keeper:
 
     def refresh(self) -> int:
         """Recompute today's recently used values if the data version changed; how many (a value
-        whose `until` is before every period written since its version is carried over)."""
+        whose `until` is before every period written since its version is carried over; when
+        the version moves on meanwhile, the rest waits for the next look, at the newer one)."""
         version = self.store.data_version()
         if version == self._seen:
             return 0
@@ -206,20 +207,24 @@ class Keeper:
         carried = {
             key for key, e in due if e.until is not None and self._still(key, e, version, changed)
         }
+        recomputed = 0
         for key, entry in due:
             if key in carried:
                 continue
+            if recomputed and self.store.data_version() != version:
+                break  # newer data landed meanwhile: the next look recomputes for it instead
+            recomputed += 1
             try:
                 self._value(key, entry.compute, True, version, entry.until)
             except Exception:  # a failing figure must not stop the others; the page shows it
                 log.exception("fresh figures: recomputing %r failed", key)
         log.info(
             "fresh figures: %d recomputed, %d carried over (no period they read changed) in %.1f s",
-            len(due) - len(carried),
+            recomputed,
             len(carried),
             self._clock() - started,
         )
-        return len(due) - len(carried)
+        return recomputed
 
     def _still(self, key, entry: _Entry, version: str, changed: dict) -> bool:
         """Carry entry over to version when every write since its own touched only periods
