@@ -671,3 +671,19 @@ def test_a_kept_view_draws_each_thing_once_and_hands_out_copies(rayong_view):
     expected = rayong_view.trends[rayong_view.trends["kpi_code"] == code]
     assert len(expected) > 0 and rayong_view.trend_of(code).equals(expected)
     assert rayong_view.trend_of("NO-SUCH-KPI").empty
+
+
+@pytest.mark.parametrize("code", ["TH", "21"])
+def test_earlier_rounds_scored_at_the_scopes_level_alone_give_the_same_view(
+    demo_store, rayong_view, code
+):
+    def every_level(fy, rnd, as_of, cluster, region, full, level=None):
+        return figures.load_round_figures(demo_store, fy, rnd, as_of, cluster, region, full)
+
+    scope = query.parse_scope(code, demo_store.areas())
+    fast = rayong_view if code == "21" else None
+    fast = fast or view.cockpit_view(demo_store, scope, 2569, 12, AS_OF, plain_loader(demo_store))
+    slow = view.cockpit_view(demo_store, scope, 2569, 12, AS_OF, every_level)
+    assert len(slow.trends) > 0 and slow.tiles["previous_score"].notna().any()
+    for name in ("tiles", "trends", "overdue", "groups", "weakest", "peers"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(slow, name), obj=name)

@@ -159,9 +159,11 @@ def load_round_figures(
     cluster_scheme: str,
     region_scheme: str,
     full: bool = True,
+    level: str | None = None,
 ) -> RoundFigures:
     """The engine's figures of a round for every level (full=False: KPI scores only, without
-    the quality flags' reliability)."""
+    the quality flags' reliability; with `level` too, that level's scores alone: what a
+    view's earlier rounds give it, its scope's trend and change)."""
     inputs = kp.load_kpi_inputs(store, fiscal_year, round_months, as_of)
     items = kp.kpi_item_links(inputs.kpis)["item_code"]
     flagged = quality.flagged_cells(store, as_of, items) if full else None
@@ -174,12 +176,13 @@ def load_round_figures(
     regions = store.group_members(region_scheme, scheme_date(schemes, region_scheme, on))
     levels = {"province": None, "cluster": clusters, "region": regions, "country": None}
     names = {"cluster": cluster_scheme, "region": region_scheme}
+    scored = levels if full or level is None else {level: levels[level]}
     scores = pd.concat(
         [
             kp.kpi_scores(inputs, level, members, cells=cells, flagged=flagged, parts=parts).assign(
                 scheme=names.get(level)
             )
-            for level, members in levels.items()
+            for level, members in scored.items()
         ],
         ignore_index=True,
     )

@@ -31,9 +31,11 @@ def round_figures(
     cluster_scheme: str,
     region_scheme: str,
     full: bool = True,
+    level: str | None = None,
 ) -> RoundFigures:
     """load_round_figures of a round, kept per data version (today: the pages' day)."""
     args = (int(fiscal_year), int(round_months), as_of, cluster_scheme, region_scheme, bool(full))
+    args += (None if full else level,)
     return fresh.keeper(store).get(
         ("cockpit-round", store.verified_only, *args),
         partial(load_round_figures, store, *args),

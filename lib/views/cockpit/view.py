@@ -42,7 +42,7 @@ KIND_LABELS = {
 SEVERITY = {"red": 3, "falling": 2, "overdue": 1}
 _EPS = 1e-9
 # A round loader: (fiscal_year, round_months, as_of, cluster_scheme, region_scheme, full).
-RoundLoader = Callable[[int, int, date, str, str, bool], RoundFigures]
+RoundLoader = Callable[[int, int, date, str, str, bool, str | None], RoundFigures]
 
 
 def area_rows(frame: pd.DataFrame, level: str, code: str) -> pd.DataFrame:
@@ -445,14 +445,14 @@ def cockpit_view(
 ) -> CockpitView:
     """The view of a scope and round: this round in full, earlier rounds' scores for history.
 
-    load_round(fiscal_year, round_months, as_of, cluster, region, full) gives a
-    round's figures: the app passes its cached loader, tests and the benchmark
-    `functools.partial(load_round_figures, store)`.
+    load_round(fiscal_year, round_months, as_of, cluster, region, full, level) gives a
+    round's figures (earlier rounds: full=False, the scope's level alone): the app passes
+    its cached loader, tests and the benchmark `functools.partial(load_round_figures, store)`.
     """
     cluster, region = load_schemes(store, scope, fiscal_year, round_months, as_of)
     figures = load_round(fiscal_year, round_months, as_of, cluster, region, True)
-    history = {
-        (f, r): load_round(f, r, as_of, cluster, region, False).scores
+    history = {  # earlier rounds: the scope's level is all the trend and the change read
+        (f, r): load_round(f, r, as_of, cluster, region, False, scope.level).scores
         for f, r in earlier_rounds(fiscal_year, round_months, as_of)
     }
     history[(fiscal_year, round_months)] = figures.scores
