@@ -179,10 +179,10 @@ def load_round_figures(
     scored = levels if full or level is None else {level: levels[level]}
     scores = pd.concat(
         [
-            kp.kpi_scores(inputs, level, members, cells=cells, flagged=flagged, parts=parts).assign(
-                scheme=names.get(level)
+            kp.kpi_scores(inputs, lv, members, cells=cells, flagged=flagged, parts=parts).assign(
+                scheme=names.get(lv)
             )
-            for level, members in scored.items()
+            for lv, members in scored.items()
         ],
         ignore_index=True,
     )

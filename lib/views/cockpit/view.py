@@ -41,7 +41,8 @@ KIND_LABELS = {
 }
 SEVERITY = {"red": 3, "falling": 2, "overdue": 1}
 _EPS = 1e-9
-# A round loader: (fiscal_year, round_months, as_of, cluster_scheme, region_scheme, full).
+# A round loader: (fiscal_year, round_months, as_of, cluster_scheme, region_scheme, full,
+# level: with full=False, that level's scores alone; None: every level).
 RoundLoader = Callable[[int, int, date, str, str, bool, str | None], RoundFigures]
 
 
