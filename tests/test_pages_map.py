@@ -414,24 +414,19 @@ def test_profile_links_the_chosen_items_values_to_their_provenance(app):
     ]
 
 
-def test_while_the_server_recomputes_after_an_upload_the_map_says_its_figures_are_older(
-    demo_store_path, tmp_path, monkeypatch
-):
-    """With the server's keeper running, the map visited during the recomputation after a
-    commit is drawn at once from the figures before it, with a note; then the new ones."""
+@pytest.fixture
+def held_keeper(demo_store_path, tmp_path, monkeypatch):
+    """(store copy, keeper, release): the app on a private copy of the demo store, its
+    keeper running as the server's does, and serve's background recomputations held until
+    release is set (so a page arrives while the server recomputes after a commit)."""
     from lib.ui import core as ui_core
     from lib.views import fresh
-    from tests.test_pages_cockpit import commit_kpi08_jump
 
     path = tmp_path / "copy.duckdb"
     shutil.copyfile(demo_store_path, path)
     monkeypatch.setenv("EIS_DB_PATH", str(path))
     monkeypatch.setattr(ds, "DISTRICTS_PATH", tmp_path / "layers" / "districts.geojson")
-    at = open_map(AppTest.from_file(APP, default_timeout=120))
-    assert not at.exception and not at.info
-    before = map_table(at)
     keeper = fresh.keeper(ui_core.store())  # the app's store: one per process
-    keeper.start(poll=3600)  # as the server does (its own refresh never comes in this test)
     release, computed = threading.Event(), keeper._computed
 
     def slow(*args):  # only the background recomputations serve starts wait
@@ -441,68 +436,65 @@ def test_while_the_server_recomputes_after_an_upload_the_map_says_its_figures_ar
 
     monkeypatch.setattr(keeper, "_computed", slow)
     try:
-        commit_kpi08_jump(path)
-        at.run()
-        assert not at.exception
-        assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
-        pd.testing.assert_frame_equal(map_table(at), before)
+        yield path, keeper, release
+    finally:
         release.set()
         for thread in list(keeper._serving):
             thread.join(60)
-        at.button(key="fresh_figures_reload").click().run()
-        assert not at.exception and not at.info
-    finally:
-        release.set()
         keeper.stop()
 
 
-def test_a_page_waits_for_recomputed_figures_once_not_once_per_figure(
-    demo_store_path, tmp_path, monkeypatch
+def test_while_the_server_recomputes_after_an_upload_the_map_says_its_figures_are_older(
+    held_keeper,
 ):
+    """With the server's keeper running, the map visited during the recomputation after a
+    commit is drawn at once from the figures before it, with a note; then the new ones."""
+    from tests.test_pages_cockpit import commit_kpi08_jump
+
+    path, keeper, release = held_keeper
+    at = open_map(AppTest.from_file(APP, default_timeout=120))
+    assert not at.exception and not at.info
+    before = map_table(at)
+    keeper.start(poll=3600)  # as the server does (its own refresh never comes in this test)
+    commit_kpi08_jump(path)
+    at.run()
+    assert not at.exception
+    assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
+    pd.testing.assert_frame_equal(map_table(at), before)
+    release.set()
+    for thread in list(keeper._serving):
+        thread.join(60)
+    at.button(key="fresh_figures_reload").click().run()
+    assert not at.exception and not at.info
+
+
+def test_a_page_waits_for_recomputed_figures_once_not_once_per_figure(held_keeper, monkeypatch):
     """The profile shows four kept figures; while the server recomputes them after a commit,
     the page's run waits fresh.WAIT_SECONDS in all for them, then shows the older ones."""
     import time
 
-    from lib.ui import core as ui_core
     from lib.views import fresh
     from tests.test_pages_cockpit import commit_kpi08_jump
 
-    path = tmp_path / "copy.duckdb"
-    shutil.copyfile(demo_store_path, path)
-    monkeypatch.setenv("EIS_DB_PATH", str(path))
-    monkeypatch.setattr(ds, "DISTRICTS_PATH", tmp_path / "layers" / "districts.geojson")
+    path, keeper, _ = held_keeper
     at = open_profile(AppTest.from_file(APP, default_timeout=120), "21")
     assert not at.exception
-    keeper = fresh.keeper(ui_core.store())
     keeper.start(poll=3600)
-    release, computed, serve = threading.Event(), keeper._computed, keeper.serve
-    asked = []  # (when, wait) of each kept figure the run asks for
+    serve, asked = keeper.serve, []  # (when, wait) of each kept figure the run asks for
 
-    def slow(*args):
-        if threading.current_thread().name == "eis-fresh-serve":
-            release.wait(60)
-        return computed(*args)
+    def recorded(key, compute, **options):
+        asked.append((time.monotonic(), options.get("wait", fresh.WAIT_SECONDS)))
+        return serve(key, compute, **options)
 
-    def recorded(key, compute, today=True, wait=fresh.WAIT_SECONDS):
-        asked.append((time.monotonic(), wait))
-        return serve(key, compute, today=today, wait=wait)
-
-    monkeypatch.setattr(keeper, "_computed", slow)
     monkeypatch.setattr(keeper, "serve", recorded)
-    try:
-        commit_kpi08_jump(path)
-        at.run()
-        assert not at.exception
-        assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
-        assert len(asked) >= 4
-        deadline = asked[0][0] + fresh.WAIT_SECONDS
-        # each figure waits only what is left of the run's one wait
-        assert all(wait <= max(0.0, deadline - when) + 0.05 for when, wait in asked), asked
-    finally:
-        release.set()
-        for thread in list(keeper._serving):
-            thread.join(60)
-        keeper.stop()
+    commit_kpi08_jump(path)
+    at.run()
+    assert not at.exception
+    assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
+    assert len(asked) >= 4
+    deadline = asked[0][0] + fresh.WAIT_SECONDS
+    # each figure waits only what is left of the run's one wait
+    assert all(wait <= max(0.0, deadline - when) + 0.05 for when, wait in asked), asked
 
 
 def trend_series(at) -> dict[str, list[float]]:
