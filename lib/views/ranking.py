@@ -18,7 +18,7 @@ def rank_of(values: pd.Series, code: str, higher_is_better: bool = True) -> tupl
     values = values.dropna()
     if code not in values.index:
         return None, len(values)
-    ranks = values.rank(ascending=not higher_is_better, method="min")
+    ranks, _ = group_ranks(values, pd.Series(0, index=values.index), higher_is_better)
     return int(ranks[code]), len(values)
 
 
