@@ -402,3 +402,97 @@ def test_a_refresh_overtaken_by_newer_data_leaves_the_rest_for_the_newer_version
     store.version = "v2"
     assert keeper.refresh() == 1 and second.calls == 1  # "b" was not computed for v2
     assert keeper.refresh() == 2 and second.calls == 2  # both, once, for v3
+
+
+# ---------------------------------------------------------------- turns (lib.core.turns)
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """Set when a thread of the keeper asks for the background turn (before it gets it)."""
+    from lib.core import turns
+
+    event = threading.Event()
+
+    def turn(*args, **kwargs):
+        event.set()
+        return turns.turn(*args, **kwargs)
+
+    monkeypatch.setattr(fresh, "turn", turn)
+    return event
+
+
+def test_the_servers_background_recomputations_run_one_at_a_time(monkeypatch):
+    """Two figures recomputed in the background after a commit take turns: the second starts
+    when the first ends, so pages share the interpreter with one of them, not both."""
+    from lib.core import turns
+
+    store, running, most = FakeStore(), [], []
+    asks, other = [], threading.Event()  # other: both asked for their turn, or "b" ran
+
+    def turn(*args, **kwargs):
+        asks.append(1)
+        if len(asks) == 2:
+            other.set()
+        return turns.turn(*args, **kwargs)
+
+    monkeypatch.setattr(fresh, "turn", turn)
+
+    def compute(name):
+        running.append(name)
+        most.append(len(running))
+        if name == "a":
+            assert other.wait(30)
+        other.set()
+        running.remove(name)
+        return name
+
+    keeper = fresh.Keeper(store)
+    keeper.get("a", lambda: "a0")
+    keeper.get("b", lambda: "b0")
+    keeper.start(poll=3600)
+    try:
+        store.version = "v2"
+        assert keeper.serve("a", partial(compute, "a"), wait=0).stale
+        assert keeper.serve("b", partial(compute, "b"), wait=0).stale
+        assert keeper.get("a", Counter()) == "a" and keeper.get("b", Counter()) == "b"
+        assert max(most) == 1
+    finally:
+        keeper.stop()
+
+
+def test_a_refresh_waiting_for_its_turn_recomputes_for_the_last_commit_of_a_feed_round(asked):
+    """A feed round (the background turn held) commits twice: the refresh that saw the
+    first commit waits for the round to end, then leaves everything to the last version."""
+    from lib.core.turns import turn
+
+    store, compute = FakeStore(), Counter()
+    keeper = fresh.Keeper(store)
+    keeper.get("k", compute)
+    with turn():  # the feed round
+        store.version = "v2"
+        refresh = threading.Thread(target=lambda: counts.append(keeper.refresh()))
+        counts: list[int] = []
+        refresh.start()
+        assert asked.wait(30)  # the refresh saw v2 and waits for its turn
+        store.version = "v3"
+    refresh.join(30)
+    assert counts == [0] and compute.calls == 1  # nothing computed for the overtaken v2
+    assert keeper.refresh() == 1 and compute.calls == 2
+    assert keeper.get("k", compute) == "r2"
+
+
+def test_a_workers_round_holds_the_background_turn():
+    """A feed or report round runs in the turn: no recomputation runs beside it."""
+    from lib.core.turns import turn
+    from lib.core.worker import Periodic
+
+    class Round(Periodic):
+        def round(self):
+            others = []
+            other = threading.Thread(target=lambda: others.append(turn(timeout=0).__enter__()))
+            other.start()
+            other.join(30)
+            return others
+
+    assert Round(None, 60, clock=None).tick() == [False]

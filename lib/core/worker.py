@@ -2,7 +2,8 @@
 
 Used by the scheduled reports' and the integration feeds' workers: start() begins it
 (once), stop() ends it, tick() runs one round; nothing a round meets is raised into the
-caller: it is logged and the next round comes.
+caller: it is logged and the next round comes. A round takes the process's background
+turn (lib.core.turns), so it never runs beside a recomputation of the fresh figures.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+
+from lib.core.turns import turn
 
 
 class Periodic:
@@ -49,9 +52,10 @@ class Periodic:
         return self._thread is not None and self._thread.is_alive()
 
     def tick(self) -> list[dict]:
-        """One round; an error is logged, never raised."""
+        """One round, in the background turn; an error is logged, never raised."""
         try:
-            return self.round()
+            with turn():
+                return self.round()
         except Exception:  # noqa: BLE001 - a background thread: log it and go on next round
             logging.getLogger(type(self).__module__).exception(
                 "%s: the worker's round failed", self.what

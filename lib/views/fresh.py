@@ -34,6 +34,8 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from lib.core.turns import turn
+
 POLL_SECONDS = 1.0
 KEEP_SECONDS = 3600.0  # a value of today no page asked for in an hour is not recomputed
 MAX_ENTRIES = 96
@@ -138,7 +140,8 @@ class Keeper:
 
         def run() -> None:
             try:
-                self._computed(key, compute, True, version, until)
+                with turn():
+                    self._computed(key, compute, True, version, until)
             except Exception:  # logged; pages go on with the stale value, the next one retries
                 log.exception("fresh figures: recomputing %r failed", key)
             finally:
@@ -211,13 +214,14 @@ class Keeper:
         for key, entry in due:
             if key in carried:
                 continue
-            if recomputed and self.store.data_version() != version:
-                break  # newer data landed meanwhile: the next look recomputes for it instead
-            recomputed += 1
-            try:
-                self._value(key, entry.compute, True, version, entry.until)
-            except Exception:  # a failing figure must not stop the others; the page shows it
-                log.exception("fresh figures: recomputing %r failed", key)
+            with turn():  # after a feed round's commits, say: it reads their last version
+                if self.store.data_version() != version:
+                    break  # newer data landed meanwhile: the next look recomputes for it instead
+                recomputed += 1
+                try:
+                    self._value(key, entry.compute, True, version, entry.until)
+                except Exception:  # a failing figure must not stop the others; the page shows it
+                    log.exception("fresh figures: recomputing %r failed", key)
         log.info(
             "fresh figures: %d recomputed, %d carried over (no period they read changed) in %.1f s",
             recomputed,
@@ -248,7 +252,8 @@ class Keeper:
                 if self._stop.is_set():
                     return
                 try:
-                    self._value(key, compute, True, version)
+                    with turn():
+                        self._value(key, compute, True, version)
                 except Exception:
                     log.exception("fresh figures: warming %r failed", key)
 
