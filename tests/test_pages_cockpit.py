@@ -396,8 +396,7 @@ def test_while_the_server_recomputes_after_an_upload_the_cockpit_shows_the_last_
         assert 'class="ck-score">5.0000</b>' in tile_cards(at)["KPI08"]
         assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
         release.set()
-        for thread in list(keeper._serving):
-            thread.join(60)
+        keeper.served(60)
         at.button(key="fresh_figures_reload").click().run()
         assert not at.exception
         assert f'class="ck-score">{format_score(after)}</b>' in tile_cards(at)["KPI08"]

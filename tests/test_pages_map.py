@@ -439,8 +439,7 @@ def held_keeper(demo_store_path, tmp_path, monkeypatch):
         yield path, keeper, release
     finally:
         release.set()
-        for thread in list(keeper._serving):
-            thread.join(60)
+        keeper.served(60)
         keeper.stop()
 
 
@@ -462,8 +461,7 @@ def test_while_the_server_recomputes_after_an_upload_the_map_says_its_figures_ar
     assert "ตัวเลขที่เห็นเป็นของก่อนการบันทึกครั้งล่าสุด" in at.info[0].value
     pd.testing.assert_frame_equal(map_table(at), before)
     release.set()
-    for thread in list(keeper._serving):
-        thread.join(60)
+    keeper.served(60)
     at.button(key="fresh_figures_reload").click().run()
     assert not at.exception and not at.info
 

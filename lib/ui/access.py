@@ -6,13 +6,12 @@ import threading
 from datetime import datetime
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.core import pages
 from lib.core.i18n import pick
 from lib.core.settings import backup_worker_enabled, store_location
 from lib.store import Store
-from lib.ui.core import _store, client_origin, lang, message, store, t
+from lib.ui.core import _store, client_origin, lang, message, once_per_run, store, t
 
 # -- access ---
 SESSION_USER = "auth_user"  # the account's name (also set directly by AppTests)
@@ -63,9 +62,6 @@ def _display_viewer(s: Store):
     return viewer
 
 
-_RUN_USER = "_eis_current_user"  # held on the session's script run context
-
-
 def _who_mark(s: Store) -> tuple:
     """What decides current_user within one run: the store, the tokens, the named account."""
     keys = (SESSION_TOKEN, SESSION_USER, SESSION_DISPLAY)
@@ -81,15 +77,7 @@ def current_user(s: Store):
     from many places; under load every store query waits for the interpreter lock again),
     again when a sign-in or sign-out in the run changed the session.
     """
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return _current_user(s)
-    held = getattr(ctx, _RUN_USER, None)
-    if held is not None and held[0] is ctx.cursors and held[1] == _who_mark(s):
-        return held[2]
-    user = _current_user(s)
-    setattr(ctx, _RUN_USER, (ctx.cursors, _who_mark(s), user))  # ctx.cursors: new every run
-    return user
+    return once_per_run("_eis_current_user", lambda: _current_user(s), lambda: _who_mark(s))
 
 
 def _current_user(s: Store):

@@ -24,26 +24,30 @@ def store() -> Store:
     return _store(str(store_location()))
 
 
-_RUN_VERSION = "_eis_data_version"  # held on the session's script run context
+def once_per_run(name: str, make, mark=lambda: None):
+    """make()'s value, made once per page run and held on the run's context under name (made
+    again when mark() changes within the run); outside a run (the command line), every call
+    makes it. For what a page asks from many places: under load, every store query of a run
+    waits for the interpreter lock again."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return make()
+    held = getattr(ctx, name, None)  # ctx.cursors: a new object every run
+    if held is not None and held[0] is ctx.cursors and held[1] == mark():
+        return held[2]
+    value = make()
+    setattr(ctx, name, (ctx.cursors, mark(), value))
+    return value
 
 
 def data_version(s: Store) -> str:
     """A small key that changes whenever observations change (cache key for figures).
 
-    Read from the store once per script run: a page asks from several places, and under
-    load every query waits for the interpreter lock again. A commit made by this process
+    Read from the store once per script run (once_per_run); a commit made by this process
     during the run (Store.commits) reads it again; another's shows on the next run.
     """
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return s.data_version()
-    mark = (ctx.cursors, s.path, s.verified_only, s.commits)  # ctx.cursors: new every run
-    held = getattr(ctx, _RUN_VERSION, None)
-    if held is not None and held[0] is mark[0] and held[1:-1] == mark[1:]:
-        return held[-1]
-    version = s.data_version()
-    setattr(ctx, _RUN_VERSION, (*mark, version))
-    return version
+    mark = (s.path, s.verified_only)
+    return once_per_run("_eis_data_version", s.data_version, lambda: (*mark, s.commits))
 
 
 def lang() -> str:

@@ -8,11 +8,10 @@ import time
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.core.settings import figures_as_of
 from lib.store import Store
-from lib.ui.core import t
+from lib.ui.core import once_per_run, t
 from lib.ui.viewer import STORE_KEY, as_viewer_sees
 from lib.views import fresh
 from lib.views import profile as profile_view
@@ -45,21 +44,12 @@ def kept_figure(fn):
     return kept
 
 
-_RUN_WAIT = "_eis_fresh_wait_until"  # held on the script run context: one wait per page run
-
-
 def wait_left() -> float:
     """Seconds a page run may still wait for today's recomputed figures (Keeper.serve's wait):
     fresh.WAIT_SECONDS in all from its first kept figure, however many it shows (a page
     with four figures would otherwise wait four times while the server recomputes)."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return fresh.WAIT_SECONDS
-    now, held = time.monotonic(), getattr(ctx, _RUN_WAIT, None)
-    if held is None or held[0] is not ctx.cursors:  # ctx.cursors: new every run
-        held = (ctx.cursors, now + fresh.WAIT_SECONDS)
-        setattr(ctx, _RUN_WAIT, held)
-    return max(0.0, held[1] - now)
+    until = once_per_run("_eis_fresh_wait_until", lambda: time.monotonic() + fresh.WAIT_SECONDS)
+    return max(0.0, until - time.monotonic())
 
 
 def _copied(value):
@@ -71,17 +61,13 @@ def _copied(value):
     return value
 
 
-_RUN_NOTED = "_eis_stale_noted"  # held on the script run context: one note per page run
-
-
 def stale_note() -> None:
     """Say (once per page run) that the figures shown are from before the latest commit and
     that newer ones are being computed; a button shows them when they are ready."""
-    ctx = get_script_run_ctx()
-    if ctx is not None:
-        if getattr(ctx, _RUN_NOTED, None) is ctx.cursors:  # ctx.cursors: new every run
-            return
-        setattr(ctx, _RUN_NOTED, ctx.cursors)
+    first: list[bool] = []
+    once_per_run("_eis_stale_noted", lambda: first.append(True))
+    if not first:
+        return
     st.info(
         t(
             "⏳ มีข้อมูลบันทึกเข้ามาใหม่และกำลังคำนวณตัวเลขใหม่: ตัวเลขที่เห็นเป็นของก่อนการบันทึก"

@@ -267,6 +267,11 @@ class Keeper:
         for thread in list(self._warming):
             thread.join(timeout=timeout)
 
+    def served(self, timeout: float | None = None) -> None:
+        """Wait until the background computations `serve` started so far are done (tests)."""
+        for thread in list(self._serving):
+            thread.join(timeout=timeout)
+
     def start(self, poll: float = POLL_SECONDS) -> None:
         """Run refresh every poll seconds in a daemon thread until stop()."""
         if self._thread is not None:
