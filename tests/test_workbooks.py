@@ -277,3 +277,73 @@ def test_a_broken_sector_chain_is_damaged():
     found = problem(bytes(data), "x.xls")
     assert found.code == "damaged_file"
     assert xlsguard.xls_extent(xls_bytes({"S": ROWS, "T": [[1]] * 3})) == [(5, 4), (3, 1)]
+
+
+# ---------------------------------------------------------------- XLSX: which reader
+
+
+def sheet_member(data: bytes, edit) -> bytes:
+    """The workbook with its first worksheet's XML changed by edit(text)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            raw = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                raw = edit(raw.decode()).encode()
+            z.writestr(info.filename, raw)
+    return out.getvalue()
+
+
+@pytest.fixture
+def readers(monkeypatch):
+    """The XLSX reader each read used ("calamine" or "openpyxl"), in order."""
+    from lib.ingest import workbooks
+
+    used: list[str] = []
+    for name, opener in (("calamine", "_open_calamine"), ("openpyxl", "_open_openpyxl")):
+        real = getattr(workbooks, opener)
+        monkeypatch.setattr(
+            workbooks, opener, lambda data, real=real, name=name: used.append(name) or real(data)
+        )
+    return used
+
+
+def test_an_xlsx_is_read_by_calamine_when_the_guard_sizes_every_sheet(readers):
+    data = xlsx_book({"ม.ค. 2567": ROWS, "S2": [["a", 1]]})
+    assert grids(data, "book.xlsx") == [("ม.ค. 2567", TEXT), ("S2", [["a", "1"]])]
+    assert readers == ["calamine"]
+
+
+def test_an_xlsx_with_a_far_cell_is_streamed_by_openpyxl_never_held_whole(readers):
+    """A value in ZZ200000 would make calamine hold 200,000 x 702 cells (4.3 GB seen):
+    openpyxl streams that sheet instead, and the limits refuse it row by row."""
+    far = '<row r="200000"><c r="ZZ200000"><v>5</v></c></row></sheetData>'
+    data = sheet_member(xlsx_book({"S": [["a", 1]]}), lambda x: x.replace("</sheetData>", far))
+    found = problem(data, "far.xlsx")
+    assert found.code == "over_limit" and "702" in found.message("en")  # columns, on its row
+    assert readers == ["openpyxl"]
+
+
+def test_an_xlsx_cell_without_its_reference_is_streamed_by_openpyxl(readers):
+    data = sheet_member(xlsx_book({"S": [["a", 1]]}), lambda x: x.replace(' r="B1"', ""))
+    assert grids(data, "book.xlsx") == [("S", [["a", "1"]])]
+    assert readers == ["openpyxl"]
+
+
+def test_the_sheet_extent_is_the_same_however_the_xml_arrives_in_pieces():
+    from lib.ingest.guards import _SheetExtent
+
+    xml = (
+        b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="AB7"/></row>'
+        b'<row r="30"><c s="1" r="C30"><v>1</v></c></row><cols/><x:c r="B2"/></sheetData>'
+    )
+    whole = _SheetExtent()
+    whole.feed(xml, last=True)
+    assert (whole.rows, whole.columns, whole.placed) == (30, 28, False)  # x:c: not placed
+    for cut in range(1, len(xml)):
+        split = _SheetExtent()
+        split.feed(xml[:cut])
+        split.feed(xml[cut:])
+        split.feed(b"", last=True)
+        assert (split.rows, split.columns, split.placed) == (30, 28, False), cut

@@ -12,13 +12,17 @@ the value found). Checked before parsing:
   holds one; "billion laughs" and XXE) is ``damaged_file``; a run of text longer
   than 10 characters per cell character allowed is a cell over the limit; the
   ``<row>``, ``<c>`` and shared ``<si>`` elements are counted against the row
-  and cell limits. openpyxl then parses with defusedxml (no entity expansion, no
-  external entities) and the rows are checked again as they stream. An ODS
+  and cell limits. calamine (no entity expansion, no external entities) or
+  openpyxl with defusedxml (the same) then parses, and the rows are checked again
+  as they are read. An ODS
   file's ``content.xml`` is read the same way, counting the cells that hold
   something where calamine will put them (``number-rows-repeated`` and
   ``number-columns-repeated`` expanded; empty repeated cells are free): rows,
   columns and rows x columns of every sheet (calamine holds a sheet as a dense
-  block) against the limits;
+  block) against the limits. An XLSX worksheet's cells are located the same way (the
+  ``r`` reference of every ``<c>``): when every sheet's block from A1 to its last cell
+  is within the limits, calamine may read it (ten times faster than openpyxl);
+  otherwise (a cell without a reference, a far cell) openpyxl streams it;
 - legacy XLS (OLE2): :mod:`lib.ingest.xlsguard`, before calamine reads anything;
 - CSV: the characters of every line, and lines times the header's width
   against the cell limit, before a frame is built.
@@ -103,6 +107,20 @@ def open_archive(data: bytes, limits: Limits, ods: bool = False) -> zipfile.ZipF
     ods: an ODS spreadsheet is accepted too (its content.xml checked); else it is
     unreadable_file asking for .xlsx or CSV.
     """
+    return _checked_archive(data, limits, ods)[0]
+
+
+def zip_workbook(data: bytes, limits: Limits) -> tuple[bool, bool]:
+    """(is ODS, every XLSX worksheet fits a dense block within the limits) of a zip workbook
+    checked as open_archive(ods=True) does; FileProblem when it is not fit to read."""
+    archive, tally = _checked_archive(data, limits, ods=True)
+    try:
+        return is_ods_archive(archive), tally.dense
+    finally:
+        archive.close()
+
+
+def _checked_archive(data: bytes, limits: Limits, ods: bool) -> tuple[zipfile.ZipFile, _XmlTally]:
     _end_record(data, limits)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -127,8 +145,7 @@ def open_archive(data: bytes, limits: Limits, ods: bool = False) -> zipfile.ZipF
         )
     if not is_ods and "[Content_Types].xml" not in {m.filename for m in members}:
         raise damaged("ไม่ใช่ไฟล์ XLSX", "not an XLSX workbook")
-    _scan_xml_members(archive, members, limits, is_ods)
-    return archive
+    return archive, _scan_xml_members(archive, members, limits, is_ods)
 
 
 def is_ods_archive(archive: zipfile.ZipFile) -> bool:
@@ -156,6 +173,7 @@ class _XmlTally:
         self.ods = ods
         self.cells = 0
         self.texts = 0
+        self.dense = True  # every worksheet's cells fit a dense block within the limits
 
     def member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         """Scan one XML member in pieces: DTDs, the longest text, rows, cells, texts."""
@@ -164,10 +182,13 @@ class _XmlTally:
         longest = run = rows = 0
         tail = b""
         tables = _OdsTables(self.limits) if self.ods and info.filename == "content.xml" else None
+        extent = _SheetExtent() if sheet else None
         with archive.open(info) as member:
             while piece := member.read(CHUNK):
                 if tables is not None:
                     tables.feed(piece)
+                if extent is not None:
+                    extent.feed(piece)
                 if any(mark in tail + piece[:16] or mark in piece for mark in _DTD_MARKS):
                     raise damaged(
                         f"มีการประกาศ DTD/entity ใน {info.filename}",
@@ -182,6 +203,9 @@ class _XmlTally:
                 tail = piece[-16:]
         if tables is not None:
             tables.feed(b"", last=True)
+        if extent is not None:
+            extent.feed(b"", last=True)
+            self.dense = self.dense and extent.fits(self.limits)
         self._check(info.filename, max(longest, run), rows)
 
     def _check(self, name: str, longest: int, rows: int) -> None:
@@ -210,7 +234,7 @@ def _longest_text(piece: bytes, longest: int, run: int) -> tuple[int, int]:
 
 def _scan_xml_members(
     archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits, ods: bool = False
-) -> None:
+) -> _XmlTally:
     tally = _XmlTally(limits, ods)
     for info in members:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
@@ -221,6 +245,7 @@ def _scan_xml_members(
             raise damaged(f"{info.filename}: {exc}", f"{info.filename}: {exc}") from None
         except (NotImplementedError, RuntimeError) as exc:  # compression or encryption
             raise damaged(f"{info.filename}: {exc}", f"{info.filename}: {exc}") from None
+    return tally
 
 
 # ------------------------------------------------------------------ CSV text
@@ -343,3 +368,50 @@ class _OdsTables:
             raise over_limit("columns", self.columns, lim.columns)
         if self.dense + self.rows * self.columns > lim.cells:
             raise over_limit("cells", f"{self.rows:,} x {self.columns:,}", lim.cells)
+
+
+# ------------------------------------------------------------------ XLSX sheets
+
+_XLSX_CELL = re.compile(rb"<(\w+:)?c(?=[\s/>])([^>]*)>")
+_XLSX_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+class _SheetExtent:
+    """The last row and column holding a cell of an XLSX worksheet, fed piece by piece
+    (calamine holds a sheet as a dense block up to them); `placed`: every cell has its
+    ``r`` reference (calamine and openpyxl place one without it each its own way)."""
+
+    def __init__(self):
+        self.carry = b""
+        self.rows = self.columns = 0
+        self.placed = True
+
+    def feed(self, piece: bytes, last: bool = False) -> None:
+        buf = self.carry + piece
+        cut = len(buf) if last else buf.rfind(b"<")
+        cut = len(buf) if cut < 0 else cut
+        self.carry = buf[cut:][:_MAX_TAG]  # a longer tag is refused by the tally's text run
+        for m in _XLSX_CELL.finditer(buf, 0, cut):
+            ref = _XLSX_REF.search(m.group(2))
+            if m.group(1) or ref is None:
+                self.placed = False
+                continue
+            column = 0
+            for letter in ref.group(1):
+                column = column * 26 + letter - 64
+            self.columns = max(self.columns, column)
+            self.rows = max(self.rows, int(ref.group(2)))
+
+    def fits(self, limits: Limits) -> bool:
+        """True when calamine's block for this sheet (A1 to the last cell) is within limits.
+
+        >>> e = _SheetExtent(); e.feed(b'<c r="B2" t="n"><v>1</v></c><c r="AA10"/>', last=True)
+        >>> e.rows, e.columns, e.placed
+        (10, 27, True)
+        """
+        return (
+            self.placed
+            and self.columns <= limits.columns
+            and self.rows <= limits.rows + HEADER_SCAN_ROWS
+            and self.rows * self.columns <= limits.cells
+        )

@@ -1,13 +1,15 @@
 """Workbooks as agencies send them, to grids of stripped text cells: XLSX, legacy XLS, ODS.
 
-XLSX (zip, no OpenDocument ``mimetype``) is read by openpyxl (values, not
-formulas; XML parsed by defusedxml), legacy XLS (OLE2 magic ``d0 cf 11 e0``) and
-ODS (zip whose ``mimetype`` is ``application/vnd.oasis.opendocument.spreadsheet``)
-by calamine. Every sheet is read in workbook order, the template's sheet
-``ข้อมูล`` first, or only the sheets asked for, in that order (a name not in the
-workbook is ``unknown_sheet``, listing the names there are). Before any parser
-runs :mod:`lib.ingest.guards` checks the bytes (size, zip members, XML, the
-extent of every XLS and ODS sheet); as rows are read each is checked again
+Legacy XLS (OLE2 magic ``d0 cf 11 e0``), ODS (zip whose ``mimetype`` is
+``application/vnd.oasis.opendocument.spreadsheet``) and XLSX (zip, no OpenDocument
+``mimetype``) are read by calamine (values, not formulas), except an XLSX whose
+sheets the guards cannot size as calamine will hold them (a cell without its
+reference, a sheet's block from A1 to its last cell over the limits): openpyxl
+streams that one (XML parsed by defusedxml). Every sheet is read in workbook
+order, the template's sheet ``ข้อมูล`` first, or only the sheets asked for, in
+that order (a name not in the workbook is ``unknown_sheet``, listing the names
+there are). Before any parser runs :mod:`lib.ingest.guards` checks the bytes
+(size, zip members, XML, the extent of every sheet); as rows are read each is checked again
 (columns, cells, characters in a cell, rows). A damaged file is
 ``damaged_file`` with what is wrong, never a traceback.
 
@@ -84,7 +86,7 @@ def sheet_names(data: bytes, file_name: str, limits: Limits | None = None) -> li
     kind = _checked_kind(data, file_name, lim)
     if kind is None:
         return []
-    with _Book(data, kind) as book:
+    with _Book(data, *kind) as book:
         return book.names
 
 
@@ -104,7 +106,7 @@ def read_workbook_grids(
                 en=" (not an XLSX, XLS or ODS workbook)",
             )
         )
-    with _Book(data, kind) as book:
+    with _Book(data, *kind) as book:
         names = chosen_sheets(book.names, sheets)
         budget = _Budget(limits)
         return [book.grid(name, budget) for name in names]
@@ -141,29 +143,28 @@ def chosen_sheets(names: list[str], wanted: Sequence[str]) -> list[str]:
     return out
 
 
-def _checked_kind(data: bytes, file_name: str, limits: Limits) -> str | None:
-    """The workbook kind after the guards passed (an ODS named .xlsx is found here)."""
+def _checked_kind(data: bytes, file_name: str, limits: Limits) -> tuple[str, bool] | None:
+    """(workbook kind, calamine may read it) after the guards passed (an ODS named .xlsx
+    is found here); None for CSV/text."""
     kind = workbook_kind(data, file_name)
     if kind is None:
         return None
     guards.check_file_size(len(data), limits)
     if kind == "xls":
         xlsguard.check_xls(data, limits)
-        return kind
-    archive = guards.open_archive(data, limits, ods=True)
-    try:
-        return "ods" if guards.is_ods_archive(archive) else "xlsx"
-    finally:
-        archive.close()
+        return kind, True
+    ods, dense = guards.zip_workbook(data, limits)
+    return ("ods", True) if ods else ("xlsx", dense)
 
 
 class _Book:
     """An open workbook of either reader: its worksheet names and each sheet's grid."""
 
-    def __init__(self, data: bytes, kind: str):
+    def __init__(self, data: bytes, kind: str, calamine: bool = True):
         self.kind = kind
-        self.book = _guarded(_open_openpyxl if kind == "xlsx" else _open_calamine, data)
-        if kind == "xlsx":
+        self.streamed = kind == "xlsx" and not calamine  # openpyxl, row by row
+        self.book = _guarded(_open_openpyxl if self.streamed else _open_calamine, data)
+        if self.streamed:
             self.names = [ws.title for ws in self.book.worksheets if hasattr(ws, "iter_rows")]
         else:
             from python_calamine import SheetTypeEnum
@@ -183,7 +184,7 @@ class _Book:
 
     def _grid(self, name: str, budget: _Budget) -> Grid:
         rows = _GridRows(budget, name)
-        if self.kind == "xlsx":
+        if self.streamed:
             ws = self.book[name]
             ws.reset_dimensions()  # some writers store a wrong size; read every row
             for values in ws.iter_rows(values_only=True):
