@@ -245,3 +245,34 @@ def test_last_falls_back_to_the_latest_release_but_sum_keeps_to_the_year():
     )
     out = kpi.province_results(kpis, values, items, fy_start=date(2025, 10, 1))
     assert out.set_index("kpi_code")["result"].to_dict() == {"GPP": 3.5, "PM": 4.0}
+
+
+def test_each_kpi_is_lit_by_its_own_light_bars():
+    """The same score is amber under the default bars and green under a KPI's own lower
+    bars (KPIs sharing bars are lit together, each still by its own)."""
+    kpis = pd.DataFrame(
+        {
+            "code": ["K1", "K2", "K3"],
+            "name_th": ["a", "b", "c"],
+            "weight_pct": [40, 30, 30],
+            "method": ["linear"] * 3,
+            "t1": [1, 1, 1],
+            "t2": [2, 2, 2],
+            "t3": [3, 3, 3],
+            "t4": [4, 4, 4],
+            "t5": [5, 5, 5],
+            "higher_is_better": [True] * 3,
+            "floor_score": [1.0] * 3,
+            "green_at": [4.0, 3.5, 4.0],
+            "amber_at": [3.0, 2.0, 3.0],
+            "aggregation": ["last"] * 3,
+            "item_codes": ["A", "B", "C"],
+        }
+    )
+    results = pd.DataFrame(
+        {"area_code": ["10"] * 3, "kpi_code": ["K1", "K2", "K3"], "result": [3.5, 3.5, 4.5]}
+    )
+    out = kpi.score_kpis(results, kpis, pd.DataFrame({"area_code": ["10"]}))
+    lights = dict(zip(out["kpi_code"], out["light"], strict=True))
+    assert out["score"].tolist() == [3.5, 3.5, 4.5]
+    assert lights == {"K1": "amber", "K2": "green", "K3": "green"}

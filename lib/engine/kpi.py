@@ -231,7 +231,8 @@ def linked_values(kpis: pd.DataFrame, values: pd.DataFrame, fy_start: date | Non
 def health_provinces(cells: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
     """The per-province half of data_health (every level pools the same rows)."""
     links = kpi_item_links(kpis.loc[kpis["aggregation"] != COVERAGE])
-    return cv.province_summary(cells.merge(links, on="item_code"), by=("kpi_code",))
+    linked = cells.loc[cells["item_code"].isin(links["item_code"])]  # merge the few, not all
+    return cv.province_summary(linked.merge(links, on="item_code"), by=("kpi_code",))
 
 
 def province_parts(inputs: KpiInputs, cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -255,7 +256,7 @@ def data_health(
     for coverage KPIs; provinces: health_provinces(cells, kpis) when already made.
     """
     prov = health_provinces(cells, kpis) if provinces is None else provinces
-    pooled = cv.rollup(prov, "cluster", members, by=("kpi_code",))  # pooling rule only
+    pooled = cv.rollup(prov, "cluster", members, by=("kpi_code",), weakest=False)  # pooling
     columns = ["area_code", "kpi_code", "complete_pct", "correct_pct", "timely_pct"]
     frames = [pooled[columns]]
     for code in kpis.loc[kpis["aggregation"] == COVERAGE, "code"]:
@@ -332,24 +333,36 @@ def _missing_rules(kpi_codes: pd.Series, meta: pd.DataFrame, missing: str | None
     return kpi_codes.map(meta["missing_rule"].fillna("zero")).fillna("zero")
 
 
+def _kpi_rows(out: pd.DataFrame, kpis: pd.DataFrame):
+    """(KPI row as a dict, positions of out's rows of that KPI) for every KPI with rows."""
+    positions = out.groupby("kpi_code", sort=False).indices  # one pass, not a mask per KPI
+    yield from (
+        (k, positions[k["code"]]) for k in kpis.to_dict("records") if k["code"] in positions
+    )
+
+
 def _method_scores(out: pd.DataFrame, kpis: pd.DataFrame) -> pd.Series:
     """Each row's score by its KPI's scoring method (lib.engine.methods)."""
-    scores = pd.Series(np.nan, index=out.index, dtype="float64")
-    for kpi in kpis.to_dict("records"):
-        rows = out["kpi_code"] == kpi["code"]
-        scores.loc[rows] = score_results(out.loc[rows, "result"], kpi)
-    return scores
+    scores = np.full(len(out), np.nan)
+    for kpi, rows in _kpi_rows(out, kpis):
+        scores[rows] = score_results(out["result"].iloc[rows], kpi).to_numpy(dtype="float64")
+    return pd.Series(scores, index=out.index)
 
 
 def _lights(out: pd.DataFrame, kpis: pd.DataFrame) -> pd.Series:
-    """Each row's traffic light from its score and its KPI's green_at / amber_at."""
-    lights = pd.Series(None, index=out.index, dtype="object")
-    for kpi in kpis.itertuples(index=False):
-        rows = out["kpi_code"] == kpi.code
-        lights.loc[rows] = traffic_lights(
-            out.loc[rows, "score"], green_at=kpi.green_at, amber_at=kpi.amber_at
-        ).to_numpy()
-    return lights
+    """Each row's traffic light from its score and its KPI's green_at / amber_at (one call of
+    traffic_lights per pair of bars: most KPIs share theirs)."""
+    lights = np.full(len(out), None, dtype=object)
+    scores = out["score"]
+    bars: dict[tuple, list] = {}
+    for kpi, rows in _kpi_rows(out, kpis):
+        bars.setdefault((kpi["green_at"], kpi["amber_at"]), []).append(rows)
+    for (green_at, amber_at), parts in bars.items():
+        rows = np.concatenate(parts)
+        lights[rows] = traffic_lights(
+            scores.iloc[rows], green_at=green_at, amber_at=amber_at
+        ).to_numpy(dtype=object)
+    return pd.Series(lights, index=out.index, dtype="object")
 
 
 def _add_reliability(out: pd.DataFrame, has_data: pd.Series, flagged=None) -> pd.DataFrame:
@@ -372,15 +385,13 @@ def _add_reliability(out: pd.DataFrame, has_data: pd.Series, flagged=None) -> pd
 
 def _composites(out: pd.DataFrame) -> pd.Series:
     """Each row's area composite score over the KPIs with a score and a positive weight."""
-    comp = {}
-    for area, part in out.groupby("area_code", sort=False):
-        pairs = [
-            (w, s)
-            for w, s in zip(part["weight_pct"], part["score"], strict=True)
-            if not np.isnan(s) and w > 0
-        ]
-        comp[area] = composite_score(pairs) if pairs else np.nan
-    return out["area_code"].map(comp).astype("float64")
+    weights, scores = out["weight_pct"].to_numpy(float), out["score"].to_numpy(float)
+    composite = np.full(len(out), np.nan)
+    for rows in out.groupby("area_code", sort=False).indices.values():
+        ok = rows[~np.isnan(scores[rows]) & (weights[rows] > 0)]
+        pairs = list(zip(weights[ok], scores[ok], strict=True))
+        composite[rows] = composite_score(pairs) if pairs else np.nan
+    return pd.Series(composite, index=out.index)
 
 
 def _describe(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:

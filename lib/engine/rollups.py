@@ -37,9 +37,11 @@ def add_percentages(frame: pd.DataFrame) -> pd.DataFrame:
     [87.5, 85.71, 50.0, 37.5]
     """
 
-    def pct(num: str, den: str) -> pd.Series:
-        d = frame[den].astype("float64")
-        return (100.0 * frame[num].astype("float64") / d).where(d > 0)
+    def pct(num: str, den: str) -> np.ndarray:
+        d = frame[den].to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = 100.0 * frame[num].to_numpy(dtype="float64", na_value=np.nan) / d
+        return np.where(d > 0, ratio, np.nan)
 
     return frame.assign(
         complete_pct=pct("present_cells", "required_cells"),
@@ -133,8 +135,10 @@ def rollup(
     level: str,
     members: pd.DataFrame,
     by: Sequence[str] = (),
+    weakest: bool = True,
 ) -> pd.DataFrame:
-    """Pool province rows into the areas of level; name the weakest member of each.
+    """Pool province rows into the areas of level; name the weakest member of each (weakest
+    False: the pooled counts and percentages alone).
 
     members maps province_code -> area_code (see members_for). Steps 1 and 5
     hold for a group when they hold for every member.
@@ -169,6 +173,8 @@ def rollup(
         agg["last_submitted_at"] = "max"
     out = rows.groupby(["area_code", *keys], as_index=False, sort=True).agg(agg)
     out = add_percentages(out.rename(columns={"province_code": "members"}))
+    if not weakest:
+        return out
     ranked = add_percentages(rows.drop(columns=["correct_and_timely_pct"], errors="ignore"))
     ranked = ranked.assign(_ct=ranked["correct_and_timely_pct"].fillna(np.inf))
     weakest = (
