@@ -21,7 +21,10 @@ the command line) always waits for the fresh value.
 Underneath, the store keeps its figures' reads up to date by re-reading only the
 item x area pairs a batch touched (lib.store.maintained), so a recomputation
 costs the engine's pandas, not a pass over every value. `warm` computes given
-keys in the background at server start.
+keys in the background at server start. Every background computation (refresh,
+warm, serve's) takes the process's background turn (lib.core.turns): one at a
+time, never beside a feed or report round, so pages keep their share of the
+interpreter.
 """
 
 from __future__ import annotations
@@ -214,7 +217,7 @@ class Keeper:
         for key, entry in due:
             if key in carried:
                 continue
-            with turn():  # after a feed round's commits, say: it reads their last version
+            with turn():  # if a feed round committed meanwhile, the next look takes its last
                 if self.store.data_version() != version:
                     break  # newer data landed meanwhile: the next look recomputes for it instead
                 recomputed += 1
