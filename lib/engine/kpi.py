@@ -256,7 +256,8 @@ def data_health(
     for coverage KPIs; provinces: health_provinces(cells, kpis) when already made.
     """
     prov = health_provinces(cells, kpis) if provinces is None else provinces
-    pooled = cv.rollup(prov, "cluster", members, by=("kpi_code",), weakest=False)  # pooling
+    # "cluster": rollup's pooling rule for any level's members (percentages only)
+    pooled = cv.rollup(prov, "cluster", members, ("kpi_code",), name_weakest=False)
     columns = ["area_code", "kpi_code", "complete_pct", "correct_pct", "timely_pct"]
     frames = [pooled[columns]]
     for code in kpis.loc[kpis["aggregation"] == COVERAGE, "code"]:
@@ -353,14 +354,13 @@ def _lights(out: pd.DataFrame, kpis: pd.DataFrame) -> pd.Series:
     """Each row's traffic light from its score and its KPI's green_at / amber_at (one call of
     traffic_lights per pair of bars: most KPIs share theirs)."""
     lights = np.full(len(out), None, dtype=object)
-    scores = out["score"]
     bars: dict[tuple, list] = {}
     for kpi, rows in _kpi_rows(out, kpis):
         bars.setdefault((kpi["green_at"], kpi["amber_at"]), []).append(rows)
     for (green_at, amber_at), parts in bars.items():
         rows = np.concatenate(parts)
         lights[rows] = traffic_lights(
-            scores.iloc[rows], green_at=green_at, amber_at=amber_at
+            out["score"].iloc[rows], green_at=green_at, amber_at=amber_at
         ).to_numpy(dtype=object)
     return pd.Series(lights, index=out.index, dtype="object")
 

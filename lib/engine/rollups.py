@@ -135,10 +135,10 @@ def rollup(
     level: str,
     members: pd.DataFrame,
     by: Sequence[str] = (),
-    weakest: bool = True,
+    name_weakest: bool = True,
 ) -> pd.DataFrame:
-    """Pool province rows into the areas of level; name the weakest member of each (weakest
-    False: the pooled counts and percentages alone).
+    """Pool province rows into the areas of level; name the weakest member of each
+    (name_weakest False: the pooled counts and percentages alone).
 
     members maps province_code -> area_code (see members_for). Steps 1 and 5
     hold for a group when they hold for every member.
@@ -173,7 +173,7 @@ def rollup(
         agg["last_submitted_at"] = "max"
     out = rows.groupby(["area_code", *keys], as_index=False, sort=True).agg(agg)
     out = add_percentages(out.rename(columns={"province_code": "members"}))
-    if not weakest:
+    if not name_weakest:
         return out
     ranked = add_percentages(rows.drop(columns=["correct_and_timely_pct"], errors="ignore"))
     ranked = ranked.assign(_ct=ranked["correct_and_timely_pct"].fillna(np.inf))
