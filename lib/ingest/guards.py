@@ -303,6 +303,15 @@ _ODS_TAG = re.compile(
 _MAX_TAG = CHUNK  # a tag longer than this is no spreadsheet's
 
 
+def _whole_tags(carry: bytes, piece: bytes, last: bool) -> tuple[bytes, int]:
+    """(what was carried and this piece, the end of its whole tags): cut before the last
+    '<' (a tag the next piece may finish), or at the end for the last piece or plain text
+    (the carry, when there is one, starts with '<')."""
+    buf = carry + piece
+    cut = len(buf) if last else buf.rfind(b"<")
+    return buf, len(buf) if cut < 0 else cut
+
+
 def _repeat(attrs: bytes, name: bytes) -> int:
     """The number a ``table:number-...-repeated`` attribute gives (1 without one)."""
     m = re.search(name + rb'="\s*(\d+)', attrs)
@@ -330,10 +339,7 @@ class _OdsTables:
 
     def feed(self, piece: bytes, last: bool = False) -> None:
         """Count the whole tags of what was carried and this piece; check the limits."""
-        buf = self.carry + piece
-        cut = len(buf) if last else buf.rfind(b"<")
-        if cut < 0:  # text only (the carry, when there is one, starts with "<")
-            cut = len(buf)
+        buf, cut = _whole_tags(self.carry, piece, last)
         self.carry = buf[cut:]
         if len(self.carry) > _MAX_TAG:
             raise damaged("แท็ก XML ยาวผิดปกติใน content.xml", "an XML tag too long in content.xml")
@@ -387,9 +393,7 @@ class _SheetExtent:
         self.placed = True
 
     def feed(self, piece: bytes, last: bool = False) -> None:
-        buf = self.carry + piece
-        cut = len(buf) if last else buf.rfind(b"<")
-        cut = len(buf) if cut < 0 else cut
+        buf, cut = _whole_tags(self.carry, piece, last)
         self.carry = buf[cut:][:_MAX_TAG]  # a longer tag is refused by the tally's text run
         for m in _XLSX_CELL.finditer(buf, 0, cut):
             ref = _XLSX_REF.search(m.group(2))
