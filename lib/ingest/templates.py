@@ -199,7 +199,8 @@ def _chosen_items(
 ) -> pd.DataFrame:
     wanted = list(dict.fromkeys([*([item_code] if item_code else []), *(codes or [])]))
     if wanted:
-        unknown = [c for c in wanted if c not in set(catalogue["code"])]
+        known = set(catalogue["code"])
+        unknown = [c for c in wanted if c not in known]
         if unknown:
             shown = ", ".join(unknown)
             raise InputError(f"ไม่พบรายการข้อมูล {shown}", f"unknown item {shown}")

@@ -211,7 +211,8 @@ def explore_item(s: Store, user, item: dict, as_of) -> None:
         st.caption(t("แสดงเฉพาะค่าที่รับรองแล้ว", "Only verified values are shown"))
     _definition(item, as_of)
     _coverage(s, version, item, as_of)
-    have = [c for c in names if c in set(cells["area_code"])]
+    present = set(cells["area_code"])  # once, not once per area
+    have = [c for c in names if c in present]
     chosen = st.multiselect(
         t("เปรียบเทียบพื้นที่", "Compare areas"),
         have,

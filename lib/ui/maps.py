@@ -461,7 +461,8 @@ def district_upload(s: Store) -> None:
 
 def district_map(shapes, latest: pd.DataFrame, catalog: pd.DataFrame, language: str) -> None:
     """The province's districts coloured by the latest value of a district item."""
-    have = [c for c in catalog["code"] if c in set(latest["item_code"])]
+    present = set(latest["item_code"])  # once, not once per catalogue code
+    have = [c for c in catalog["code"] if c in present]
     if not have:
         return
     names = catalog.set_index("code")[name_col()]
