@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -159,12 +160,18 @@ class ObservationQueries:
     # An incoming frame has item_code, area_code, period, period_end, value, note.
     def compare_with_current(self, incoming: pd.DataFrame) -> pd.DataFrame:
         """Each incoming cell with the value it would replace and new/changed/unchanged."""
+        cells = _cells_frame(incoming).reset_index(drop=True)
+        table = pa.Table.from_pandas(cells, preserve_index=False)
+        table = table.append_column("_row", pa.array(np.arange(len(cells), dtype=np.int64)))
         cur = self._con.cursor()
-        try:
-            cur.register("_incoming", _cells_table(incoming))
-            return cur.sql(compared_cells("_incoming")).to_arrow_table().to_pandas()
+        try:  # only the row numbers come back with what is stored: no copy of the cells
+            cur.register("_incoming", table)
+            found = cur.sql(compared_cells("_incoming", keep="i._row")).to_arrow_table()
         finally:
             cur.close()
+        found = found.take(np.argsort(found.column("_row").to_numpy(), kind="stable"))
+        columns = [c for c in found.column_names if c != "_row"]
+        return cells.assign(**{c: found.column(c).to_pandas() for c in columns})
 
     def history_stats(self, pairs: pd.DataFrame, exclude_own: bool = False) -> pd.DataFrame:
         """Median, MAD and count of the values each (item, area) already holds.

@@ -49,14 +49,15 @@ def usable_value(obs: str, item: str) -> str:
     return f"({obs}.status <> 'rejected' AND {in_valid_range(f'{obs}.value', item)})"
 
 
-def compared_cells(incoming: str) -> str:
+def compared_cells(incoming: str, keep: str = "i.*") -> str:
     """SQL: each incoming cell with the value it would replace and new / changed / unchanged.
 
     A cell is new when the store holds no value for it, unchanged when both the
     value and the note (empty and missing alike) are equal, changed otherwise.
+    keep: the incoming columns returned with them (all, or a row number alone).
     """
     return (
-        "SELECT i.*, o.value AS old_value, o.status AS old_status, o.batch_id AS old_batch, "
+        f"SELECT {keep}, o.value AS old_value, o.status AS old_status, o.batch_id AS old_batch, "
         "CASE WHEN o.value IS NULL THEN 'new' "
         "WHEN o.value = i.value AND coalesce(o.note, '') = coalesce(i.note, '') "
         "THEN 'unchanged' ELSE 'changed' END AS change "
