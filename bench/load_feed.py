@@ -2,8 +2,10 @@
 
 Before the server starts, the store copy gets an inbox feed (lib.services.feeds) of the
 provincial treasury (PTO, account pto21) with the layout of tests/feeds_fixtures.py: a
-CSV of FIN01 for Rayong. While the sessions run, `agency` drops a document with a
-changed value into the inbox every --upload-every seconds; the server's feed worker
+CSV of FIN01 for Rayong (the province, or its district Mueang Rayong where the store's
+catalogue reports FIN01 by district, as the national benchmark store does). While the
+sessions run, `agency` drops a document with a changed value into the inbox every
+--upload-every seconds; the server's feed worker
 (one round a minute, lib.services.feeds.run.INTERVAL_S) reads, validates, previews and
 commits each document through the upload pipeline in the server process, as it would
 in production. `watch` polls /api/status every second: each new data version is a
@@ -19,11 +21,13 @@ import urllib.request
 from pathlib import Path
 
 AGENCY_USER, ADMIN_USER = "pto21", "admin1"
+PROVINCE, DISTRICT = "ระยอง", "เมืองระยอง"  # Rayong, and its capital district
 POLL_S = 1.0
 
 
-def add_inbox_feed(store_path: Path, inbox: Path) -> int:
-    """The PTO's layout and an inbox feed due every minute, on the store copy."""
+def add_inbox_feed(store_path: Path, inbox: Path) -> str:
+    """The PTO's layout and an inbox feed due every minute, on the store copy; the name of
+    the area its documents give values for (at the level the catalogue reports FIN01)."""
     from lib.services import auth, feeds, layouts
     from lib.store import Store
     from tests.feeds_fixtures import LAYOUT, LAYOUT_NAME
@@ -32,7 +36,7 @@ def add_inbox_feed(store_path: Path, inbox: Path) -> int:
     inbox.mkdir(parents=True)
     with Store(store_path) as s:
         layouts.save(s, auth.load_user(s, AGENCY_USER), LAYOUT_NAME, LAYOUT, origin="bench")
-        return feeds.add(
+        feeds.add(
             s,
             auth.load_user(s, ADMIN_USER),
             name="คลังจังหวัด (bench)",
@@ -44,13 +48,15 @@ def add_inbox_feed(store_path: Path, inbox: Path) -> int:
             every_minutes=1,
             origin="bench",
         )
+        level = s.catalog().set_index("code").at["FIN01", "area_level"]
+    return DISTRICT if level == "district" else PROVINCE
 
 
-def write_document(inbox: Path, k: int) -> Path:
-    """The k-th document: Rayong's FIN01 for two months, one value changed each time."""
+def write_document(inbox: Path, k: int, area: str = PROVINCE) -> Path:
+    """The k-th document: FIN01 of `area` for two months, one value changed each time."""
     from tests.feeds_fixtures import csv_bytes
 
-    rows = [("ระยอง", "2026-09", 60.0 + k * 0.25), ("ระยอง", "2026-10", 70.0)]
+    rows = [(area, "2026-09", 60.0 + k * 0.25), (area, "2026-10", 70.0)]
     path = inbox / f"fin01-{k:04d}.csv"
     tmp = path.with_suffix(".part")
     tmp.write_bytes(csv_bytes(rows))
@@ -58,11 +64,11 @@ def write_document(inbox: Path, k: int) -> Path:
     return path
 
 
-async def agency(inbox: Path, every: float, clock, until: float) -> int:
+async def agency(inbox: Path, every: float, clock, until: float, area: str = PROVINCE) -> int:
     """A document every `every` seconds of the window; how many were written."""
     k = 0
     while clock.now() < until:
-        write_document(inbox, k)
+        write_document(inbox, k, area)
         k += 1
         await asyncio.sleep(every)
     return k

@@ -243,7 +243,9 @@ async def session_loop(i: int, n: int, base: str, token: str, clock, args, visit
         await client.close()
 
 
-async def measure(n: int, server, token: str, args, run, inbox: Path | None) -> None:
+async def measure(n: int, server, token: str, args, run, feed: tuple[Path, str] | None) -> None:
+    """The window of one N: the sessions and, with `feed` (inbox, area), the agency."""
+    inbox = feed[0] if feed is not None else None
     if args.warmup > 0:  # the sessions open and the server warms; these visits are not counted
         warm = load.Clock()
         await asyncio.gather(
@@ -259,7 +261,7 @@ async def measure(n: int, server, token: str, args, run, inbox: Path | None) -> 
     end = args.seconds
     tasks = [session_loop(i, n, server.base, token, clock, args, run.visits, end) for i in range(n)]
     if inbox is not None:
-        tasks.append(load_feed.agency(inbox, args.upload_every, clock, end))
+        tasks.append(load_feed.agency(inbox, args.upload_every, clock, end, feed[1]))
         tasks.append(load_feed.watch(server.base, clock, end, run.commit_times))
     await asyncio.gather(*tasks)
     run.window_end = clock.now()
@@ -270,10 +272,10 @@ def run_one(n: int, store: Path, args):
     """One N on a fresh server; a Run, or why the server failed."""
     log_path = load.OUT / f"load-ws-server-{n}.log"
     prepared, token = signed_in_store(store, n, load.EXECUTIVE)
-    inbox = None
+    inbox = feed = None
     if args.upload_every > 0:
         inbox = PREP / f"inbox-{n}"
-        load_feed.add_inbox_feed(prepared, inbox)
+        feed = (inbox, load_feed.add_inbox_feed(prepared, inbox))
     # tests.conftest (imported for the accounts and the layout) turns the worker off
     os.environ["EIS_FEED_WORKER"] = "1" if inbox is not None else "0"
     server = load.Server(prepared, log_path, args.as_of)
@@ -288,7 +290,7 @@ def run_one(n: int, store: Path, args):
         sampler = load.Sampler(server.proc.pid, run.samples)
         sampler.start()
         try:
-            asyncio.run(measure(n, server, token, args, run, inbox))
+            asyncio.run(measure(n, server, token, args, run, feed))
         finally:
             sampler.stop()
         origin = run.window_origin or time.monotonic()
