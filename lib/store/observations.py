@@ -38,9 +38,8 @@ def _recorded(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cells_frame(cells: pd.DataFrame) -> pd.DataFrame:
-    """Incoming cells with a real date column (object columns of dates scan slowly) and a
-    text note column (a note column with no note at all can arrive as float NaN, which
-    DuckDB would read as DOUBLE and fail to compare with the stored notes)."""
+    """Incoming cells with a real date column (object dates scan slowly) and a text note column
+    (one with no note at all can arrive as float NaN, which DuckDB could not compare)."""
     if cells["period_end"].dtype == object:
         cells = cells.assign(period_end=pd.to_datetime(cells["period_end"]))
     if "note" in cells and pd.api.types.is_numeric_dtype(cells["note"]):
@@ -161,17 +160,11 @@ class ObservationQueries:
     def compare_with_current(self, incoming: pd.DataFrame) -> pd.DataFrame:
         """Each incoming cell with the value it would replace and new/changed/unchanged."""
         cells = _cells_frame(incoming).reset_index(drop=True)
-        table = pa.Table.from_pandas(cells, preserve_index=False)
-        table = table.append_column("_row", pa.array(np.arange(len(cells), dtype=np.int64)))
-        cur = self._con.cursor()
-        try:  # only the row numbers come back with what is stored: no copy of the cells
-            cur.register("_incoming", table)
+        with self._con.cursor() as cur:  # only row numbers come back with what is stored
+            cur.register("_incoming", _cells_table(cells.assign(_row=np.arange(len(cells)))))
             found = cur.sql(compared_cells("_incoming", keep="i._row")).to_arrow_table()
-        finally:
-            cur.close()
         found = found.take(np.argsort(found.column("_row").to_numpy(), kind="stable"))
-        columns = [c for c in found.column_names if c != "_row"]
-        return cells.assign(**{c: found.column(c).to_pandas() for c in columns})
+        return cells.assign(**{c: found[c].to_pandas() for c in found.column_names[1:]})
 
     def history_stats(self, pairs: pd.DataFrame, exclude_own: bool = False) -> pd.DataFrame:
         """Median, MAD and count of the values each (item, area) already holds.
