@@ -1,10 +1,12 @@
 """Kept figures' reads equal a full re-read after any sequence of commits, undos and verifications.
 
 lib.store.maintained keeps coverage_facts and kpi_item_values per store and re-reads only
-the item x area groups later batches touched. The property: whatever a random sequence of
-commits (new and changed values, district values pooled to their province), verifications,
-rejections and undos did, and whenever the figures were read in between, the kept results
-equal `Store.without_maintenance()` reading everything, and so do the KPI scores built on them.
+the item x area groups later batches touched; lib.services.quality keeps the outlier flags
+per item the same way. The property: whatever a random sequence of commits (new and changed
+values, district values pooled to their province), verifications, rejections and undos did,
+and whenever the figures were read in between, the kept results equal
+`Store.without_maintenance()` reading everything, and so do the KPI scores and the quality
+flags built on them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.engine import kpi
+from lib.services import quality
 from lib.store import Store
 from lib.store.maintained import Maintained, patched
 from tests.conftest import AS_OF
@@ -83,6 +86,8 @@ def _figures(store: Store) -> dict[str, pd.DataFrame]:
         out[f"{name} facts"] = inputs.coverage.facts
         out[f"{name} values"] = inputs.values
     out["scores"] = kpi.scores(store, "province", 2570, TODAY, 12)
+    out["flags"] = quality.flags(store)  # outliers kept per item (lib.services.quality)
+    out["flagged cells"] = quality.flagged_cells(store, TODAY, ["FIN01", "CRM01"])
     return out
 
 
@@ -158,3 +163,19 @@ def test_kept_results_are_bounded_least_recently_used_out(small_store_copy):
         store.shared["maintained"] = Maintained(max_entries=1)
         kpi.load_kpi_inputs(store, 2570, 12, TODAY)
         assert len(store.maintained()) == 1
+
+
+def test_a_commit_rescores_the_outliers_of_only_the_items_it_touched(small_store_copy):
+    with Store(small_store_copy) as store:
+        before = quality.flags(store)
+        read = []
+        reader = store.quality_values
+        store.quality_values = lambda items=None, as_of=None: (
+            read.append(items) or reader(items, as_of)
+        )
+        assert _commit(store, [(("FIN01", "21", "2026-10"), 3)])  # 150: far from its history
+        after = quality.flags(store)
+        assert read == [["FIN01"]]  # the other items' flags were kept, not scored again
+        new = after.merge(before, how="left", indicator=True).query("_merge == 'left_only'")
+        cells = zip(new["item_code"], new["area_code"], new["period"], strict=True)
+        assert set(cells) == {("FIN01", "21", "2026-10")}

@@ -143,15 +143,52 @@ def _peer_input(values: pd.DataFrame) -> pd.DataFrame:
 
 def _raised(history: pd.DataFrame, peers: pd.DataFrame, rules_on: pd.DataFrame, rules, thr):
     """Every flag raised: outliers of `history` and `peers`, broken rules over `rules_on`."""
-    parts = [
-        _outlier_flags(eq.history_outliers(history, thr), thr, peers=False),
-        _outlier_flags(eq.peer_outliers(_peer_input(peers), thr), thr, peers=True),
-        _rule_flags(rules_on, rules),
-    ]
+    return _together([_outliers(history, peers, thr), _rule_flags(rules_on, rules)])
+
+
+def _outliers(history: pd.DataFrame, peers: pd.DataFrame, thr: float) -> pd.DataFrame:
+    """The outlier flags of `history` (against each cell's other periods) and of `peers`
+    (against the other areas in the same period); each item's flags rest on its own values."""
+    return _together(
+        [
+            _outlier_flags(eq.history_outliers(history, thr), thr, peers=False),
+            _outlier_flags(eq.peer_outliers(_peer_input(peers), thr), thr, peers=True),
+        ]
+    )
+
+
+def _together(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Flag frames as one (columns _RAISED), each flag of a cell once."""
     parts = [p.reindex(columns=_RAISED) for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _RAISED})
     return pd.concat(parts, ignore_index=True).drop_duplicates(KEY).reset_index(drop=True)
+
+
+def _kept_outliers(store: Store, items: list[str] | None, as_of: date | None, thr: float):
+    """_outliers of the items' values (all items: None), as known at as_of, kept with the store
+    (lib.store.maintained): after a commit, undo or verification only the items it touched
+    are scored again, since an item's outlier flags rest on its own values alone."""
+
+    def compute(pairs: pd.DataFrame | None) -> pd.DataFrame:
+        wanted = items
+        if pairs is not None:
+            touched = set(pairs["item_code"])
+            wanted = sorted(touched if items is None else touched & set(items))
+            if not wanted:
+                return _together([])
+        values = store.quality_values(wanted, as_of)
+        return _outliers(values, values, thr)
+
+    if not store.maintain_reads:
+        return compute(None)
+    return store.maintained().read(
+        store,
+        ("quality outliers", None if items is None else tuple(items), as_of, thr),
+        compute,
+        lambda pairs: pairs[["item_code"]].drop_duplicates(),
+        ["item_code"],
+    )
 
 
 def _known(store: Store, item_code: str | None, area_code: str | None) -> pd.DataFrame:
@@ -183,13 +220,16 @@ def flags(
     """
     catalog = _known(store, item_code, area_code)
     rules = _rules(store, catalog["code"])
-    items = wanted = None
+    wanted = None
     if item_code is not None or item_codes is not None:
         wanted = {item_code} if item_code is not None else set(item_codes) & set(catalog["code"])
         rules = [r for r in rules if wanted & set(r.items)]
-        items = wanted | {i for r in rules for i in r.items}
-    values = store.quality_values(items, as_of)
-    raised = _raised(values, values, values, rules, threshold(store))
+    thr = threshold(store)
+    parts = [_kept_outliers(store, None if wanted is None else sorted(wanted), as_of, thr)]
+    if rules:  # a rule reads the values of all its items
+        ruled = store.quality_values({i for r in rules for i in r.items}, as_of)
+        parts.append(_rule_flags(ruled, rules))
+    raised = _together(parts)
     if wanted is not None:
         raised = raised[raised["item_code"].isin(wanted)]
     if area_code is not None:
