@@ -230,22 +230,22 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
     if state.kind == "kpi":
         scores = kpi.scores(
             store, level, fy, as_of, state.round_months, grouping=grouping, regions=regions,
-            flagged=_flagged(store, fy, state.code, as_of),
+            flagged=_flagged(store, fy, as_of),
         )  # fmt: skip
         return kpi_figures(scores, state.code, level)
     report = cv.coverage(store, level, fy, as_of, grouping=grouping, regions=regions)
     return health_figures(report, state.code, level)
 
 
-def _flagged(store, fy: int, code: str, as_of: date) -> pd.DataFrame:
-    """Cells with an unchecked quality flag of the KPI's items (all KPIs' for the composite):
-    a red light resting on one is unreliable (lib.engine.kpi_flags)."""
+def _flagged(store, fy: int, as_of: date) -> pd.DataFrame:
+    """Cells with an unchecked quality flag of the KPIs' items: a red light resting on one is
+    unreliable (lib.engine.kpi_flags matches each KPI with its own items' cells). Every KPI's,
+    as the cockpit asks, so both share one kept computation (lib.services.quality)."""
     from lib.engine import kpi
     from lib.services import quality
 
-    kpis = store.kpis(fy)
-    kpis = kpis if code == COMPOSITE else kpis[kpis["code"] == code]
-    return quality.flagged_cells(store, as_of, kpi.kpi_item_links(kpis)["item_code"])
+    items = kpi.kpi_item_links(store.kpis(fy))["item_code"]
+    return quality.flagged_cells(store, as_of, items)
 
 
 def _district_level(store, state: MapState, fy: int, as_of: date, areas) -> pd.DataFrame:
