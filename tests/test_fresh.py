@@ -496,3 +496,26 @@ def test_a_workers_round_holds_the_background_turn():
             return others
 
     assert Round(None, 60, clock=None).tick() == [False]
+
+
+def test_a_recomputation_a_page_started_computes_nothing_once_newer_data_landed(asked):
+    """A page's visit after a commit starts its figure's recomputation, which waits for its
+    turn behind a feed round that commits again: it computes nothing for the overtaken
+    version; the next visit starts the one for the newer version."""
+    from lib.core.turns import turn
+
+    store, compute = FakeStore(), Counter()
+    keeper = fresh.Keeper(store)
+    keeper.get("k", compute)
+    keeper.start(poll=3600)
+    try:
+        with turn():  # the feed round
+            store.version = "v2"
+            assert keeper.serve("k", compute, wait=0) == fresh.Served("r1", stale=True)
+            assert asked.wait(30)  # the recomputation for v2 waits for its turn
+            store.version = "v3"
+        keeper.served(30)
+        assert compute.calls == 1  # nothing computed for the overtaken v2
+        assert keeper.serve("k", compute, wait=30) == fresh.Served("r2")
+    finally:
+        keeper.stop()

@@ -24,7 +24,8 @@ costs the engine's pandas, not a pass over every value. `warm` computes given
 keys in the background at server start. Every background computation (refresh,
 warm, serve's) takes the process's background turn (lib.core.turns): one at a
 time, never beside a feed or report round, so pages keep their share of the
-interpreter.
+interpreter; one that newer data overtook while it waited for its turn computes
+nothing (the refresh, or the next visit, computes for the newer version).
 """
 
 from __future__ import annotations
@@ -143,8 +144,9 @@ class Keeper:
 
         def run() -> None:
             try:
-                with turn():
-                    self._computed(key, compute, True, version, until)
+                with turn():  # newer data landed meanwhile: a later visit computes for it
+                    if self.store.data_version() == version:
+                        self._computed(key, compute, True, version, until)
             except Exception:  # logged; pages go on with the stale value, the next one retries
                 log.exception("fresh figures: recomputing %r failed", key)
             finally:
