@@ -60,7 +60,8 @@ class Closed(Exception):
 
 
 def signed_in_store(store: Path, n: int, user: str) -> tuple[Path, str]:
-    """A copy of the store with an open sign-in session for user, and its cookie token."""
+    """A copy of the store with an open sign-in session for user, and its cookie token (the
+    accounts of tests/conftest.py are added to a copy that lacks the user)."""
     from lib.services.auth import sessions
     from lib.services.auth.accounts import load_user
     from lib.store import Store
@@ -70,6 +71,11 @@ def signed_in_store(store: Path, n: int, user: str) -> tuple[Path, str]:
     shutil.copyfile(store, copy)
     with Store(copy) as s:
         account = load_user(s, user)
+        if account is None:  # a store built without them (`lib init --scale national`)
+            from tests.conftest import add_app_users
+
+            add_app_users(s)
+            account = load_user(s, user)
         if account is None:
             raise RuntimeError(f"no active account {user} in {store}")
         code = sessions.begin(s, account, "bench load_ws")
