@@ -240,7 +240,8 @@ async def session_loop(i: int, n: int, base: str, token: str, clock, args, visit
                     except Exception as exc:  # timeout, closed: an error, then reconnect
                         visit.error = load._short(exc)
                         await client.close()
-                    visits.append(visit)
+                    if visit.at >= 0:  # not the warm-up's
+                        visits.append(visit)
                     if visit.error:
                         break
                 if args.think:
@@ -250,26 +251,29 @@ async def session_loop(i: int, n: int, base: str, token: str, clock, args, visit
 
 
 async def measure(n: int, server, token: str, args, run, feed: tuple[Path, str] | None) -> None:
-    """The window of one N: the sessions and, with `feed` (inbox, area), the agency."""
+    """The window of one N: the sessions and, with `feed` (inbox, area), the agency. The
+    sessions open and the server warms in the --warmup seconds before the window; the same
+    sessions go on into it, and only visits that start in it are counted."""
     inbox = feed[0] if feed is not None else None
-    if args.warmup > 0:  # the sessions open and the server warms; these visits are not counted
-        warm = load.Clock()
-        await asyncio.gather(
-            *[session_loop(i, n, server.base, token, warm, args, [], args.warmup) for i in range(n)]
-        )
     clock = load.Clock()
+    clock.origin += max(args.warmup, 0.0)  # clock.now() < 0: the warm-up
+    end = args.seconds
+    sessions = [
+        asyncio.create_task(session_loop(i, n, server.base, token, clock, args, run.visits, end))
+        for i in range(n)
+    ]
+    await asyncio.sleep(max(clock.origin - time.monotonic(), 0.0))
     run.window_origin = clock.origin
     pid = server.proc.pid
     first = load.Sample(
         clock.origin, *load._proc_rss_cpu(pid), load._machine_busy(), load._client_cpu(pid)
     )
     run.samples.append(first)
-    end = args.seconds
-    tasks = [session_loop(i, n, server.base, token, clock, args, run.visits, end) for i in range(n)]
+    tasks = []
     if inbox is not None:
         tasks.append(load_feed.agency(inbox, args.upload_every, clock, end, feed[1]))
         tasks.append(load_feed.watch(server.base, clock, end, run.commit_times))
-    await asyncio.gather(*tasks)
+    await asyncio.gather(*sessions, *tasks)
     run.window_end = clock.now()
     run.commits = load_feed.committed(inbox) if inbox is not None else 0
 
