@@ -179,3 +179,16 @@ def test_a_commit_rescores_the_outliers_of_only_the_items_it_touched(small_store
         new = after.merge(before, how="left", indicator=True).query("_merge == 'left_only'")
         cells = zip(new["item_code"], new["area_code"], new["period"], strict=True)
         assert set(cells) == {("FIN01", "21", "2026-10")}
+
+
+def test_the_kpis_flagged_cells_are_those_of_the_items_the_kpis_link(small_store_copy):
+    """What the cockpit, map, command line and KPI form pass to kpi.scores as `flagged`."""
+    with Store(small_store_copy) as store:
+        assert _commit(store, [(("FIN01", "21", "2026-10"), 3)])  # 150: far from its history
+        linked = set(kpi.kpi_item_links(store.kpis(2570))["item_code"])
+        cells = quality.kpi_flagged_cells(store, 2570, TODAY)
+        assert "FIN01" in linked
+        assert ("FIN01", "21", "2026-10") in set(
+            cells[["item_code", "area_code", "period"]].itertuples(index=False, name=None)
+        )
+        assert set(cells["item_code"]) <= linked

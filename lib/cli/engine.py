@@ -75,7 +75,6 @@ def cmd_scores(args) -> int:
 
     as_of = engine_as_of(args)
     with open_store(args) as store:
-        items = kpi.kpi_item_links(store.kpis(args.fiscal_year))["item_code"]
         frame = kpi.scores(
             store,
             args.level,
@@ -85,7 +84,7 @@ def cmd_scores(args) -> int:
             grouping=args.grouping,
             regions=args.regions,
             missing=args.missing,
-            flagged=quality.flagged_cells(store, as_of, items),  # red on unchecked flags: unsure
+            flagged=quality.kpi_flagged_cells(store, args.fiscal_year, as_of),
         )
     print_frame(frame, args.format)
     return EXIT_OK

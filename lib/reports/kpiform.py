@@ -189,7 +189,6 @@ def score_row(store, request, area: dict) -> dict:
     fy, as_of = int(request.fiscal_year), request.as_of
     _check_as_of(fy, as_of)
     grouping, regions = _schemes(area)
-    items = kp.kpi_item_links(store.kpis(fy))["item_code"]
     frame = kp.scores(
         store,
         area["level"],
@@ -198,7 +197,7 @@ def score_row(store, request, area: dict) -> dict:
         round_months=int(request.round_months),
         grouping=grouping,
         regions=regions,
-        flagged=quality.flagged_cells(store, as_of, items),
+        flagged=quality.kpi_flagged_cells(store, fy, as_of),
     )
     hit = frame.loc[(frame["area_code"] == area["code"]) & (frame["kpi_code"] == request.kpi_code)]
     if hit.empty:

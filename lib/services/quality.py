@@ -288,6 +288,15 @@ def flagged_cells(store: Store, as_of: date | None = None, item_codes=None) -> p
     return cells.drop_duplicates(FLAGGED_COLUMNS[:3]).reset_index(drop=True)
 
 
+def kpi_flagged_cells(store: Store, fiscal_year: int, as_of: date | None = None) -> pd.DataFrame:
+    """flagged_cells of the items the fiscal year's KPIs link: what kpi.scores' `flagged` takes
+    (lib.engine.kpi_flags matches each KPI with its own items' cells), the same for the
+    cockpit, the map, the command line and the KPI form, so they share one kept computation."""
+    from lib.engine import kpi
+
+    return flagged_cells(store, as_of, kpi.kpi_item_links(store.kpis(fiscal_year))["item_code"])
+
+
 # -- warnings at upload -----------------------------------------------------------------
 def upload_warnings(store: Store, compare: pd.DataFrame) -> pd.DataFrame:
     """The incoming cells of a preview (item_code, area_code, period, value; Preview.compare)

@@ -165,8 +165,7 @@ def load_round_figures(
     the quality flags' reliability; with `level` too, that level's scores alone: what a
     view's earlier rounds give it, its scope's trend and change)."""
     inputs = kp.load_kpi_inputs(store, fiscal_year, round_months, as_of)
-    items = kp.kpi_item_links(inputs.kpis)["item_code"]
-    flagged = quality.flagged_cells(store, as_of, items) if full else None
+    flagged = quality.kpi_flagged_cells(store, fiscal_year, as_of) if full else None
     cov = inputs.coverage
     cells = kp.all_item_cells(cov)
     parts = kp.province_parts(inputs, cells)  # shared by the four levels

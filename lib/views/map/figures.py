@@ -214,6 +214,7 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
     """The figure of every area of a level (FIGURE_COLUMNS): the one door to store and engine."""
     from lib.engine import coverage as cv
     from lib.engine import kpi
+    from lib.services import quality
 
     if state.kind == "item":
         catalog = store.catalog().set_index("code")
@@ -230,22 +231,11 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
     if state.kind == "kpi":
         scores = kpi.scores(
             store, level, fy, as_of, state.round_months, grouping=grouping, regions=regions,
-            flagged=_flagged(store, fy, as_of),
+            flagged=quality.kpi_flagged_cells(store, fy, as_of),
         )  # fmt: skip
         return kpi_figures(scores, state.code, level)
     report = cv.coverage(store, level, fy, as_of, grouping=grouping, regions=regions)
     return health_figures(report, state.code, level)
-
-
-def _flagged(store, fy: int, as_of: date) -> pd.DataFrame:
-    """Cells with an unchecked quality flag of the KPIs' items: a red light resting on one is
-    unreliable (lib.engine.kpi_flags matches each KPI with its own items' cells). Every KPI's,
-    as the cockpit asks, so both share one kept computation (lib.services.quality)."""
-    from lib.engine import kpi
-    from lib.services import quality
-
-    items = kpi.kpi_item_links(store.kpis(fy))["item_code"]
-    return quality.flagged_cells(store, as_of, items)
 
 
 def _district_level(store, state: MapState, fy: int, as_of: date, areas) -> pd.DataFrame:
