@@ -455,6 +455,7 @@ def test_the_servers_background_recomputations_run_one_at_a_time(monkeypatch):
         store.version = "v2"
         assert keeper.serve("a", partial(compute, "a"), wait=0).stale
         assert keeper.serve("b", partial(compute, "b"), wait=0).stale
+        keeper.served(30)
         assert keeper.get("a", Counter()) == "a" and keeper.get("b", Counter()) == "b"
         assert max(most) == 1
     finally:
@@ -519,3 +520,49 @@ def test_a_recomputation_a_page_started_computes_nothing_once_newer_data_landed(
         assert keeper.serve("k", compute, wait=30) == fresh.Served("r2")
     finally:
         keeper.stop()
+
+
+def test_a_thread_holding_the_turn_computes_a_value_queued_behind_it_instead_of_waiting(
+    monkeypatch,
+):
+    """A page's visit after a commit queues a figure's recomputation behind the turn; the
+    refresh (or a figure built from that one) holds the turn and needs it: it computes it
+    itself, since waiting for the queued thread would wait out the turn it holds (the
+    thread would go on without it after TURN_WAIT_SECONDS: 15 s of stalled figures, then
+    several recomputations at once). Here the queued thread's wait is unbounded."""
+    from lib.core import turns
+
+    asked, go, holding = threading.Event(), threading.Event(), threading.Event()
+
+    def unbounded_turn(*args, **kwargs):
+        asked.set()
+        return turns.turn(timeout=-1)  # RLock.acquire: no time limit
+
+    monkeypatch.setattr(fresh, "turn", unbounded_turn)
+    store, compute, results = FakeStore(), Counter(), []
+    keeper = fresh.Keeper(store)
+    keeper.get("k", compute)
+    keeper.start(poll=3600)
+
+    def refresh_like():
+        with turns.turn():
+            holding.set()
+            assert go.wait(30)
+            results.append(keeper.get("k", compute))
+
+    holder = threading.Thread(target=refresh_like, daemon=True)
+    try:
+        holder.start()
+        assert holding.wait(30)
+        store.version = "v2"
+        assert keeper.serve("k", compute, wait=0) == fresh.Served("r1", stale=True)
+        assert asked.wait(30)  # the recomputation's thread waits for the turn held above
+        go.set()
+        holder.join(30)
+        assert results == ["r2"]  # computed by the thread holding the turn
+        keeper.served(30)
+        assert compute.calls == 2  # the queued thread found it done and computed nothing
+        assert keeper.serve("k", compute, wait=0) == fresh.Served("r2")
+    finally:
+        go.set()
+        keeper.stop(timeout=1)

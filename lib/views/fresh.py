@@ -25,7 +25,9 @@ keys in the background at server start. Every background computation (refresh,
 warm, serve's) takes the process's background turn (lib.core.turns): one at a
 time, never beside a feed or report round, so pages keep their share of the
 interpreter; one that newer data overtook while it waited for its turn computes
-nothing (the refresh, or the next visit, computes for the newer version).
+nothing (the refresh, or the next visit, computes for the newer version). A value whose
+recomputation still waits for its turn is computed by the first thread that needs it
+(the refresh, or a figure built from it, may hold the very turn it waits for).
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ class Keeper:
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._flights: dict[tuple, threading.Event] = {}
+        # serve's flights whose thread still waits for the turn: a thread that needs one of
+        # them takes it over instead of waiting (it may hold the turn that thread waits for)
+        self._queued: set[tuple] = set()
         self._seen: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -127,6 +132,7 @@ class Keeper:
                 flight = self._flights.get((key, version))
                 if flight is None:  # nobody computes it yet: start it, not in this page
                     flight = self._flights[(key, version)] = threading.Event()
+                    self._queued.add((key, version))
                     self._background(key, compute, version, flight, until)
                 entry.used_at = self._clock()  # still in use: the keeper keeps refreshing it
                 old = entry.value
@@ -140,17 +146,23 @@ class Keeper:
         return Served(old, stale=True)
 
     def _background(self, key, compute, version: str, flight: threading.Event, until) -> None:
-        """Compute key at version in a thread that owns its flight (lock held by the caller)."""
+        """Compute key at version in a thread that owns its flight once it has the turn, unless
+        a thread needed the value before that and computed it (lock held by the caller)."""
 
         def run() -> None:
-            try:
-                with turn():  # newer data landed meanwhile: a later visit computes for it
+            with turn():
+                with self._lock:  # a thread that needed it meanwhile computed it (see _value)
+                    mine = (key, version) in self._queued
+                    self._queued.discard((key, version))
+                if not mine:
+                    return
+                try:  # newer data landed meanwhile: a later visit computes for it
                     if self.store.data_version() == version:
                         self._computed(key, compute, True, version, until)
-            except Exception:  # logged; pages go on with the stale value, the next one retries
-                log.exception("fresh figures: recomputing %r failed", key)
-            finally:
-                self._land(key, version, flight)
+                except Exception:  # logged; pages go on with the stale value, the next retries
+                    log.exception("fresh figures: recomputing %r failed", key)
+                finally:
+                    self._land(key, version, flight)
 
         thread = threading.Thread(target=run, name="eis-fresh-serve", daemon=True)
         self._serving = [t for t in self._serving if t.is_alive()] + [thread]
@@ -165,9 +177,10 @@ class Keeper:
                     self._entries.move_to_end(key)
                     return entry.value
                 flight = self._flights.get((key, version))
-                owner = flight is None
-                if owner:
+                owner = flight is None or (key, version) in self._queued
+                if flight is None:
                     flight = self._flights[(key, version)] = threading.Event()
+                self._queued.discard((key, version))  # queued behind the turn: computed here
             if not owner:
                 flight.wait()
                 continue  # the owner's value is kept now (or it failed: compute here)
