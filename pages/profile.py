@@ -65,7 +65,8 @@ st.markdown(f"**{ui.t('ข้อมูลที่ค้างส่ง', 'Datas
 st.dataframe(owed, hide_index=True, width="stretch")
 
 st.subheader(ui.t("ตัวชี้วัดเทียบกลุ่มจังหวัดและประเทศ", "KPIs against cluster and country"))
-scores = [ui.kpi_scores(store, version, lv, fy, 12, as_of, state.cluster_scheme) for lv in LEVELS]
+schemes = (state.cluster_scheme, state.region_scheme)
+scores = [ui.round_scores(store, version, lv, fy, 12, as_of, *schemes) for lv in LEVELS]
 scores = [frame.loc[frame["kpi_code"].isin(shown)] for frame in scores]
 table = profile.kpi_comparison(*scores, code, cluster, cluster_members, lang)
 st.dataframe(table, hide_index=True, width="stretch")

@@ -286,18 +286,34 @@ def test_a_view_of_the_past_is_computed_on_demand(small_store_copy):
         assert keeper.refresh() == 0  # nothing of today was kept
 
 
-def test_a_kept_map_figure_is_computed_once_and_each_caller_gets_its_own_copy(small_store_copy):
+def test_the_profiles_kpi_scores_are_the_cockpits_kept_round_each_caller_with_its_copy(
+    small_store_copy,
+):
+    """The profile's scores of a level come from the cockpit's kept round (one computation
+    for cockpit, map and profile) and equal the engine's, quality flags included."""
     from lib.engine import kpi
-    from lib.ui import maps
+    from lib.services import quality
+    from lib.ui import warroom
 
+    schemes = ("cluster_2017", "region_nesdc7")
     with Store(small_store_copy) as store:
-        first = maps.kpi_scores(store, store.data_version(), "province", FY, RND, DAY)
+        first = warroom.round_scores(
+            store, store.data_version(), "province", FY, RND, DAY, *schemes
+        )
         first["score"] = -1.0  # a page changing its frame in place
-        second = maps.kpi_scores(store, store.data_version(), "province", FY, RND, DAY)
-        assert fresh.keeper(store).computed == 1
+        second = warroom.round_scores(
+            store, store.data_version(), "cluster", FY, RND, DAY, *schemes
+        )
+        again = warroom.round_scores(
+            store, store.data_version(), "province", FY, RND, DAY, *schemes
+        )
+        assert fresh.keeper(store).computed == 1  # one round for every level
         public = store.verified_view().without_maintenance()  # no one signed in: the public
-        expected = kpi.scores(public, "province", FY, DAY, RND)
-        pd.testing.assert_frame_equal(second, expected)
+        flagged = quality.kpi_flagged_cells(public, FY, DAY)
+        for level, got in (("province", again), ("cluster", second)):
+            grouping = schemes[0] if level == "cluster" else None
+            expected = kpi.scores(public, level, FY, DAY, RND, grouping=grouping, flagged=flagged)
+            pd.testing.assert_frame_equal(got, expected)
 
 
 def test_a_write_of_later_periods_carries_over_what_reads_only_earlier_ones():

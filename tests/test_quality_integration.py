@@ -133,6 +133,27 @@ def test_only_a_red_light_is_doubted_by_flags(red_on_flags):
     assert "flagged_values" in out.loc[("10", "KM"), "reasons"]
 
 
+def test_the_kept_round_the_cockpit_map_and_profile_share_doubts_the_red_light(red_on_flags):
+    """The cockpit, the map and the profile take a round's KPI scores from one kept
+    computation (lib.views.cockpit.kept): it passes the quality flags, as kpi.scores does
+    when given them, so the map shows 10's red KM as unreliable."""
+    from lib.views.cockpit import kept
+    from lib.views.map import figures as map_figures
+    from lib.views.map.state import MapState
+
+    schemes = ("cluster_2017", "region_nesdc7")
+    round_ = kept.round_figures(red_on_flags, TINY_AS_OF, 2568, 6, TINY_AS_OF, *schemes)
+    row = round_.scores.set_index(["level", "area_code", "kpi_code"]).loc[("province", "10", "KM")]
+    assert row["light"] == "red" and not row["reliable"]
+    assert "flagged_values" in row["reasons"].split(",")  # (and low coverage: one year of data)
+    state = MapState(kind="kpi", code="KM", period="2568", round_months=6)
+    areas = red_on_flags.areas()
+    figures = map_figures.load_figures(red_on_flags, state, "province", TINY_AS_OF, None, areas)
+    scores = round_.scores.query("level == 'province' and kpi_code == 'KM'").set_index("area_code")
+    assert figures.set_index("code")["value"].to_dict() == scores["score"].to_dict()
+    assert figures.set_index("code").at["10", "flag"] == "unreliable"
+
+
 # ---------------------------------------------------------------- which results use a flag
 
 

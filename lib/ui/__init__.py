@@ -90,7 +90,6 @@ from lib.ui.maps import (  # noqa: F401
     group_shapes,
     has_districts,
     item_series,
-    kpi_scores,
     load_summary,
     map_controls,
     map_downloads,
@@ -161,5 +160,6 @@ from lib.ui.warroom import (  # noqa: F401
     cockpit_view,
     cockpit_wall,
     plot,
+    round_scores,
     wall_mode,
 )

@@ -174,15 +174,6 @@ def figure_key(state) -> tuple:
     return tuple((k, q[k]) for k in ("fig", "per", "rnd", "rs", "cs"))
 
 
-@as_viewer_sees
-@kept_figure
-def kpi_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, grouping=None):
-    """lib.engine.kpi.scores of a level (kept per data version)."""
-    from lib.engine import kpi
-
-    return kpi.scores(s, level, fy, as_of, rnd, grouping=grouping)
-
-
 @kept_figure
 def coverage_cells(s: Store, version: str, fy: int, as_of):
     """(province coverage report, item x area cells, item requirements) for the profile."""

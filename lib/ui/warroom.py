@@ -21,6 +21,7 @@ from lib.ui.core import table as table_of
 from lib.ui.kept import stale_note, wait_left
 from lib.ui.maps import STORE_KEY, figures_as_of
 from lib.ui.past import AS_OF_KEYS, as_of_picker, view_as_of
+from lib.ui.viewer import as_viewer_sees
 from lib.views.cockpit import charts, figures, kept, query, style, then_now, tiles, wall
 from lib.views.labels import HEALTH_COLUMNS, HEALTH_LABELS, LEVEL_LABELS
 
@@ -56,6 +57,19 @@ def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_
     if served.stale and note:
         stale_note()
     return served.value
+
+
+@as_viewer_sees
+def round_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, cs: str, rs: str):
+    """A level's KPI scores of a round (lib.engine.kpi.RESULT_COLUMNS) from the cockpit's kept
+    round, so the profile shows the cockpit's and the map's figures (quality flags included);
+    while the server recomputes the round after a commit, the one before with a note."""
+    with st.spinner(t("กำลังคำนวณ", "Computing")):
+        served = kept.served_round(s, figures_as_of(s), fy, rnd, as_of, cs, rs, wait=wait_left())
+    if served.stale:
+        stale_note()
+    scores = served.value.scores
+    return scores.loc[scores["level"] == level].drop(columns="scheme").reset_index(drop=True)
 
 
 def cockpit_query(s: Store, version: str):

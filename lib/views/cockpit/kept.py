@@ -34,14 +34,39 @@ def round_figures(
     level: str | None = None,
 ) -> RoundFigures:
     """load_round_figures of a round, kept per data version (today: the pages' day)."""
+    key, compute, until = _round_job(
+        store, fiscal_year, round_months, as_of, cluster_scheme, region_scheme, full, level
+    )
+    return fresh.keeper(store).get(key, compute, today=as_of >= today, until=until)
+
+
+def served_round(
+    store,
+    today: date,
+    fiscal_year: int,
+    round_months: int,
+    as_of: date,
+    cluster_scheme: str,
+    region_scheme: str,
+    wait: float | None = fresh.WAIT_SECONDS,
+) -> fresh.Served:
+    """A round's full figures (round_figures' value, the same kept one) as the pages get them:
+    while the server's keeper recomputes it after a commit, the one before it (stale) after
+    `wait` seconds. The map and the profile take their KPI scores from it, so the cockpit,
+    the map and the profile show one computation of a round."""
+    key, compute, until = _round_job(
+        store, fiscal_year, round_months, as_of, cluster_scheme, region_scheme, True, None
+    )
+    return fresh.keeper(store).serve(key, compute, today=as_of >= today, wait=wait, until=until)
+
+
+def _round_job(store, fiscal_year, round_months, as_of, cluster_scheme, region_scheme, full, level):
+    """(key, compute, until) of a round's figures in the keeper."""
     args = (int(fiscal_year), int(round_months), as_of, cluster_scheme, region_scheme, bool(full))
     args += (None if full else level,)
-    return fresh.keeper(store).get(
-        ("cockpit-round", store.verified_only, *args),
-        partial(load_round_figures, store, *args),
-        today=as_of >= today,
-        until=None if full else reads_until(fiscal_year, round_months, as_of),
-    )
+    until = None if full else reads_until(fiscal_year, round_months, as_of)
+    key = ("cockpit-round", store.verified_only, *args)
+    return key, partial(load_round_figures, store, *args), until
 
 
 def view(

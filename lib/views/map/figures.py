@@ -212,9 +212,9 @@ def flag_text(flag: str, lang: str = "th") -> str:
 
 def load_figures(store, state: MapState, level: str, as_of: date, members, areas) -> pd.DataFrame:
     """The figure of every area of a level (FIGURE_COLUMNS): the one door to store and engine."""
+    from lib.core.settings import figures_as_of
     from lib.engine import coverage as cv
-    from lib.engine import kpi
-    from lib.services import quality
+    from lib.views.cockpit import kept
 
     if state.kind == "item":
         catalog = store.catalog().set_index("code")
@@ -226,14 +226,15 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
     fy = int(state.period) if str(state.period).isdigit() else default_fiscal_year(as_of)
     if level == "district":
         return _district_level(store, state, fy, as_of, areas)
+    if state.kind == "kpi":  # the cockpit's kept round: one computation of its scores
+        today = figures_as_of(store.get_meta("demo_as_of"))
+        round_ = kept.round_figures(
+            store, today, fy, state.round_months, as_of, state.cluster_scheme, state.region_scheme
+        )
+        scores = round_.scores.loc[round_.scores["level"] == level]
+        return kpi_figures(scores, state.code, level)
     grouping = state.cluster_scheme if level == "cluster" else None
     regions = state.region_scheme if level == "region" else None
-    if state.kind == "kpi":
-        scores = kpi.scores(
-            store, level, fy, as_of, state.round_months, grouping=grouping, regions=regions,
-            flagged=quality.kpi_flagged_cells(store, fy, as_of),
-        )  # fmt: skip
-        return kpi_figures(scores, state.code, level)
     report = cv.coverage(store, level, fy, as_of, grouping=grouping, regions=regions)
     return health_figures(report, state.code, level)
 
