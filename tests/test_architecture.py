@@ -154,3 +154,25 @@ def test_packages_depend_only_on_those_before_them():
         allowed = set(LAYERS[: LAYERS.index(parts[0]) + 1])
         offenders += [f"{p.relative_to(LIB)} -> {q}" for q in _lib_packages_imported(p) - allowed]
     assert offenders == []
+
+
+def test_a_streamlit_cache_keyed_by_the_data_version_is_bounded():
+    """Every commit, undo or verification makes a new data version: a Streamlit cache whose
+    function takes `version` and has no max_entries keeps one copy per version for as long
+    as the server runs (under load the server's memory grew with every feed round)."""
+    offenders, seen = [], 0
+    for p in [*UI_PACKAGE.rglob("*.py"), *(ROOT / "pages").glob("*.py")]:
+        for fn in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if not isinstance(fn, ast.FunctionDef) or "version" not in {
+                a.arg for a in fn.args.args
+            }:
+                continue
+            for deco in fn.decorator_list:
+                name = ast.unparse(deco.func if isinstance(deco, ast.Call) else deco)
+                if name in ("st.cache_data", "st.cache_resource"):
+                    seen += 1
+                    keywords = deco.keywords if isinstance(deco, ast.Call) else []
+                    if not any(k.arg == "max_entries" for k in keywords):
+                        offenders.append(f"{p.name}:{fn.name}")
+    assert offenders == []
+    assert seen >= 15  # the rule is not vacuous

@@ -122,7 +122,7 @@ def change_counts(summary: pd.DataFrame) -> dict[str, int]:
 
 
 # -- the administrator's section -------------------------------------------------
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=STORE_KEY)
 def _workbook(s: Store, version: str) -> bytes:
     """The configuration workbook of a data version (exported once per version)."""
     from lib.services import config
@@ -271,7 +271,7 @@ NOTICES = {
 }
 
 
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=STORE_KEY)
 def catalogue_state(s: Store, version: str) -> dict[str, int]:
     """How many items, KPIs (of the newest set) and values the store holds, per data version."""
     return {"items": len(s.catalog()), "kpis": len(s.kpis()), "values": s.observation_count()}

@@ -23,13 +23,13 @@ from lib.views.tables import period_text
 CELL_KEYS = ("item", "area", "period")
 
 
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=STORE_KEY)
 def _areas(s: Store, version: str) -> pd.DataFrame:
     """Every area (code, level, names), cached per data version."""
     return s.areas()
 
 
-@st.cache_data(show_spinner="กำลังอ่านค่า / Reading values", hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=64, show_spinner="กำลังอ่านค่า / Reading values", hash_funcs=STORE_KEY)
 def _item_cells(s: Store, version: str, item: dict, as_of) -> pd.DataFrame:
     """lib.views.explore.load_item_cells, cached per data version and day."""
     return explore.load_item_cells(s, item, as_of)

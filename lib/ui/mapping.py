@@ -85,7 +85,7 @@ def _clear_pickers(prefix: str) -> None:
         del st.session_state[key]
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def _item_names(_s: Store, version: str, language: str) -> dict:
     """Item code -> name in the language."""
     from lib.core.i18n import pick_column

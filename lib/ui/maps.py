@@ -141,7 +141,7 @@ def figures_as_of(s: Store):
     return settings_figures_as_of(s.get_meta("demo_as_of"))
 
 
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=STORE_KEY)
 def map_reference(s: Store, version: str, region_scheme: str, cluster_scheme: str, as_of):
     """(areas, province memberships, catalog, kpis), cached per data version."""
     members = map_state.memberships(
@@ -151,7 +151,7 @@ def map_reference(s: Store, version: str, region_scheme: str, cluster_scheme: st
 
 
 @as_viewer_sees
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=STORE_KEY)
 def map_item_periods(s: Store, version: str, item_code: str, as_of=None) -> pd.DataFrame:
     """Periods of an item with usable values as known on as_of (cached per data version)."""
     return s.map_item_periods(item_code, as_of)
@@ -189,7 +189,7 @@ def coverage_cells(s: Store, version: str, fy: int, as_of):
 
 
 @as_viewer_sees
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=STORE_KEY)
 def item_series(s: Store, version: str, item_code: str, start, end, as_of) -> pd.DataFrame:
     """Values of one item per province and period end (Store.kpi_item_values)."""
     return s.kpi_item_values([item_code], as_of, start, end)

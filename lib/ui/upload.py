@@ -27,7 +27,7 @@ from lib.ui.core import (
 
 
 # -- upload and verification ---
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def catalog(_s: Store, version: str) -> pd.DataFrame:
     """The catalogue (cached per data version)."""
     return _s.catalog()
@@ -130,7 +130,7 @@ def template_downloads(s: Store, user) -> None:
 PREVIEW = "upload_preview"  # {"key": (checksum, options, layout), "version", "preview", "batch"}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def _reading(_s: Store, version: str, language: str) -> tuple[dict, dict, dict]:
     """(item code -> frequency, area code -> name, item code -> name) in the language."""
     cat = _s.catalog()

@@ -53,7 +53,7 @@ def load_summary(s: Store, version: str) -> pd.DataFrame:
     return _load_summary(seen_store(s), version, readable_codes(s, version))
 
 
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=STORE_KEY)
 def _load_summary(s: Store, version: str, item_codes: tuple[str, ...] | None) -> pd.DataFrame:
     return s.load_summary(None if item_codes is None else list(item_codes))
 
@@ -66,7 +66,7 @@ def province_density(s: Store, version: str, item_code: str = "POP01") -> pd.Dat
     return _province_density(seen_store(s), version, item_code, readable)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=STORE_KEY)
 def _province_density(s: Store, version: str, item_code: str, readable: bool) -> pd.DataFrame:
     density = s.population_density(item_code)
     if readable:
@@ -75,7 +75,7 @@ def _province_density(s: Store, version: str, item_code: str, readable: bool) ->
 
 
 @as_viewer_sees
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=160, show_spinner=False, hash_funcs=STORE_KEY)
 def district_latest(s: Store, version: str, province_code: str, as_of=None) -> pd.DataFrame:
     """Latest usable value of every district item per district of a province, as the viewer
     sees them and as known on as_of (Store.district_latest_values; cached per data version)."""

@@ -34,7 +34,7 @@ def wall_mode() -> bool:
 
 # Cached by store path (STORE_KEY), data version and arguments: a commit changes the
 # version of its store, so these refresh without any global clear.
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=STORE_KEY)
 def cockpit_areas(s: Store, version: str) -> pd.DataFrame:
     """Areas a cockpit scope may be (country, regions, clusters, provinces)."""
     return query.scope_table(s.areas())
@@ -413,7 +413,7 @@ def cockpit_peers(view) -> None:
 
 
 # -- then and now (a view of the past beside today) ---
-@st.cache_data(show_spinner=False, hash_funcs=STORE_KEY)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=STORE_KEY)
 def _changes(s: Store, version: str, items: tuple, areas: tuple, then, now) -> pd.DataFrame:
     """lib.services.provenance.changes_between, cached per data version."""
     from lib.services import provenance
