@@ -6,6 +6,7 @@ i18n (Thai first, English available: one text type, one fallback, one error
 base class), pages (the one page registry), numbers (exact half-up rounding),
 thaicalendar (Buddhist and fiscal years, periods, due dates, Thai labels),
 exporting (CSV/XLSX cells a spreadsheet never runs as formulas), worker (the
-background thread the scheduled reports' and the feeds' workers are made of) and turns
-(the server's background jobs run one at a time, so pages keep their share of it).
+background thread the scheduled reports' and the feeds' workers are made of), turns
+(the server's background jobs run one at a time, so pages keep their share of it) and
+memory (the server's threads share two malloc arenas, so its memory stays flat).
 """
