@@ -33,15 +33,27 @@ def kept_figure(fn):
         as_of = bound.arguments.get("as_of")
         today = as_of is None or as_of >= figures_as_of(s.get_meta("demo_as_of"))
         key = (fn.__qualname__, s.verified_only, *values)
-        with st.spinner(t("กำลังคำนวณ", "Computing")):
-            served = fresh.keeper(s).serve(
-                key, lambda: fn(s, s.data_version(), *values), today=today, wait=wait_left()
-            )
-        if served.stale:
-            stale_note()
-        return _copied(served.value)
+
+        def compute():
+            return fn(s, s.data_version(), *values)
+
+        return _copied(
+            shown(lambda wait: fresh.keeper(s).serve(key, compute, today=today, wait=wait))
+        )
 
     return kept
+
+
+def shown(serve, note: bool = True):
+    """The value of a kept figure as a page run shows it: serve(wait) (a Keeper.serve) under
+    a spinner, waiting at most what is left of the run's wait (wait_left); the figures
+    before the latest commit come with the stale note (note=False: none, the wall
+    refreshes itself)."""
+    with st.spinner(t("กำลังคำนวณ", "Computing")):
+        served = serve(wait_left())
+    if served.stale and note:
+        stale_note()
+    return served.value
 
 
 def wait_left() -> float:

@@ -18,7 +18,7 @@ from lib.store import Store
 from lib.ui.access import current_user, viewer_scopes
 from lib.ui.core import data_version, lang, name_col, store, t
 from lib.ui.core import table as table_of
-from lib.ui.kept import stale_note, wait_left
+from lib.ui.kept import shown
 from lib.ui.maps import STORE_KEY, figures_as_of
 from lib.ui.past import AS_OF_KEYS, as_of_picker, view_as_of
 from lib.ui.viewer import as_viewer_sees
@@ -52,11 +52,8 @@ def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_
     the wall refreshes itself).
 
     version stays in the signature the pages call with; the keeper reads it itself."""
-    with st.spinner(t("กำลังคำนวณ", "Computing")):
-        served = kept.served_view(s, figures_as_of(s), scope_code, fy, rnd, as_of, wait=wait_left())
-    if served.stale and note:
-        stale_note()
-    return served.value
+    today = figures_as_of(s)
+    return shown(lambda wait: kept.served_view(s, today, scope_code, fy, rnd, as_of, wait), note)
 
 
 @as_viewer_sees
@@ -64,11 +61,8 @@ def round_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, c
     """A level's KPI scores of a round (lib.engine.kpi.RESULT_COLUMNS) from the cockpit's kept
     round, so the profile shows the cockpit's and the map's figures (quality flags included);
     while the server recomputes the round after a commit, the one before with a note."""
-    with st.spinner(t("กำลังคำนวณ", "Computing")):
-        served = kept.served_round(s, figures_as_of(s), fy, rnd, as_of, cs, rs, wait=wait_left())
-    if served.stale:
-        stale_note()
-    scores = served.value.scores
+    today = figures_as_of(s)
+    scores = shown(lambda wait: kept.served_round(s, today, fy, rnd, as_of, cs, rs, wait)).scores
     return scores.loc[scores["level"] == level].drop(columns="scheme").reset_index(drop=True)
 
 
