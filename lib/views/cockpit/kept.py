@@ -33,11 +33,10 @@ def round_figures(
     full: bool = True,
     level: str | None = None,
 ) -> RoundFigures:
-    """load_round_figures of a round, kept per data version (today: the pages' day)."""
-    key, compute, until = _round_job(
-        store, fiscal_year, round_months, as_of, cluster_scheme, region_scheme, full, level
-    )
-    return fresh.keeper(store).get(key, compute, today=as_of >= today, until=until)
+    """load_round_figures of a round, kept per data version (today: the pages' day); always
+    the current data version's (served_round waiting for it)."""
+    args = (fiscal_year, round_months, as_of, cluster_scheme, region_scheme)
+    return served_round(store, today, *args, wait=None, full=full, level=level).value
 
 
 def served_round(
@@ -49,24 +48,23 @@ def served_round(
     cluster_scheme: str,
     region_scheme: str,
     wait: float | None = fresh.WAIT_SECONDS,
+    full: bool = True,
+    level: str | None = None,
 ) -> fresh.Served:
-    """A round's full figures (round_figures' value, the same kept one) as the pages get them:
-    while the server's keeper recomputes it after a commit, the one before it (stale) after
-    `wait` seconds. The map and the profile take their KPI scores from it, so the cockpit,
-    the map and the profile show one computation of a round."""
-    key, compute, until = _round_job(
-        store, fiscal_year, round_months, as_of, cluster_scheme, region_scheme, True, None
-    )
-    return fresh.keeper(store).serve(key, compute, today=as_of >= today, wait=wait, until=until)
-
-
-def _round_job(store, fiscal_year, round_months, as_of, cluster_scheme, region_scheme, full, level):
-    """(key, compute, until) of a round's figures in the keeper."""
+    """A round's figures as the pages get them: while the server's keeper recomputes them
+    after a commit, those before it (stale) after `wait` seconds (None: always the current
+    ones). The cockpit, the map's KPI figures and the profile's KPI comparison take the
+    same kept full round, one computation. full=False: KPI scores only (of `level` alone,
+    when given), which read no period after the round (until)."""
     args = (int(fiscal_year), int(round_months), as_of, cluster_scheme, region_scheme, bool(full))
     args += (None if full else level,)
-    until = None if full else reads_until(fiscal_year, round_months, as_of)
-    key = ("cockpit-round", store.verified_only, *args)
-    return key, partial(load_round_figures, store, *args), until
+    return fresh.keeper(store).serve(
+        ("cockpit-round", store.verified_only, *args),
+        partial(load_round_figures, store, *args),
+        today=as_of >= today,
+        wait=wait,
+        until=None if full else reads_until(fiscal_year, round_months, as_of),
+    )
 
 
 def view(
