@@ -40,7 +40,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from lib.core.settings import figures_as_of  # noqa: E402
 from lib.engine import coverage as cv  # noqa: E402
 from lib.engine import kpi as kp  # noqa: E402
 from lib.services import auth  # noqa: E402
@@ -131,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
     start_s, _ = timed(server.prepare_store)
     store = server._store()
-    today = figures_as_of(store.get_meta("demo_as_of"))
+    today = store.figures_as_of()
     fy, rnd = query.default_round(today)
     warm_s, keeper = timed(lambda: (k := server.start_fresh_figures()).warmed() or k)
     observations = store.observation_count()

@@ -85,7 +85,6 @@ def _writer(url: str, n: int, seconds: float, cells: int, out) -> None:
 
 
 def _reader(url: str, n: int, seconds: float, out) -> None:
-    from lib.core import settings
     from lib.store import Store
     from lib.views.cockpit import query
     from lib.views.cockpit.figures import load_round_figures
@@ -93,7 +92,7 @@ def _reader(url: str, n: int, seconds: float, out) -> None:
 
     times = []
     with Store(url) as store:
-        today = settings.figures_as_of(store.get_meta("demo_as_of"))
+        today = store.figures_as_of()
         fy, rnd = query.default_round(today)
         scope = query.parse_scope("21", query.scope_table(store.areas()))
         end = time.monotonic() + seconds

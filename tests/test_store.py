@@ -99,6 +99,15 @@ def test_figures_follow_the_clock_but_never_precede_the_demo(monkeypatch):
     assert settings.figures_as_of(None) == date(2026, 12, 5)
 
 
+def test_a_store_describes_its_demo_day_or_today(empty_store, monkeypatch):
+    from datetime import date
+
+    monkeypatch.setenv("EIS_AS_OF", "2026-12-05")
+    assert empty_store.figures_as_of() == date(2026, 12, 5)  # no demo: today
+    empty_store.record_meta({"demo_as_of": "2027-01-31"})
+    assert empty_store.figures_as_of() == date(2027, 1, 31)
+
+
 def test_data_version_names_the_store_and_moves_with_the_catalogue(tmp_path):
     from lib.services.bootstrap import init_store
 

@@ -21,7 +21,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -344,6 +344,13 @@ class Connection:
     def get_meta(self, key: str) -> str | None:
         """A value from the meta table, or None."""
         return self._scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    def figures_as_of(self) -> date:
+        """The day the cockpit, map and profile describe: lib.core.settings.figures_as_of of
+        this store's demo day (today, never before the day a demo was generated for)."""
+        from lib.core import settings
+
+        return settings.figures_as_of(self.get_meta("demo_as_of"))
 
     @staticmethod
     def _set_meta(cur, key: str, value: str) -> None:

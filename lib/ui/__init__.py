@@ -86,7 +86,6 @@ from lib.ui.maps import (  # noqa: F401
     district_upload,
     draw_legend,
     figure_key,
-    figures_as_of,
     group_shapes,
     has_districts,
     item_series,

@@ -9,7 +9,6 @@ import time
 import pandas as pd
 import streamlit as st
 
-from lib.core.settings import figures_as_of
 from lib.store import Store
 from lib.ui.core import once_per_run, t
 from lib.ui.viewer import STORE_KEY, as_viewer_sees
@@ -31,7 +30,7 @@ def kept_figure(fn):
         bound.apply_defaults()
         values = list(bound.arguments.values())[2:]
         as_of = bound.arguments.get("as_of")
-        today = as_of is None or as_of >= figures_as_of(s.get_meta("demo_as_of"))
+        today = as_of is None or as_of >= s.figures_as_of()
         key = (fn.__qualname__, s.verified_only, *values)
 
         def compute():

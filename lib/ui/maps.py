@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from lib.core.i18n import LocalizedError
-from lib.core.settings import figures_as_of as settings_figures_as_of
 from lib.core.settings import tile_url
 from lib.geo import layers as geo
 from lib.geo import mapview
@@ -134,11 +133,6 @@ def map_layers(region_scheme: str, cluster_scheme: str, district_provinces=None)
         parts = [district_shapes(p) for p in sorted(district_provinces)]
         layers["district"] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return layers
-
-
-def figures_as_of(s: Store):
-    """The day every page describes (lib.settings.figures_as_of)."""
-    return settings_figures_as_of(s.get_meta("demo_as_of"))
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=STORE_KEY)

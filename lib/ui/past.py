@@ -2,7 +2,7 @@
 
 `view_as_of` gives the day: the URL's as_of (asof too: the cockpit writes it),
 else for a signed-in user the sidebar's date picker (its choice goes into the
-URL, so the link can be shared), else today (lib.ui.maps.figures_as_of). A
+URL, so the link can be shared), else today (Store.figures_as_of). A
 value that cannot be used is named, Thai first, and the page shows today.
 """
 
@@ -17,7 +17,6 @@ from lib.core.markdown import escape_markdown
 from lib.services.auth.displays import DisplayViewer
 from lib.store import Store
 from lib.ui.core import lang, t
-from lib.ui.maps import figures_as_of
 from lib.views import past
 
 AS_OF_KEYS = ("as_of", "asof")  # as_of: the way people type it; asof: the cockpit's links
@@ -100,11 +99,11 @@ def signed_in(user) -> bool:
 def view_as_of(store: Store, user, *, problems: list | None = None, picker: bool = True):
     """(the day the page describes, True when it is before today).
 
-    The URL's as_of, else today (lib.ui.maps.figures_as_of); a signed-in user
+    The URL's as_of, else today (Store.figures_as_of); a signed-in user
     also gets the sidebar's date picker (picker=False leaves it out, e.g. on
     the wall). `problems`: see url_as_of.
     """
-    today = figures_as_of(store)
+    today = store.figures_as_of()
     as_of = url_as_of(today, problems)
     if picker and signed_in(user):
         as_of_picker(as_of, today)

@@ -186,14 +186,13 @@ def start_fresh_figures():
     """Keep today's cockpit figures fresh (lib.views.fresh) and start computing the country's
     cockpit of the default round, so neither the first visit nor the first one after an
     upload pays the cold computation. The keeper, to stop at shutdown."""
-    from lib.core.settings import figures_as_of
     from lib.views import fresh
     from lib.views.cockpit import kept
 
     s = _store()
     keeper = fresh.keeper(s)
     keeper.start()
-    kept.warm(s, figures_as_of(s.get_meta("demo_as_of")))
+    kept.warm(s, s.figures_as_of())
     print("EIS: fresh figures: keeper started, default cockpit warming", flush=True)
     return keeper
 

@@ -212,7 +212,6 @@ def flag_text(flag: str, lang: str = "th") -> str:
 
 def load_figures(store, state: MapState, level: str, as_of: date, members, areas) -> pd.DataFrame:
     """The figure of every area of a level (FIGURE_COLUMNS): the one door to store and engine."""
-    from lib.core.settings import figures_as_of
     from lib.engine import coverage as cv
     from lib.views.cockpit import kept
 
@@ -227,7 +226,7 @@ def load_figures(store, state: MapState, level: str, as_of: date, members, areas
     if level == "district":
         return _district_level(store, state, fy, as_of, areas)
     if state.kind == "kpi":  # the cockpit's kept round: one computation of its scores
-        today = figures_as_of(store.get_meta("demo_as_of"))
+        today = store.figures_as_of()
         round_ = kept.round_figures(
             store, today, fy, state.round_months, as_of, state.cluster_scheme, state.region_scheme
         )
