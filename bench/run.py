@@ -98,10 +98,8 @@ def scores_all_levels(store: Store, fiscal_year: int, as_of: date, members: dict
     inputs = kpi.load_kpi_inputs(store, fiscal_year, 12, as_of)
     cells = kpi.all_item_cells(inputs.coverage)
     parts = kpi.province_parts(inputs, cells)  # shared by the four levels, as the cockpit does
-    return {
-        lvl: kpi.kpi_scores(inputs, lvl, members[lvl], cells=cells, parts=parts)
-        for lvl in cv.LEVELS
-    }
+    scores = kpi.kpi_scores_levels(inputs, members, cells=cells, parts=parts)  # as the cockpit
+    return {lvl: scores[scores["level"] == lvl] for lvl in cv.LEVELS}
 
 
 def machine() -> str:

@@ -96,6 +96,33 @@ def test_country_row_count(tiny_round):
     assert list(out.columns) == kpi.RESULT_COLUMNS
 
 
+def test_levels_scored_together_keep_each_levels_figures(tiny_round):
+    """The cockpit scores every level in one pass (kpi_scores_levels): each level keeps the
+    figures worked out by hand for it, its own composites, and the order the levels were
+    asked in (the country first here, though its code sorts last)."""
+    cluster = MEMBERS.query("scheme == 'cluster_2017'")
+    out = kpi.kpi_scores_levels(tiny_round, {"country": None, "province": None, "cluster": cluster})
+    assert list(dict.fromkeys(out["level"])) == ["country", "province", "cluster"]
+    assert list(out.columns) == kpi.RESULT_COLUMNS
+    provinces = out[out["level"] == "province"].set_index(["area_code", "kpi_code"])
+    for key, (_, score, weighted) in EXPECTED.items():
+        assert provinces.loc[key, "score"] == pytest.approx(score)
+        assert provinces.loc[key, "weighted_score"] == pytest.approx(weighted)
+        assert provinces.loc[key, "composite"] == pytest.approx(COMPOSITE[key[0]])
+    clusters = out[out["level"] == "cluster"].set_index("kpi_code")
+    assert clusters.loc["KM", "result"] == pytest.approx(230.0)
+    assert clusters.loc["KM", "composite"] == pytest.approx(2.55)
+    country = out[out["level"] == "country"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(country, kpi.kpi_scores(tiny_round, "country"))
+
+
+def test_levels_scored_together_refuse_an_area_code_of_two_levels(tiny_round):
+    """A group coded like a province would pool both areas' KPIs into one composite."""
+    clash = MEMBERS.query("scheme == 'cluster_2017'").assign(group_code="90")
+    with pytest.raises(ValueError, match="more than one level"):
+        kpi.kpi_scores_levels(tiny_round, {"province": None, "cluster": clash})
+
+
 # -- pure functions -------------------------------------------------------------
 def _values(rows):
     return pd.DataFrame(

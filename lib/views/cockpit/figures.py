@@ -176,15 +176,8 @@ def load_round_figures(
     levels = {"province": None, "cluster": clusters, "region": regions, "country": None}
     names = {"cluster": cluster_scheme, "region": region_scheme}
     scored = levels if full or level is None else {level: levels[level]}
-    scores = pd.concat(
-        [
-            kp.kpi_scores(inputs, lv, members, cells=cells, flagged=flagged, parts=parts).assign(
-                scheme=names.get(lv)
-            )
-            for lv, members in scored.items()
-        ],
-        ignore_index=True,
-    )
+    scores = kp.kpi_scores_levels(inputs, scored, cells=cells, flagged=flagged, parts=parts)
+    scores = scores.assign(scheme=[names.get(lv) for lv in scores["level"]])
     base = dict(
         fiscal_year=int(fiscal_year),
         round_months=int(round_months),
