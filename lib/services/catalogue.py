@@ -58,7 +58,12 @@ def readable_kpis(
     kpis: pd.DataFrame, catalog: pd.DataFrame, user: auth.User | None
 ) -> pd.DataFrame:
     """The KPIs this account may read: those every linked item of which it may read."""
-    return kpi.kpis_on_items(kpis, readable_items(catalog, user)["code"])
+    return kpis_on_readable(kpis, readable_items(catalog, user))
+
+
+def kpis_on_readable(kpis: pd.DataFrame, readable: pd.DataFrame) -> pd.DataFrame:
+    """The KPIs every linked item of which is among `readable` (readable_items' rows)."""
+    return kpi.kpis_on_items(kpis, readable["code"])
 
 
 def loadable_items(catalog: pd.DataFrame, user: auth.User | None, area_index=None) -> list[str]:

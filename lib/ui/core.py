@@ -40,6 +40,12 @@ def once_per_run(name: str, make, mark=lambda: None):
     return value
 
 
+def figures_as_of(s: Store):
+    """The day the pages describe (Store.figures_as_of), read once per page run: the cockpit,
+    map and profile ask for it with every kept figure."""
+    return once_per_run("_eis_figures_as_of", s.figures_as_of, lambda: s.path)
+
+
 def data_version(s: Store) -> str:
     """A small key that changes whenever observations change (cache key for figures).
 

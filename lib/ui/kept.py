@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.store import Store
-from lib.ui.core import once_per_run, t
+from lib.ui.core import figures_as_of, once_per_run, t
 from lib.ui.viewer import STORE_KEY, as_viewer_sees
 from lib.views import fresh
 from lib.views import profile as profile_view
@@ -30,7 +30,7 @@ def kept_figure(fn):
         bound.apply_defaults()
         values = list(bound.arguments.values())[2:]
         as_of = bound.arguments.get("as_of")
-        today = as_of is None or as_of >= s.figures_as_of()
+        today = as_of is None or as_of >= figures_as_of(s)
         key = (fn.__qualname__, s.verified_only, *values)
 
         def compute():

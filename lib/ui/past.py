@@ -16,7 +16,7 @@ from lib.core.i18n import InputError
 from lib.core.markdown import escape_markdown
 from lib.services.auth.displays import DisplayViewer
 from lib.store import Store
-from lib.ui.core import lang, t
+from lib.ui.core import figures_as_of, lang, t
 from lib.views import past
 
 AS_OF_KEYS = ("as_of", "asof")  # as_of: the way people type it; asof: the cockpit's links
@@ -103,7 +103,7 @@ def view_as_of(store: Store, user, *, problems: list | None = None, picker: bool
     also gets the sidebar's date picker (picker=False leaves it out, e.g. on
     the wall). `problems`: see url_as_of.
     """
-    today = store.figures_as_of()
+    today = figures_as_of(store)
     as_of = url_as_of(today, problems)
     if picker and signed_in(user):
         as_of_picker(as_of, today)

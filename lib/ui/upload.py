@@ -34,17 +34,21 @@ def catalog(_s: Store, version: str) -> pd.DataFrame:
 
 
 def visible_catalog(s: Store, user) -> pd.DataFrame:
-    """Items this account may read (lib.services.catalogue.readable_items)."""
-    from lib.services import catalogue
+    """Items this account may read (lib.services.catalogue.readable_items, through
+    lib.ui.viewer.readable_codes_for: worked out once per data version and account)."""
+    from lib.ui.viewer import readable_codes_for
 
-    return catalogue.readable_items(catalog(s, data_version(s)), user)
+    version = data_version(s)
+    every = catalog(s, version)
+    codes = readable_codes_for(s, version, user)
+    return every if codes is None else every[every["code"].isin(codes)]
 
 
 def visible_kpis(s: Store, user, kpis: pd.DataFrame) -> pd.DataFrame:
-    """KPIs this account may read (lib.services.catalogue.readable_kpis)."""
+    """KPIs this account may read (lib.services.catalogue.kpis_on_readable)."""
     from lib.services import catalogue
 
-    return catalogue.readable_kpis(kpis, catalog(s, data_version(s)), user)
+    return catalogue.kpis_on_readable(kpis, visible_catalog(s, user))
 
 
 def item_label(row) -> str:

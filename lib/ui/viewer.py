@@ -10,6 +10,7 @@ that view, so the public and a signed-in account never share one.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import wraps
 
 import pandas as pd
@@ -40,10 +41,22 @@ def as_viewer_sees(cached):
 
 def readable_codes(s: Store, version: str) -> tuple[str, ...] | None:
     """Codes of the items the current viewer may read; None when it reads every item."""
-    from lib.services import catalogue
+    return readable_codes_for(s, version, current_user(s))
+
+
+def readable_codes_for(s: Store, version: str, user) -> tuple[str, ...] | None:
+    """readable_codes of an account (None: the public), worked out once per data version and
+    account, not on every rerun (the rule asks the permissions of every item)."""
+    return _readable_codes(s, version, None if user is None else dataclasses.astuple(user))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _readable_codes(_s: Store, version: str, account: tuple | None) -> tuple[str, ...] | None:
+    from lib.services import auth, catalogue
     from lib.ui.upload import catalog
 
-    codes = catalogue.readable_codes(catalog(s, version), current_user(s))
+    user = None if account is None else auth.User(*account)
+    codes = catalogue.readable_codes(catalog(_s, version), user)
     return None if codes is None else tuple(codes)
 
 

@@ -16,7 +16,7 @@ from lib.engine import methods
 from lib.engine.scoring import format_score
 from lib.store import Store
 from lib.ui.access import current_user, viewer_scopes
-from lib.ui.core import data_version, lang, name_col, store, t
+from lib.ui.core import data_version, figures_as_of, lang, name_col, store, t
 from lib.ui.core import table as table_of
 from lib.ui.kept import shown
 from lib.ui.maps import STORE_KEY
@@ -43,7 +43,7 @@ def cockpit_areas(s: Store, version: str) -> pd.DataFrame:
 def cockpit_round(s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs: str, full=True):
     """lib.views.cockpit.figures.load_round_figures of a round (every level), kept once for
     every session and recomputed right after the data changes (lib.views.cockpit.kept)."""
-    return kept.round_figures(s, s.figures_as_of(), fy, rnd, as_of, cs, rs, full)
+    return kept.round_figures(s, figures_as_of(s), fy, rnd, as_of, cs, rs, full)
 
 
 def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of, note=True):
@@ -52,7 +52,7 @@ def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_
     the wall refreshes itself).
 
     version stays in the signature the pages call with; the keeper reads it itself."""
-    today = s.figures_as_of()
+    today = figures_as_of(s)
     return shown(lambda wait: kept.served_view(s, today, scope_code, fy, rnd, as_of, wait), note)
 
 
@@ -61,7 +61,7 @@ def round_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, c
     """A level's KPI scores of a round (lib.engine.kpi.RESULT_COLUMNS) from the cockpit's kept
     round, so the profile shows the cockpit's and the map's figures (quality flags included);
     while the server recomputes the round after a commit, the one before with a note."""
-    today = s.figures_as_of()
+    today = figures_as_of(s)
     scores = shown(lambda wait: kept.served_round(s, today, fy, rnd, as_of, cs, rs, wait)).scores
     return scores.loc[scores["level"] == level].drop(columns="scheme").reset_index(drop=True)
 
@@ -71,7 +71,7 @@ def cockpit_query(s: Store, version: str):
 
     Its day is lib.ui.past's (the URL's as_of or asof); a refused one is among its problems.
     """
-    today = s.figures_as_of()
+    today = figures_as_of(s)
     user = current_user(s)
     problems: list = []
     as_of, _ = view_as_of(s, user, problems=problems, picker=False)
@@ -138,7 +138,7 @@ def cockpit_controls(s: Store, version: str, q):
     for key, value in (("cockpit_scope", code), ("cockpit_fy", fy), ("cockpit_round", rnd)):
         st.session_state[f"_{key}_url"] = value
     # the cockpit as known on an earlier day: a new day opens that day's latest round
-    as_of_picker(q.as_of, s.figures_as_of(), drop=("fy", "round"))
+    as_of_picker(q.as_of, figures_as_of(s), drop=("fy", "round"))
     return new
 
 
@@ -418,7 +418,7 @@ def _changes(s: Store, version: str, items: tuple, areas: tuple, then, now) -> p
 def cockpit_then_now(s: Store, q, view) -> None:
     """A KPI as known on the view's day beside today, and the values that changed in between
     with the batches and files that changed them (shown when the cockpit shows the past)."""
-    language, today, version = lang(), s.figures_as_of(), data_version(s)
+    language, today, version = lang(), figures_as_of(s), data_version(s)
     codes = list(view.tiles["kpi_code"])
     if not codes or q.as_of >= today:
         return

@@ -90,7 +90,7 @@ def kpi_comparison(
     return out.reset_index(drop=True)
 
 
-def _owed_row(item: str, n: int, n_all: int, c: pd.Series, end, lang: str) -> dict:
+def _owed_row(item: str, n: int, n_all: int, c: dict, end, lang: str) -> dict:
     """One row of `owed_items`: the period owed, its due date, the owner and the person."""
     h = {k: pick(v, lang) for k, v in OWED_HEADERS.items()}
     freq = c["frequency"]
@@ -127,10 +127,11 @@ def owed_items(
         return pd.DataFrame()
     n_late = late.groupby("item_code")["area_code"].nunique()
     n_all = mine.groupby("item_code")["area_code"].nunique()
-    cat, req = catalog.set_index("code"), requirements.set_index("code")
+    late_items = catalog.set_index("code").loc[n_late.index].to_dict("records")  # one lookup
+    due_ends = requirements.set_index("code")["latest_due_end"].reindex(n_late.index)
     rows = [
-        _owed_row(item, n, n_all.get(item, n), cat.loc[item], req.at[item, "latest_due_end"], lang)
-        for item, n in n_late.items()
+        _owed_row(item, n, n_all.get(item, n), c, end, lang)
+        for (item, n), c, end in zip(n_late.items(), late_items, due_ends, strict=True)
     ]
     out = pd.DataFrame(rows).sort_values(["_due", pick(OWED_HEADERS["code"], lang)])
     return out.drop(columns="_due").reset_index(drop=True)
