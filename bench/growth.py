@@ -9,9 +9,10 @@ measured in fresh child processes (bench/run.py's `measure`: plain scan, wide sc
 coverage facts, coverage and KPI scores for all four levels, best of --repeat), so the
 peak memory (ru_maxrss of the child) is per store; --rounds children per store, the
 stores taking turns, so that a slow spell of the machine does not fall on one store
-alone (one child each gave growth of 5.2x to 5.8x for the same figure). Writes bench/growth_results.md: each
-figure's seconds and ratio to the same store's wide scan, the peak RSS, and the growth
-ratio big / small of each figure against the aim (at most 5.5x).
+alone (one child each gave growth of 5.2x to 5.8x for the same figure). Writes
+bench/growth_results.md: each figure's seconds and ratio to the same store's wide scan,
+the peak RSS, and the growth ratio big / small of each figure against the aim (at most
+5.5x).
 """
 
 from __future__ import annotations
