@@ -166,6 +166,27 @@ def test_while_the_server_recomputes_a_page_gets_the_figures_before_the_commit_a
         keeper.stop()
 
 
+def test_a_value_kept_at_the_runs_version_is_served_without_asking_the_store_again():
+    class Asked(FakeStore):
+        asked = 0
+
+        def data_version(self) -> str:
+            self.asked += 1
+            return self.version
+
+    store = Asked()
+    keeper = fresh.Keeper(store)
+    keeper.get("k", lambda: "old")
+    before = store.asked
+    assert keeper.serve("k", lambda: "new", seen="v1") == fresh.Served("old")
+    assert store.asked == before  # the run's version names a kept value: no query
+    store.version = "v2"  # a commit lands while that run goes on
+    assert keeper.serve("k", lambda: "new", seen="v1") == fresh.Served("old")  # its own version
+    assert keeper.serve("k", lambda: "new", seen="v2") == fresh.Served("new")  # the next run
+    assert keeper.serve("k", lambda: "newer", seen="v1") == fresh.Served("new")  # v1 is gone
+    assert store.asked == before + 2  # only where no value of the run's version is kept
+
+
 def test_a_page_waits_for_fresh_figures_without_the_server_for_the_past_or_a_first_value():
     store = FakeStore()
     keeper = fresh.Keeper(store)

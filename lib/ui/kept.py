@@ -21,7 +21,8 @@ def kept_figure(fn):
     computed once per data version for every session (sessions asking together share one
     computation), today's (as_of on or after the pages' day) recomputed by the keeper's
     thread right after a commit, undo or verification (while that runs, a page is shown the
-    figures before it with a note, lib.views.fresh.Keeper.serve). Callers get their own copy."""
+    figures before it with a note, lib.views.fresh.Keeper.serve); a value kept at the run's
+    `version` is served without asking the store again. Callers get their own copy."""
     signature = inspect.signature(fn)
 
     @functools.wraps(fn)
@@ -36,9 +37,10 @@ def kept_figure(fn):
         def compute():
             return fn(s, s.data_version(), *values)
 
-        return _copied(
-            shown(lambda wait: fresh.keeper(s).serve(key, compute, today=today, wait=wait))
-        )
+        def serve(wait):
+            return fresh.keeper(s).serve(key, compute, today=today, wait=wait, seen=version)
+
+        return _copied(shown(serve))
 
     return kept
 

@@ -357,8 +357,8 @@ def map_downloads(state, names, joined, classes, label: str, table) -> None:
         "image/png",
         on_click="ignore",
     )
-    st.download_button(
-        "CSV", map_export.table_csv(table), f"{name}.csv", "text/csv", on_click="ignore"
+    st.download_button(  # made when pressed, not on every run of the map
+        "CSV", lambda: map_export.table_csv(table), f"{name}.csv", "text/csv", on_click="ignore"
     )
     st.download_button(
         "XLSX", lambda: map_export.table_xlsx(table), f"{name}.xlsx", on_click="ignore"

@@ -49,11 +49,11 @@ def cockpit_round(s: Store, version: str, fy: int, rnd: int, as_of, cs: str, rs:
 def cockpit_view(s: Store, version: str, scope_code: str, fy: int, rnd: int, as_of, note=True):
     """The cockpit of one scope and round (lib's one assembly), kept like cockpit_round; while
     the server recomputes it after a commit, the one before with a note (note=False: none,
-    the wall refreshes itself).
-
-    version stays in the signature the pages call with; the keeper reads it itself."""
+    the wall refreshes itself). A view kept at the run's `version` is served without asking
+    the store again (lib.views.fresh.Keeper.serve's seen)."""
     today = figures_as_of(s)
-    return shown(lambda wait: kept.served_view(s, today, scope_code, fy, rnd, as_of, wait), note)
+    args = (s, today, scope_code, fy, rnd, as_of)
+    return shown(lambda wait: kept.served_view(*args, wait, seen=version), note)
 
 
 @as_viewer_sees
@@ -62,8 +62,8 @@ def round_scores(s: Store, version: str, level: str, fy: int, rnd: int, as_of, c
     round, so the profile shows the cockpit's and the map's figures (quality flags included);
     while the server recomputes the round after a commit, the one before with a note."""
     today = figures_as_of(s)
-    scores = shown(lambda wait: kept.served_round(s, today, fy, rnd, as_of, cs, rs, wait)).scores
-    return scores.loc[scores["level"] == level].drop(columns="scheme").reset_index(drop=True)
+    args = (s, today, fy, rnd, as_of, cs, rs)
+    return shown(lambda wait: kept.served_round(*args, wait, seen=version)).level_scores(level)
 
 
 def cockpit_query(s: Store, version: str):

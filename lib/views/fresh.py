@@ -111,11 +111,24 @@ class Keeper:
         today: bool = True,
         wait=WAIT_SECONDS,
         until: date | None = None,
+        seen: str | None = None,
     ) -> Served:
         """The value of key like `get`, except that while the keeper runs, today's value of
         an earlier version is served (stale) if the current one is not ready within `wait`
         seconds (None: never); its computation goes on in the background (see the module
-        docstring)."""
+        docstring).
+
+        seen: the data version the caller's page run read. A value kept at that version is
+        served without asking the store again: a page shows the figures of one version, and
+        a commit landing during its run shows on the next run. Any other value of `seen`
+        (an older version, or none) is looked up at the store's current version."""
+        if seen is not None:
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry.version == seen:
+                    entry.used_at = self._clock()
+                    self._entries.move_to_end(key)
+                    return Served(entry.value)
         version = self.store.data_version()
         with self._lock:
             entry = self._entries.get(key)

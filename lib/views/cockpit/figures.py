@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 
@@ -45,6 +46,19 @@ class RoundFigures:
     kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # the KPI catalogue
     items: pd.DataFrame = field(default_factory=pd.DataFrame)  # the item catalogue
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)  # code, level, names, parent
+
+    def level_scores(self, level: str) -> pd.DataFrame:
+        """The scores of one level, without the scheme column; each caller gets its own copy.
+        The levels are split once per kept round, not on each page run that shows one."""
+        frame = self._levels.get(level)
+        if frame is None:
+            frame = self.scores.iloc[:0].drop(columns="scheme")
+        return frame.copy()
+
+    @cached_property
+    def _levels(self) -> dict[str, pd.DataFrame]:
+        split = self.scores.drop(columns="scheme").groupby("level", sort=False)
+        return {level: frame.reset_index(drop=True) for level, frame in split}
 
 
 def scheme_date(schemes: pd.DataFrame, scheme: str, on: date) -> date:

@@ -50,6 +50,7 @@ def served_round(
     wait: float | None = fresh.WAIT_SECONDS,
     full: bool = True,
     level: str | None = None,
+    seen: str | None = None,
 ) -> fresh.Served:
     """A round's figures as the pages get them: while the server's keeper recomputes them
     after a commit, those before it (stale) after `wait` seconds (None: always the current
@@ -64,6 +65,7 @@ def served_round(
         today=as_of >= today,
         wait=wait,
         until=None if full else reads_until(fiscal_year, round_months, as_of),
+        seen=seen,
     )
 
 
@@ -82,6 +84,7 @@ def served_view(
     round_months: int,
     as_of: date,
     wait: float | None = fresh.WAIT_SECONDS,
+    seen: str | None = None,
 ) -> fresh.Served:
     """`view` as the pages get it: while the server's keeper recomputes today's view after a
     commit, the view before it (stale) after `wait` seconds (None: always the fresh one)."""
@@ -91,6 +94,7 @@ def served_view(
         partial(_assemble, store, today, *args),
         today=as_of >= today,
         wait=wait,
+        seen=seen,
     )
 
 
