@@ -205,6 +205,36 @@ class Run:
     window_origin: float = 0.0  # time.monotonic() when the window opened
     server_nice: int = 0
     server_log: str = ""
+    yardstick: list[float] = field(default_factory=list)  # machine_yardstick before, after
+
+
+YARDSTICK = """
+import time
+import numpy as np
+import pandas as pd
+rng = np.random.default_rng(0)
+a = pd.DataFrame({"k": rng.integers(0, 2000, 100_000).astype(str), "v": rng.random(100_000)})
+b = pd.DataFrame({"k": [str(i) for i in range(2000)], "w": range(2000)})
+t = time.perf_counter()
+sum(range(5_000_000))
+for _ in range(5):
+    a.merge(b, on="k").groupby("k")["v"].sum()
+print(time.perf_counter() - t)
+"""
+
+
+def machine_yardstick(rounds: int = 3) -> float:
+    """Seconds of a fixed piece of work (a Python loop, pandas merges and groupings of 100,000
+    rows) in a fresh process, best of `rounds`, taken while no server runs: how fast this
+    machine runs such work at that moment. A shared machine's speed
+    drifts over a run of several windows; the report shows it next to each window."""
+    best = float("inf")
+    for _ in range(rounds):
+        done = subprocess.run(
+            [sys.executable, "-c", YARDSTICK], capture_output=True, text=True, check=True
+        )
+        best = min(best, float(done.stdout))
+    return best
 
 
 # -- the store and the server ---------------------------------------------------------
@@ -891,6 +921,36 @@ def verdict(runs: list[Run], base_p95: dict) -> list[str]:
             flat.append(f"N={r.n} end/mid {growth:.2f}" + ("" if growth <= FLAT else " (grew)"))
     grew = any("grew" in f for f in flat)
     out.append(f"- memory: {', '.join(flat)} ({'missed' if grew else 'met'}).")
+    out += machine_lines(runs, base_p95)
+    return out
+
+
+def machine_lines(runs: list[Run], base_p95: dict) -> list[str]:
+    """The machine's speed around each window (Run.yardstick) and, when it changed, the p95
+    ratio with each window's p95 divided by its yardstick (context, not the aim)."""
+    timed = [r for r in runs if len(r.yardstick) == 2]
+    if not timed:
+        return []
+    around = ", ".join(
+        f"N={r.n} {r.yardstick[0]:.3f} s before and {r.yardstick[1]:.3f} s after" for r in timed
+    )
+    out = [
+        "",
+        "Machine speed (context): a fixed piece of work (a Python loop, pandas merges and"
+        " groupings; load.machine_yardstick) in a fresh process, best of 3 with no server"
+        f" running, took {around}.",
+    ]
+    one = next((r for r in timed if r.n == 1), None)
+    top = next((r for r in timed if r.n == 30), None)
+    if one and top and base_p95.get("all"):
+        p95 = page_stats([v for v in top.visits if v.session >= 0])["p95"]
+        slower = (sum(top.yardstick) / 2) / (sum(one.yardstick) / 2)
+        if p95:
+            out.append(
+                f"It took {slower:.2f}x as long around N=30 as around N=1; p95 N=30 /"
+                f" p95 N=1 with each p95 divided by its window's time for it:"
+                f" {p95 / base_p95['all'] / slower:.2f}."
+            )
     return out
 
 

@@ -281,6 +281,7 @@ async def measure(n: int, server, token: str, args, run, feed: tuple[Path, str] 
 def run_one(n: int, store: Path, args):
     """One N on a fresh server; a Run, or why the server failed."""
     log_path = load.OUT / f"load-ws-server-{n}.log"
+    before = load.machine_yardstick()
     prepared, token = signed_in_store(store, n, load.EXECUTIVE)
     inbox = feed = None
     if args.upload_every > 0:
@@ -310,6 +311,8 @@ def run_one(n: int, store: Path, args):
         return run
     finally:
         server.stop()
+        if isinstance(run, load.Run):
+            run.yardstick = [before, load.machine_yardstick()]
 
 
 # -- the report ---------------------------------------------------------------------------
