@@ -37,9 +37,7 @@ state = ui.map_controls(store, version, state, catalog, kpis, has_districts, as_
 areas, members, _, _ = ui.map_reference(
     store, version, state.region_scheme, state.cluster_scheme, as_of
 )
-view = map_state.view_areas(state, members, areas)
-in_view = map_state.district_provinces(view, areas)
-layers = ui.map_layers(state.region_scheme, state.cluster_scheme, in_view)
+view, in_view, layer = ui.map_view(store, version, state, as_of)  # what it draws, kept
 
 meta = map_figures.figure_meta(state, catalog, kpis, lang)
 st.title(ui.t("แผนที่", "Map") + f": {meta['label']}")
@@ -48,7 +46,6 @@ ui.breadcrumb_links(map_state.breadcrumb(state, names, lang), state)
 if state.path and map_state.area_level(state.path[-1]) == "province":
     ui.profile_link(state, state.path[-1])
 
-layer = map_layer.view_layer(state, view, layers)
 key = ui.figure_key(state)
 figs = pd.concat([ui.map_figures(store, version, key, lv, as_of) for lv in view["level"].unique()])
 figs = figs.loc[figs["code"].isin(view["code"])]

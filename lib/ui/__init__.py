@@ -97,6 +97,7 @@ from lib.ui.maps import (  # noqa: F401
     map_layers,
     map_link_params,
     map_reference,
+    map_view,
     offline_map,
     profile_link,
     province_density,

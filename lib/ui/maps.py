@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import astuple, replace
 from pathlib import Path
 
 import pandas as pd
@@ -133,6 +133,28 @@ def map_layers(region_scheme: str, cluster_scheme: str, district_provinces=None)
         parts = [district_shapes(p) for p in sorted(district_provinces)]
         layers["district"] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return layers
+
+
+def map_view(s: Store, version: str, state, as_of):
+    """(the areas a view draws, the provinces whose districts it draws, their boundaries:
+    lib.views.map.layer.view_layer), made once per data version, view and district layer for
+    every session instead of on every run of the map; callers read them, never change them."""
+    from lib.geo import districts
+
+    layer_version = districts.layer_version(districts.DISTRICTS_PATH)
+    return _map_view(s, version, astuple(state), as_of, layer_version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=STORE_KEY)
+def _map_view(s: Store, version: str, fields: tuple, as_of, layer_version: str):
+    state = map_state.MapState(*fields)
+    areas, members, _, _ = map_reference(
+        s, version, state.region_scheme, state.cluster_scheme, as_of
+    )
+    view = map_state.view_areas(state, members, areas)
+    in_view = map_state.district_provinces(view, areas)
+    layers = map_layers(state.region_scheme, state.cluster_scheme, in_view)
+    return view, in_view, map_layer.view_layer(state, view, layers)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=STORE_KEY)
