@@ -214,6 +214,8 @@ def test_the_public_sees_published_items_and_no_layer_upload(app, demo_store):
 def test_admin_loads_a_district_layer_and_drills_to_districts(admin_app, demo_store):
     app, path = admin_app
     data, codes = synthetic_districts(demo_store)
+    shipped = open_map(app, fig="item:HLT01", lv="province", path="R7-E,C17-E1,21")
+    shipped = folium_specs(shipped)[0]["feature_group"]  # Rayong's districts, shipped layer
     at = open_map(app)
     assert "อำเภอ" in widget(at.sidebar.radio, "ระดับ").options  # the shipped layer
     at.file_uploader[0].upload("amphoe.geojson", data, "application/geo+json").run()
@@ -228,7 +230,9 @@ def test_admin_loads_a_district_layer_and_drills_to_districts(admin_app, demo_st
     assert (entry["username"], entry["target"]) == ("admin1", "amphoe.geojson")
     at = open_map(app, fig="item:HLT01", lv="province", path="R7-E,C17-E1,21")
     assert not at.exception
-    assert folium_specs(at)[0]["feature_group"].count('"type": "Feature"') == 8
+    drawn = folium_specs(at)[0]["feature_group"]
+    assert drawn.count('"type": "Feature"') == 8
+    assert drawn != shipped  # the loaded layer's shapes, not those drawn before it came
     table = map_table(at)
     assert table.index.tolist() == codes
     cells = demo_store.map_item_cells("HLT01", at.query_params["per"]).set_index("area_code")

@@ -296,15 +296,14 @@ def kpi_scores_levels(
     cells = all_item_cells(inputs.coverage) if cells is None else cells
     parts = province_parts(inputs, cells) if parts is None else parts
     sides = [_level_side(inputs, lv, group, cells, parts, flagged) for lv, group in levels.items()]
-    results, health, areas, on_flags = (
-        pd.concat(side, ignore_index=True) for side in zip(*sides, strict=True)
+    results, health, areas = (
+        pd.concat(side, ignore_index=True) for side in list(zip(*sides, strict=True))[:3]
     )
+    on_flags = None if flagged is None else pd.concat([s[3] for s in sides], ignore_index=True)
     if areas["area_code"].duplicated().any():
         twice = sorted(set(areas.loc[areas["area_code"].duplicated(), "area_code"]))
         raise ValueError(f"area codes {twice[:5]} name areas of more than one level")
-    out = score_kpis(
-        results, inputs.kpis, areas, health, missing, None if flagged is None else on_flags
-    )
+    out = score_kpis(results, inputs.kpis, areas, health, missing, on_flags)
     out = out.merge(areas, on="area_code", how="left")
     out["members_with_data"] = out["members_with_data"].fillna(0).astype("int64")
     rank = out["level"].map({lv: i for i, lv in enumerate(levels)}).to_numpy()
@@ -317,7 +316,7 @@ def kpi_scores_levels(
 
 def _level_side(inputs: KpiInputs, level: str, group_members, cells, parts, flagged) -> tuple:
     """What kpi_scores_levels scores of one level: (results, data health, areas with their
-    names and level, results on flagged values: area_code, kpi_code)."""
+    names and level, results on flagged values: area_code, kpi_code; None without flags)."""
     cov = inputs.coverage
     members = cv.members_for(level, cov.areas, group_members)
     summary = cv.summarise(cells, cov, level, group_members, provinces=parts[0])
@@ -338,10 +337,7 @@ def _level_side(inputs: KpiInputs, level: str, group_members, cells, parts, flag
     areas = summary[["area_code", "area_name_th", "area_name_en"]].assign(level=level)
     from lib.engine.kpi_flags import flagged_kpis  # it reads this module's rules
 
-    empty = pd.DataFrame(
-        {"area_code": pd.Series(dtype=object), "kpi_code": pd.Series(dtype=object)}
-    )
-    on_flags = empty if flagged is None else flagged_kpis(inputs, flagged, members)
+    on_flags = None if flagged is None else flagged_kpis(inputs, flagged, members)
     return results, health, areas, on_flags
 
 
