@@ -94,7 +94,6 @@ from lib.ui.maps import (  # noqa: F401
     map_downloads,
     map_figures,
     map_item_periods,
-    map_layers,
     map_link_params,
     map_reference,
     map_view,
