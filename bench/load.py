@@ -226,8 +226,8 @@ print(time.perf_counter() - t)
 def machine_yardstick(rounds: int = 3) -> float:
     """Seconds of a fixed piece of work (a Python loop, pandas merges and groupings of 100,000
     rows) in a fresh process, best of `rounds`, taken while no server runs: how fast this
-    machine runs such work at that moment. A shared machine's speed
-    drifts over a run of several windows; the report shows it next to each window."""
+    machine runs such work at that moment. A shared machine's speed drifts over a run of
+    several windows; the report shows it next to each window."""
     best = float("inf")
     for _ in range(rounds):
         done = subprocess.run(
@@ -926,7 +926,7 @@ def verdict(runs: list[Run], base_p95: dict) -> list[str]:
 
 
 def machine_lines(runs: list[Run], base_p95: dict) -> list[str]:
-    """The machine's speed around each window (Run.yardstick) and, when it changed, the p95
+    """The machine's speed around each window (Run.yardstick) and, with N=1 and N=30, the p95
     ratio with each window's p95 divided by its yardstick (context, not the aim)."""
     timed = [r for r in runs if len(r.yardstick) == 2]
     if not timed:

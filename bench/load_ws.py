@@ -311,8 +311,7 @@ def run_one(n: int, store: Path, args):
         return run
     finally:
         server.stop()
-        if isinstance(run, load.Run):
-            run.yardstick = [before, load.machine_yardstick()]
+        run.yardstick = [before, load.machine_yardstick()]
 
 
 # -- the report ---------------------------------------------------------------------------

@@ -124,11 +124,9 @@ class Keeper:
         (an older version, or none) is looked up at the store's current version."""
         if seen is not None:
             with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None and entry.version == seen:
-                    entry.used_at = self._clock()
-                    self._entries.move_to_end(key)
-                    return Served(entry.value)
+                entry = self._kept_at(key, seen)
+            if entry is not None:
+                return Served(entry.value)
         version = self.store.data_version()
         with self._lock:
             entry = self._entries.get(key)
@@ -184,10 +182,8 @@ class Keeper:
     def _value(self, key, compute, today: bool, version: str, until: date | None = None):
         while True:
             with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None and entry.version == version:
-                    entry.used_at = self._clock()
-                    self._entries.move_to_end(key)
+                entry = self._kept_at(key, version)
+                if entry is not None:
                     return entry.value
                 flight = self._flights.get((key, version))
                 owner = flight is None or (key, version) in self._queued
@@ -201,6 +197,15 @@ class Keeper:
                 return self._computed(key, compute, today, version, until)
             finally:
                 self._land(key, version, flight)
+
+    def _kept_at(self, key, version: str) -> _Entry | None:
+        """The entry of key kept at version, marked as just used (lock held by the caller)."""
+        entry = self._entries.get(key)
+        if entry is None or entry.version != version:
+            return None
+        entry.used_at = self._clock()
+        self._entries.move_to_end(key)
+        return entry
 
     def _land(self, key, version: str, flight: threading.Event) -> None:
         """End a flight (its value kept, or it failed): those waiting on it look again."""
