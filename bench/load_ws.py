@@ -382,7 +382,8 @@ def report(runs, args, machine: str, failures: list[str], measured: datetime) ->
         " (21). Seconds: from sending the rerun (BackMsg.rerun_script) to the run's"
         " script_finished, at the client; the browser's rendering is not included (compare"
         " bench/load_results.md). p50, p95 and max are over the visits without error. RSS of"
-        " the server over the window; CPU in cores busy on average: the server, the load"
+        " the server over the window (mid and end: the medians of its middle and last"
+        " fifths); CPU in cores busy on average: the server, the load"
         " generator (this one Python process) and the whole machine. Niceness: server"
         f" {nice}, clients {nice + args.client_nice}.",
         "",
