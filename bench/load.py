@@ -1075,9 +1075,10 @@ def write_results(text: str, raw_path: Path, runs, args, machine, failures, meas
     return 1 if failures else 0
 
 
-def rewrite(args) -> int:
-    """The results file again from the raw file of the last measurement (no new run)."""
-    raw = json.loads(RAW.read_text())
+def rewrite(args, raw_path: Path = RAW, make_report=None) -> int:
+    """The results file again from the raw file of the last measurement (no new run);
+    make_report: the report of the benchmark that wrote it (default this one's)."""
+    raw = json.loads(raw_path.read_text())
     settings = {**vars(args), **raw.get("args", {})}
     settings["out"] = args.out
     runs = []
@@ -1085,7 +1086,7 @@ def rewrite(args) -> int:
         visits = [Visit(**v) for v in r.pop("visits")]
         samples = [Sample(**x) for x in r.pop("samples")]
         runs.append(Run(**r, visits=visits, samples=samples))
-    text = report(
+    text = (make_report or report)(
         runs,
         argparse.Namespace(**settings),
         raw["machine"],

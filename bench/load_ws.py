@@ -2,6 +2,7 @@
 and profile, timed in Streamlit's own protocol instead of headless browsers.
 
     .venv/bin/python bench/load_ws.py [--sessions 1,10,30] [--seconds 60|360,120,120] [--db PATH]
+    .venv/bin/python bench/load_ws.py --from-raw [--out PATH]   (the report again, no run)
 
 bench/load.py drives Chromium; on a 2-core machine its 30 browser contexts take most
 of the CPU, so it measures the load generator. Here each session is one websocket to
@@ -468,7 +469,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="a visit's limit (s)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="the Markdown results file")
     parser.add_argument("--client-nice", type=int, default=10, help="niceness of the clients")
+    parser.add_argument(
+        "--from-raw",
+        action="store_true",
+        help=f"write the results again from {RAW.relative_to(load.REPO)} without measuring",
+    )
     args = parser.parse_args(argv)
+    if args.from_raw:
+        return load.rewrite(args, RAW, report)
     ns = [int(x) for x in args.sessions.split(",") if x.strip()]
     windows = [float(x) for x in str(args.seconds).split(",") if x.strip()]
     if len(windows) == 1:
