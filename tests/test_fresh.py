@@ -337,6 +337,28 @@ def test_the_profiles_kpi_scores_are_the_cockpits_kept_round_each_caller_with_it
             pd.testing.assert_frame_equal(got, expected)
 
 
+def test_a_page_changing_a_kept_figures_frame_leaves_the_kept_one_alone(small_store_copy):
+    """A page gets its own copy of a kept figure's frames: what it changes in place (a column,
+    a cell, the column names) is not what the next page run, or another session, is shown."""
+    from lib.ui.kept import kept_figure
+
+    computed = []
+
+    @kept_figure
+    def figure(s, version, as_of=None):
+        computed.append(version)
+        return pd.DataFrame({"area": ["10", "11"], "value": [1.0, 2.0]}), "note"
+
+    with Store(small_store_copy) as store:
+        frame, _ = figure(store, store.data_version())
+        frame.loc[0, "value"] = -2.0
+        frame["value"] *= 10
+        frame.rename(columns={"area": "changed"}, inplace=True)
+        again, note = figure(store, store.data_version())
+    assert again.to_dict("list") == {"area": ["10", "11"], "value": [1.0, 2.0]}
+    assert note == "note" and len(computed) == 1
+
+
 def test_a_write_of_later_periods_carries_over_what_reads_only_earlier_ones():
     store = FakeStore()
     keeper = fresh.Keeper(store)

@@ -113,10 +113,13 @@ def kpis_on_items(kpis: pd.DataFrame, item_codes) -> pd.DataFrame:
     >>> kpis_on_items(k, {"A"})["code"].tolist()
     ['K2']
     """
-    allowed = set(item_codes)
-    links = kpi_item_links(kpis)
-    hidden = set(links.loc[~links["item_code"].isin(allowed), "kpi_code"])
-    return kpis[~kpis["code"].isin(hidden)]
+    allowed = set(item_codes)  # plain sets: pandas' isin of a text column costs per value
+    hidden = {
+        code
+        for code, text in zip(kpis["code"], kpis["item_codes"], strict=True)
+        if isinstance(text, str) and any(item and item not in allowed for item in text.split(","))
+    }
+    return kpis[np.fromiter((code not in hidden for code in kpis["code"]), bool, len(kpis))]
 
 
 def kpi_item_links(kpis: pd.DataFrame) -> pd.DataFrame:

@@ -66,9 +66,11 @@ def wait_left() -> float:
 
 
 def _copied(value):
-    """A copy of a kept figure's frames (a page may change its own in place)."""
+    """A copy of a kept figure's frames (a page may change its own in place): shallow, as
+    pandas copies on write (a change to the copy copies what it changes, never the kept
+    frame), so a page's run does not copy every value of a large kept frame."""
     if isinstance(value, pd.DataFrame):
-        return value.copy()
+        return value.copy(deep=False)
     if isinstance(value, tuple):
         return tuple(_copied(v) for v in value)
     return value

@@ -48,12 +48,13 @@ class RoundFigures:
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)  # code, level, names, parent
 
     def level_scores(self, level: str) -> pd.DataFrame:
-        """The scores of one level, without the scheme column; each caller gets its own copy.
+        """The scores of one level, without the scheme column; each caller gets its own copy
+        (shallow: pandas copies on write, so a change to it never reaches the kept frame).
         The levels are split once per kept round, not on each page run that shows one."""
         frame = self._levels.get(level)
         if frame is None:
             frame = self.scores.iloc[:0].drop(columns="scheme")
-        return frame.copy()
+        return frame.copy(deep=False)
 
     @cached_property
     def _levels(self) -> dict[str, pd.DataFrame]:

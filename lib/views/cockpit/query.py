@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from lib.core import thaicalendar as tc
@@ -23,6 +24,7 @@ from lib.engine import coverage as cv
 from lib.views.labels import LEVEL_LABELS
 
 SCOPE_LEVELS = ("country", "region", "cluster", "province")
+_SCOPE_COLUMNS = ("code", "level", "scheme", "name_th", "name_en")  # scope_table's
 ROUNDS = tc.ROUNDS
 HISTORY_YEARS = 3
 FY_CHOICES = 10  # fiscal years offered in the picker, ending with the as-of date's
@@ -61,15 +63,20 @@ class Scope:
 
 
 def scope_table(areas: pd.DataFrame) -> pd.DataFrame:
-    """Areas a scope may be: code, level, scheme, name_th, name_en (country first)."""
+    """Areas a scope may be: code, level, scheme, name_th, name_en (country first; then by
+    level, scheme (none first) and code). Plain Python: every cockpit run reads it."""
     cv._check_columns(areas, ["code", "level", "name_th", "name_en"], "areas")
-    out = areas.loc[areas["level"].isin(SCOPE_LEVELS)].copy()
-    if "scheme" not in out:
-        out["scheme"] = None
     order = {lvl: i for i, lvl in enumerate(SCOPE_LEVELS)}
-    out["_o"] = out["level"].map(order)
-    out = out.sort_values(["_o", "scheme", "code"], na_position="first", ignore_index=True)
-    return out[["code", "level", "scheme", "name_th", "name_en"]]
+    levels, codes = areas["level"].tolist(), areas["code"].tolist()
+    schemes = areas["scheme"].tolist() if "scheme" in areas else [None] * len(levels)
+    none = [s is None or (not isinstance(s, str) and bool(pd.isna(s))) for s in schemes]
+    rows = sorted(
+        (i for i, level in enumerate(levels) if level in order),
+        key=lambda i: (order[levels[i]], not none[i], "" if none[i] else schemes[i], codes[i]),
+    )
+    out = areas.iloc[rows].reset_index(drop=True)
+    out = out.assign(scheme=[None if none[i] else schemes[i] for i in rows])
+    return out[list(_SCOPE_COLUMNS)]
 
 
 def parse_scope(text: object, areas: pd.DataFrame) -> Scope:
@@ -80,29 +87,31 @@ def parse_scope(text: object, areas: pd.DataFrame) -> Scope:
     >>> parse_scope("จ.ระยอง", areas).code, parse_scope("th", areas).level
     ('21', 'country')
     """
+    return _find_scope(text, scope_table(areas))
+
+
+def _find_scope(text: object, table: pd.DataFrame) -> Scope:
+    """parse_scope in a scope_table (made once for the several scopes a query reads)."""
     raw = tc.thai_digits_to_arabic(str(text if text is not None else "")).strip()
     if not raw:
         raise ValueError("the scope is empty: give TH, a region, a cluster or a province code")
-    table = scope_table(areas)
-    hit = table.loc[table["code"].str.upper() == raw.upper()]
-    if hit.empty:
+    rows = list(zip(*(table[c].tolist() for c in _SCOPE_COLUMNS), strict=True))
+    hit = [r for r in rows if str(r[0]).upper() == raw.upper()]
+    if not hit:
         name = raw
         for prefix in _PROVINCE_PREFIXES:
             if name.startswith(prefix):
                 name = name[len(prefix) :].strip()
-        hit = table.loc[
-            (table["name_th"] == name) | (table["name_en"].str.casefold() == raw.casefold())
-        ]
-    if hit.empty:
+        en = raw.casefold()
+        hit = [r for r in rows if r[3] == name or (isinstance(r[4], str) and r[4].casefold() == en)]
+    if not hit:
         raise ValueError(
             f"unknown scope {raw!r}: expected TH, a region (R7-E), a provincial cluster (C17-E1) "
             "or a province code (21)"
         )
-    row = hit.iloc[0]
-    scheme = row["scheme"] if isinstance(row["scheme"], str) else None
-    return Scope(
-        str(row["code"]), str(row["level"]), scheme, str(row["name_th"]), str(row["name_en"])
-    )
+    code, level, scheme, name_th, name_en = hit[0]
+    scheme = scheme if isinstance(scheme, str) else None
+    return Scope(str(code), str(level), scheme, str(name_th), str(name_en))
 
 
 def country_scope(areas: pd.DataFrame) -> Scope:
@@ -113,12 +122,12 @@ def country_scope(areas: pd.DataFrame) -> Scope:
 def scope_options(areas: pd.DataFrame, cluster_scheme: str, region_scheme: str) -> pd.DataFrame:
     """Scopes offered by the picker: country, regions and clusters of the schemes, provinces."""
     table = scope_table(areas)
-    keep = (
-        table["level"].isin(["country", "province"])
-        | ((table["level"] == "region") & (table["scheme"] == region_scheme))
-        | ((table["level"] == "cluster") & (table["scheme"] == cluster_scheme))
-    )
-    return table.loc[keep].reset_index(drop=True)
+    shown = {"region": region_scheme, "cluster": cluster_scheme}
+    keep = [
+        level in ("country", "province") or (scheme is not None and shown.get(level) == scheme)
+        for level, scheme in zip(table["level"].tolist(), table["scheme"].tolist(), strict=True)
+    ]
+    return table.loc[np.array(keep, dtype=bool)].reset_index(drop=True)
 
 
 def option_label(row: Mapping, lang: str = "th") -> str:
@@ -382,11 +391,12 @@ def _read_round(params: Mapping, as_of: date, problems: list[Text]) -> tuple[int
 
 
 def _read_scopes(params: Mapping, areas: pd.DataFrame, problems: list[Text], default: str):
-    scope = parse_scope(default, areas)
+    table = scope_table(areas)
+    scope = _find_scope(default, table)
     text = _first(params, "scope")
     if text:
         try:
-            scope = parse_scope(text, areas)
+            scope = _find_scope(text, table)
         except ValueError:
             problems.append(
                 Text(
