@@ -564,10 +564,19 @@ def test_owed_items_name_the_owner_and_the_person(demo_store):
     late = cells.loc[(cells["province_code"] == "21") & (cells["item_areas_timely"] == 0)]
     assert len(owed) == late["item_code"].nunique() > 0
     catalog = demo_store.catalog().set_index("code")
+    mine = cells.loc[cells["province_code"] == "21"]
     for row in owed.itertuples(index=False):
         code = row[0]
         assert row[5] == catalog.at[code, "owner_name_th"]
         assert row[6] == catalog.at[code, "responsible_person"]
+        n_late = late.loc[late["item_code"] == code, "area_code"].nunique()
+        n_all = mine.loc[mine["item_code"] == code, "area_code"].nunique()
+        assert row[4] == f"{n_late}/{n_all}"  # areas overdue of the areas owing the item
+    hidden = owed.iloc[0, 0]  # a reader who may not see an item is not told it is owed
+    readable = demo_store.catalog().query("code != @hidden")
+    shown = profile_view.owed_items(cells, requirements, readable, "21")
+    assert len(shown) == len(owed) - 1
+    assert shown.empty or hidden not in set(shown.iloc[:, 0])
 
 
 def test_trend_frame_has_province_cluster_and_country():

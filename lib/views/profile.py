@@ -120,18 +120,30 @@ def owed_items(
     catalog: Store.catalog(). Columns: item, period owed, due date, areas overdue,
     owner agency, responsible person.
     """
-    mine = cells.loc[cells["province_code"] == code]  # the province first: a small frame
-    mine = mine.loc[mine["item_code"].isin(set(catalog["code"]))]  # items the reader may see
-    late = mine.loc[mine["item_areas_timely"] == 0]
-    if late.empty:
+    mine = cells.loc[
+        cells["province_code"] == code, ["item_code", "area_code", "item_areas_timely"]
+    ]
+    readable = set(catalog["code"])  # items the reader may see
+    late: dict[str, set] = {}
+    every: dict[str, set] = {}
+    for item, area, timely in zip(
+        mine["item_code"].tolist(),
+        mine["area_code"].tolist(),
+        mine["item_areas_timely"].tolist(),
+        strict=True,
+    ):  # a few thousand rows: plain Python beats a pandas step per count
+        if item in readable:
+            every.setdefault(item, set()).add(area)
+            if timely == 0:
+                late.setdefault(item, set()).add(area)
+    if not late:
         return pd.DataFrame()
-    n_late = late.groupby("item_code")["area_code"].nunique()
-    n_all = mine.groupby("item_code")["area_code"].nunique()
-    late_items = catalog.set_index("code").loc[n_late.index].to_dict("records")  # one lookup
-    due_ends = requirements.set_index("code")["latest_due_end"].reindex(n_late.index)
+    owed = sorted(late)
+    records = catalog.loc[catalog["code"].isin(owed)].to_dict("records")
+    about = {c["code"]: c for c in records}
+    due_ends = dict(zip(requirements["code"], requirements["latest_due_end"], strict=True))
     rows = [
-        _owed_row(item, n, n_all.get(item, n), c, end, lang)
-        for (item, n), c, end in zip(n_late.items(), late_items, due_ends, strict=True)
+        _owed_row(i, len(late[i]), len(every[i]), about[i], due_ends.get(i), lang) for i in owed
     ]
     out = pd.DataFrame(rows).sort_values(["_due", pick(OWED_HEADERS["code"], lang)])
     return out.drop(columns="_due").reset_index(drop=True)
