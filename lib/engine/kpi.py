@@ -43,6 +43,7 @@ Rules chosen (documented here because the official forms leave them open):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -114,11 +115,7 @@ def kpis_on_items(kpis: pd.DataFrame, item_codes) -> pd.DataFrame:
     ['K2']
     """
     allowed = set(item_codes)  # plain sets: pandas' isin of a text column costs per value
-    hidden = {
-        code
-        for code, text in zip(kpis["code"], kpis["item_codes"], strict=True)
-        if isinstance(text, str) and any(item and item not in allowed for item in text.split(","))
-    }
+    hidden = {code for code, item in _links(kpis) if item not in allowed}
     return kpis[np.fromiter((code not in hidden for code in kpis["code"]), bool, len(kpis))]
 
 
@@ -129,14 +126,14 @@ def kpi_item_links(kpis: pd.DataFrame) -> pd.DataFrame:
     >>> kpi_item_links(k).values.tolist()
     [['K1', 'A'], ['K1', 'B']]
     """
-    rows = [
-        (code, item)
-        for code, text in zip(kpis["code"], kpis["item_codes"], strict=True)
-        if isinstance(text, str)
-        for item in text.split(",")
-        if item
-    ]
-    return pd.DataFrame(rows, columns=["kpi_code", "item_code"])
+    return pd.DataFrame(list(_links(kpis)), columns=["kpi_code", "item_code"])
+
+
+def _links(kpis: pd.DataFrame) -> Iterator[tuple[str, str]]:
+    """(kpi code, item code) of each item a KPI's comma-separated item_codes names."""
+    for code, text in zip(kpis["code"], kpis["item_codes"], strict=True):
+        if isinstance(text, str):
+            yield from ((code, item) for item in text.split(",") if item)
 
 
 def province_results(
