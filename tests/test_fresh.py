@@ -166,6 +166,42 @@ def test_while_the_server_recomputes_a_page_gets_the_figures_before_the_commit_a
         keeper.stop()
 
 
+def test_a_page_does_not_wait_for_a_recomputation_that_cannot_be_ready_in_time():
+    """Right after a commit a page waits for a figure's recomputation only when the figure's
+    last computation was quicker than the wait; a slower one is shown from before at once
+    (waiting would only show the same figures later)."""
+    store, now, waits = FakeStore(), [0.0], []
+    keeper = fresh.Keeper(store, clock=lambda: now[0])
+    real_wait = keeper._wait
+    keeper._wait = lambda flight, seconds: waits.append(seconds) or real_wait(flight, seconds)
+
+    def taking(seconds: float, value: str):
+        def compute():
+            now[0] += seconds  # the keeper's clock, as a computation of that length moves it
+            return value
+
+        return compute
+
+    release = threading.Event()
+
+    def blocked():
+        release.wait(30)  # bounded: a page that waited for it would fail, not hang
+        return "slow-new"
+
+    keeper.get("quick", taking(0.1, "quick-old"))
+    keeper.get("slow", taking(5.0, "slow-old"))
+    keeper.start(poll=3600)  # running, as in the server
+    try:
+        store.version = "v2"
+        assert keeper.serve("quick", taking(0.1, "quick-new"), wait=30) == fresh.Served("quick-new")
+        assert waits == [30]  # 0.1 s last time: worth waiting for
+        assert keeper.serve("slow", blocked, wait=0.5) == fresh.Served("slow-old", stale=True)
+        assert waits == [30]  # 5 s last time: not worth waiting 0.5 s for
+    finally:
+        release.set()
+        keeper.stop()
+
+
 def test_a_value_kept_at_the_runs_version_is_served_without_asking_the_store_again():
     class Asked(FakeStore):
         asked = 0

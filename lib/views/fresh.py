@@ -15,8 +15,11 @@ While the keeper runs (the server), a page need not wait out a recomputation: `s
 waits at most `WAIT_SECONDS` for today's value of the new data version and, if it is
 still being computed, hands out the value of the version before with `stale=True`, so
 the page shows it with a note that newer figures are on their way (the next visit gets
-them). A value that never existed, a view of the past, or a keeper not running (tests,
-the command line) always waits for the fresh value.
+them). It does not wait at all when the value's last computation took longer than the
+wait (still to start, or still to run that long): right after a commit, while the
+keeper recomputes, a page would only have waited to show the same figures later. A
+value that never existed, a view of the past, or a keeper not running (tests, the
+command line) always waits for the fresh value.
 
 Underneath, the store keeps its figures' reads up to date by re-reading only the
 item x area pairs a batch touched (lib.store.maintained), so a recomputation
@@ -59,6 +62,7 @@ class _Entry:
     today: bool
     used_at: float = field(default_factory=time.monotonic)
     until: date | None = None  # the latest period end the value reads (None: any)
+    seconds: float = 0.0  # how long its last computation took
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Keeper:
         # serve's flights whose thread still waits for the turn: a thread that needs one of
         # them takes it over instead of waiting (it may hold the turn that thread waits for)
         self._queued: set[tuple] = set()
+        self._running: dict[tuple, float] = {}  # (key, version) computing: since when (clock)
         self._seen: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,8 +120,8 @@ class Keeper:
     ) -> Served:
         """The value of key like `get`, except that while the keeper runs, today's value of
         an earlier version is served (stale) if the current one is not ready within `wait`
-        seconds (None: never); its computation goes on in the background (see the module
-        docstring).
+        seconds (None: never), at once if its last computation took longer; its computation
+        goes on in the background (see the module docstring).
 
         seen: the data version the caller's page run read. A value kept at that version is
         served without asking the store again: a page shows the figures of one version, and
@@ -146,15 +151,26 @@ class Keeper:
                     self._queued.add((key, version))
                     self._background(key, compute, version, flight, until)
                 entry.used_at = self._clock()  # still in use: the keeper keeps refreshing it
-                old = entry.value
+                old, left = entry.value, self._time_left(key, version, entry)
         if not stale_ok:
             return Served(self._value(key, compute, today, version, until))
-        if flight.wait(wait):
+        if left <= wait and self._wait(flight, wait):  # else it cannot be ready in time
             with self._lock:
                 entry = self._entries.get(key)
                 if entry is not None and entry.version == version:
                     return Served(entry.value)
         return Served(old, stale=True)
+
+    def _time_left(self, key, version: str, entry: _Entry) -> float:
+        """Seconds key's value at version may still take, judged by its last computation:
+        all of it when it has not started (queued behind the background turn), what is left
+        of it when it runs (lock held by the caller)."""
+        started = self._running.get((key, version))
+        return entry.seconds - (0.0 if started is None else self._clock() - started)
+
+    def _wait(self, flight: threading.Event, seconds: float) -> bool:
+        """Wait at most `seconds` for a flight to land; True when it did."""
+        return flight.wait(seconds)
 
     def _background(self, key, compute, version: str, flight: threading.Event, until) -> None:
         """Compute key at version in a thread that owns its flight once it has the turn, unless
@@ -215,12 +231,19 @@ class Keeper:
 
     def _computed(self, key, compute, today: bool, version: str, until: date | None = None):
         """Compute key's value and keep it at version (the caller owns the flight)."""
-        value = compute()
+        with self._lock:
+            started = self._running[(key, version)] = self._clock()
+        try:
+            value = compute()
+        finally:
+            with self._lock:
+                self._running.pop((key, version), None)
         with self._lock:
             self.computed += 1
             entry = self._entries.get(key)
             used = entry.used_at if entry is not None else self._clock()
-            self._entries[key] = _Entry(version, value, compute, today, used, until)
+            took = self._clock() - started
+            self._entries[key] = _Entry(version, value, compute, today, used, until, took)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
