@@ -93,9 +93,10 @@ def write_measures(path: Path, rows: int, districts: list[str]) -> int:
     return len(frame) * len(ITEMS)
 
 
-def duckdb_read_long(path) -> None:
-    """The baseline: DuckDB's own read_csv of long-form CSV (a file or a glob) into a table."""
-    con = duckdb.connect()
+def duckdb_read_long(path, db_path: Path | None = None) -> None:
+    """The baseline: DuckDB's own read_csv of long-form CSV (a file or a glob) into a table
+    in memory (db_path: of that database file instead)."""
+    con = duckdb.connect(":memory:" if db_path is None else str(db_path))
     con.execute(
         "CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, delim = ',', "
         "columns = {'item': 'VARCHAR', 'area': 'VARCHAR', 'period': 'VARCHAR', "
@@ -110,14 +111,7 @@ def duckdb_read_into_file(csv_path: Path, db_path: Path) -> None:
     writing the same four columns durably adds (each time to a new file)."""
     for leftover in db_path.parent.glob(db_path.name + "*"):
         leftover.unlink()
-    con = duckdb.connect(str(db_path))
-    con.execute(
-        "CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, delim = ',', "
-        "columns = {'item': 'VARCHAR', 'area': 'VARCHAR', 'period': 'VARCHAR', "
-        "'value': 'DOUBLE'})",
-        [str(csv_path)],
-    )
-    con.close()
+    duckdb_read_long(csv_path, db_path)
 
 
 def duckdb_straight_in(csv_path: Path, store_path: Path) -> None:
