@@ -247,6 +247,31 @@ def test_the_warm_thread_computes_the_given_values():
     assert keeper.get("k", Counter("other")) == "r1"
 
 
+def test_warmed_values_are_kept_fresh_only_once_a_page_asked_for_them():
+    # the server warms the public's cockpit too: no page shown it, no recomputation per commit
+    store, staff, public, rounds = FakeStore(), Counter("s"), Counter("p"), Counter("r")
+    keeper = fresh.Keeper(store)
+
+    def view(counter):
+        def compute():  # a view built from a kept round, asked for twice (the second a hit)
+            keeper.get(("round", counter.result), rounds)
+            keeper.get(("round", counter.result), rounds)
+            return counter()
+
+        return compute
+
+    keeper.warm([("staff", view(staff)), ("public", view(public))]).join()
+    assert (staff.calls, public.calls, rounds.calls) == (1, 1, 2)
+    assert keeper.get("staff", view(staff)) == "s1"  # a page shows the staff's view
+    store.version = "v2"
+    assert keeper.refresh() == 1  # the staff's view (its round recomputed within it)
+    assert (staff.calls, public.calls, rounds.calls) == (2, 1, 3)
+    assert keeper.get("public", view(public)) == "p2"  # the first public visit computes it
+    store.version = "v3"
+    keeper.refresh()
+    assert (staff.calls, public.calls) == (3, 3)  # both shown since: both kept fresh
+
+
 def test_the_keepers_thread_recomputes_after_a_change_until_stopped():
     store, seen = FakeStore(), threading.Event()
 

@@ -184,8 +184,10 @@ def start_feed_worker():
 
 def start_fresh_figures():
     """Keep today's cockpit figures fresh (lib.views.fresh) and start computing the country's
-    cockpit of the default round, so neither the first visit nor the first one after an
-    upload pays the cold computation. The keeper, to stop at shutdown."""
+    cockpit of the default round (staff's and public's), so neither the first visit nor the
+    first one after an upload pays the cold computation (a warmed cockpit no page has shown
+    yet is not recomputed after each commit: its first visit after one is shown the warmed
+    figures at once while they are recomputed). The keeper, to stop at shutdown."""
     from lib.views import fresh
     from lib.views.cockpit import kept
 

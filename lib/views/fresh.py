@@ -7,9 +7,14 @@ today (`today=True`: the day the pages describe, not a view of the past) that a
 page used within the last `KEEP_SECONDS` are recomputed by the keeper's thread
 as soon as it sees the version change (it looks every `POLL_SECONDS`), so after
 an agency commits, undoes or verifies, the next executive or wall screen finds
-them ready instead of paying the cold computation. The first computation of a
-key is shared: a page asking for a key being computed waits for that result
-instead of computing it again (one flight per key and version).
+them ready instead of paying the cold computation. A value `warm` computed (and those
+it was built from) counts as used once a page asks for it, not before: the server warms
+the public's cockpit as well as the staff's, and recomputing after every commit figures
+no page has shown would take the interpreter from the pages for nothing (the first page
+to ask after a commit is served the warmed figures at once, as below, while they are
+recomputed). The first computation of a key is shared: a page asking for a key being
+computed waits for that result instead of computing it again (one flight per key and
+version).
 
 While the keeper runs (the server), a page need not wait out a recomputation: `serve`
 waits at most `WAIT_SECONDS` for today's value of the new data version and, if it is
@@ -50,6 +55,7 @@ KEEP_SECONDS = 3600.0  # a value of today no page asked for in an hour is not re
 MAX_ENTRIES = 96
 STOP_SECONDS = 120.0  # at most this long per thread for a computation under way to end
 WAIT_SECONDS = 0.5  # a page waits this long for today's recomputed value, then sees the last
+NEVER = float("-inf")  # used_at of a value only the warm has asked for
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +66,7 @@ class _Entry:
     value: object
     compute: Callable[[], object]
     today: bool
-    used_at: float = field(default_factory=time.monotonic)
+    used_at: float = field(default_factory=time.monotonic)  # NEVER: no page asked for it yet
     until: date | None = None  # the latest period end the value reads (None: any)
     seconds: float = 0.0  # how long its last computation took
 
@@ -92,6 +98,7 @@ class Keeper:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._warming: list[threading.Thread] = []
+        self._local = threading.local()  # .warming: this thread computes for `warm`
         self._serving: list[threading.Thread] = []  # serve's background computations
         self.computed = 0  # computations run (a test and the benchmark count them)
 
@@ -150,7 +157,7 @@ class Keeper:
                     flight = self._flights[(key, version)] = threading.Event()
                     self._queued.add((key, version))
                     self._background(key, compute, version, flight, until)
-                entry.used_at = self._clock()  # still in use: the keeper keeps refreshing it
+                self._mark_used(entry)  # still in use: the keeper keeps refreshing it
                 old, left = entry.value, self._time_left(key, version, entry)
         if not stale_ok:
             return Served(self._value(key, compute, today, version, until))
@@ -215,13 +222,19 @@ class Keeper:
                 self._land(key, version, flight)
 
     def _kept_at(self, key, version: str) -> _Entry | None:
-        """The entry of key kept at version, marked as just used (lock held by the caller)."""
+        """The entry of key kept at version, marked as just used (lock held by the caller;
+        `_mark_used`)."""
         entry = self._entries.get(key)
         if entry is None or entry.version != version:
             return None
-        entry.used_at = self._clock()
+        self._mark_used(entry)
         self._entries.move_to_end(key)
         return entry
+
+    def _mark_used(self, entry: _Entry) -> None:
+        """A page (or a value built for one) asked for entry now; the warm does not count."""
+        if not getattr(self._local, "warming", False):
+            entry.used_at = self._clock()
 
     def _land(self, key, version: str, flight: threading.Event) -> None:
         """End a flight (its value kept, or it failed): those waiting on it look again."""
@@ -241,7 +254,9 @@ class Keeper:
         with self._lock:
             self.computed += 1
             entry = self._entries.get(key)
-            used = entry.used_at if entry is not None else self._clock()
+            used = NEVER if entry is None else entry.used_at  # kept: when it was last asked for
+            if used == NEVER and not getattr(self._local, "warming", False):
+                used = self._clock()  # asked for now (the warm's ask does not count)
             took = self._clock() - started
             self._entries[key] = _Entry(version, value, compute, today, used, until, took)
             self._entries.move_to_end(key)
@@ -303,9 +318,11 @@ class Keeper:
         return True
 
     def warm(self, jobs: Iterable[tuple[Hashable, Callable[[], object]]]) -> threading.Thread:
-        """Compute (key, compute) pairs of today in a background thread (server start)."""
+        """Compute (key, compute) pairs of today in a background thread (server start); they
+        are kept fresh after a commit only once a page has asked for them."""
 
         def run() -> None:
+            self._local.warming = True  # what it computes is not yet used (NEVER)
             version = self.store.data_version()
             for key, compute in jobs:
                 if self._stop.is_set():
