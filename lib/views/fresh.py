@@ -255,10 +255,10 @@ class Keeper:
             self.computed += 1
             entry = self._entries.get(key)
             used = NEVER if entry is None else entry.used_at  # kept: when it was last asked for
-            if used == NEVER and not getattr(self._local, "warming", False):
-                used = self._clock()  # asked for now (the warm's ask does not count)
             took = self._clock() - started
-            self._entries[key] = _Entry(version, value, compute, today, used, until, took)
+            new = self._entries[key] = _Entry(version, value, compute, today, used, until, took)
+            if used == NEVER:
+                self._mark_used(new)  # computed for a page now (not for the warm)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
