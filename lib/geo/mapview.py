@@ -24,6 +24,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from lib.core.labels import FLAGGED, NO_DATA
+from lib.geo.geojson_layer import GeoJsonLayer
 from lib.geo.tooltip import TooltipStays
 
 # (south, west), (north, east) of Thailand with a little margin.
@@ -408,7 +409,7 @@ def choropleth_layer(
     stale_codes: Iterable[str] = (),
     formats: Mapping[str, str] | None = None,
     link: tuple[str, str] | None = None,
-) -> folium.GeoJson:
+) -> GeoJsonLayer:
     """GeoJson layer coloured in Python, highlighted on hover, with escaped tooltips.
 
     Each feature's id and properties[key] hold the code as a string, so a click read
@@ -446,7 +447,7 @@ def choropleth_layer(
         )
 
     linked = {"sticky": False, "interactive": True} if link is not None else {}
-    layer = folium.GeoJson(
+    layer = GeoJsonLayer(
         data,
         name=html.escape(name),
         style_function=style,
