@@ -83,9 +83,8 @@ st.plotly_chart(fig, config={"displaylogo": False})
 ui.provenance_link(item, code)  # every version of these values, on the Explore page
 
 st.subheader(ui.t("อำเภอ", "Districts"))
-districts = areas.loc[(areas["level"] == "district") & (areas["parent_code"] == code)]
+st.dataframe(ui.districts_table(store, version, code, as_of, lang), hide_index=True)
 latest = ui.district_latest(store, version, code, as_of)  # the viewer's values of that day
-st.dataframe(profile.districts_table(districts, latest, catalog, lang), hide_index=True)
 shapes = ui.district_shapes(code)
 if len(shapes):
     ui.district_map(shapes, latest, catalog, lang)

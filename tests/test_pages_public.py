@@ -151,3 +151,13 @@ def test_the_public_profile_districts_show_the_latest_verified_value(store_path)
     assert 99 in districts_table(executive)[column].tolist()
     assert 99 not in districts_table(public)[column].tolist()
     assert 10 in districts_table(public)[column].tolist()
+
+
+def test_the_public_profile_districts_show_published_items_only(store_path):
+    with Store(store_path) as store:  # the district item HLT01 (ไข้เลือดออก) unpublished
+        items = store.config_tables()["items"]
+        items.loc[items["code"] == "HLT01", "is_published"] = False
+        store.replace_tables({"items": items})
+    public, executive = run("profile", code="21"), run("profile", EXECUTIVE, code="21")
+    assert any("ไข้เลือดออก" in c for c in districts_table(executive).columns)
+    assert not any("ไข้เลือดออก" in c for c in districts_table(public).columns)

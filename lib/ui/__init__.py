@@ -69,7 +69,7 @@ from lib.ui.explore import (  # noqa: F401
     provenance_link,
 )
 from lib.ui.feeds import feed_health_line, feeds_admin  # noqa: F401
-from lib.ui.kept import profile_trend  # noqa: F401
+from lib.ui.kept import districts_table, profile_trend  # noqa: F401
 from lib.ui.layouts import saved_layouts  # noqa: F401
 from lib.ui.mapping import (  # noqa: F401
     chosen_layout,
