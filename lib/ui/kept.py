@@ -66,6 +66,19 @@ def wait_left() -> float:
     return max(0.0, until - time.monotonic())
 
 
+def shared(loader):
+    """A st.cache_resource loader whose frames every session shares, each call getting its
+    own shallow copy (_copied) instead of the unpickled copy of every value st.cache_data
+    makes on each call: the catalogue and the map's reference frames are read several
+    times in every run of the map and profile pages."""
+
+    @functools.wraps(loader)
+    def load(*args, **kwargs):
+        return _copied(loader(*args, **kwargs))
+
+    return load
+
+
 def _copied(value):
     """A copy of a kept figure's frames (a page may change its own in place): shallow, as
     pandas copies on write (a change to the copy copies what it changes, never the kept

@@ -15,7 +15,7 @@ from lib.geo import mapview
 from lib.store import Store
 from lib.ui.access import current_user, page_path
 from lib.ui.core import client_origin, lang, message, name_col, t
-from lib.ui.kept import kept_figure
+from lib.ui.kept import kept_figure, shared
 from lib.ui.viewer import (  # noqa: F401  (load_summary, province_density: lib.ui exports)
     STORE_KEY,
     as_viewer_sees,
@@ -157,7 +157,8 @@ def _map_view(s: Store, version: str, fields: tuple, as_of, layer_version: str):
     return view, in_view, map_layer.view_layer(state, view, layers)
 
 
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=STORE_KEY)
+@shared
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=STORE_KEY)
 def map_reference(s: Store, version: str, region_scheme: str, cluster_scheme: str, as_of):
     """(areas, province memberships, catalog, kpis), cached per data version."""
     members = map_state.memberships(

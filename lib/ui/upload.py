@@ -24,10 +24,12 @@ from lib.ui.core import (
     t,
     table,
 )
+from lib.ui.kept import shared
 
 
 # -- upload and verification ---
-@st.cache_data(max_entries=8, show_spinner=False)
+@shared
+@st.cache_resource(max_entries=8, show_spinner=False)
 def catalog(_s: Store, version: str) -> pd.DataFrame:
     """The catalogue (cached per data version)."""
     return _s.catalog()
