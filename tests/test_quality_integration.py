@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partialmethod
 
 import pandas as pd
 import pytest
@@ -73,6 +74,29 @@ def test_a_preview_breaking_a_validation_rule_warns_with_the_rule(small_store_co
     assert within.quality.empty
     assert beyond.quality["flag"].tolist() == ["rule:R-CAP"]
     assert "R-CAP" in beyond.quality.iloc[0]["detail_th"]
+
+
+def test_the_preview_reads_the_values_near_its_cells_and_warns_as_if_it_read_all(
+    small_store_copy, monkeypatch
+):
+    body = "item,area,period,value\nFIN01,Rayong,2026-10,99\nFIN01,Rayong,2026-09,80\n"
+    read = []
+    with Store(small_store_copy) as store:
+        _rule(store, "R-CAP", "FIN01 <= 78", "ไม่เกิน 78")
+        original = Store.quality_values
+
+        def counted(self, items=None, as_of=None, near=None, every=False):
+            values = original(self, items, as_of, None if every else near)
+            read.append(len(values))
+            return values
+
+        monkeypatch.setattr(Store, "quality_values", counted)
+        near = upload.preview_upload(store, body.encode(), "two.csv").quality
+        monkeypatch.setattr(Store, "quality_values", partialmethod(counted, every=True))
+        every = upload.preview_upload(store, body.encode(), "two.csv").quality
+    assert sorted(near["flag"]) == ["outlier_history", "rule:R-CAP", "rule:R-CAP"]
+    pd.testing.assert_frame_equal(near, every)
+    assert read[0] < read[-1]  # the Rayong's months and the two months' areas, not all
 
 
 # ---------------------------------------------------------------- a red KPI on flagged values

@@ -347,10 +347,15 @@ def _levels(areas: pd.DataFrame, codes: pd.Series) -> np.ndarray:
 
 
 def _combined(store: Store, incoming: pd.DataFrame, items: set[str]) -> pd.DataFrame:
-    """The stored values of the items with the incoming cells in place of those they replace."""
+    """The stored values of the items that share a group with an incoming cell, with the
+    incoming cells in place of those they replace. The checks compare values of an item
+    and area, of an item and period, and of an area and period: every value of such a group
+    is of an incoming cell's area or of its period (a feed's document of two cells need
+    not read the item's values of every area and month)."""
     new = incoming.reindex(columns=["item_code", "area_code", "period", "period_end", "value"])
     new = new.assign(level=_levels(store.areas(), new["area_code"]), _incoming=True)
-    stored = store.quality_values(items).assign(_incoming=False)
+    near = (new["area_code"].astype(str).unique(), new["period"].astype(str).unique())
+    stored = store.quality_values(items, near=near).assign(_incoming=False)
     if stored.empty:
         return new.astype({"value": float}).reset_index(drop=True)
     keys = ["item_code", "area_code", "period"]

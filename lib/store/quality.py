@@ -116,22 +116,35 @@ class QualityQueries:
 
     # -- the values the checks run on -------------------------------------------------
     def quality_values(
-        self, item_codes: Iterable[str] | None = None, as_of: date | None = None
+        self,
+        item_codes: Iterable[str] | None = None,
+        as_of: date | None = None,
+        near: tuple[Iterable[str], Iterable[str]] | None = None,
     ) -> pd.DataFrame:
         """Values that are not rejected, of the given items (all when None), current or as
-        known at the end of as_of (history honoured), with the area's level.
+        known at the end of as_of (history honoured), with the area's level. near: (areas,
+        periods): only the values of one of those areas or of one of those periods.
 
         Columns: item_code, area_code, period, period_end, value, status, batch_id,
         submitted_by, level.
         """
         source = _VALUES_NOW if as_of is None else CELLS_AT  # history honoured
         codes = None if item_codes is None else sorted(set(item_codes))
+        areas, periods = (None, None) if near is None else (sorted(set(n)) for n in near)
         return self._df(
             f"WITH v AS ({source}) SELECT v.*, a.level FROM v "
             "LEFT JOIN areas a ON a.code = v.area_code WHERE v.status <> 'rejected' "
             "AND (CAST($items AS VARCHAR[]) IS NULL OR list_contains($items, v.item_code)) "
+            "AND (CAST($areas AS VARCHAR[]) IS NULL "
+            "OR v.area_code IN (SELECT unnest(CAST($areas AS VARCHAR[]))) "
+            "OR v.period IN (SELECT unnest(CAST($periods AS VARCHAR[])))) "
             "ORDER BY v.item_code, v.area_code, v.period_end",
-            {"items": codes, **({} if as_of is None else _every_period_at(as_of))},
+            {
+                "items": codes,
+                "areas": areas,
+                "periods": periods,
+                **({} if as_of is None else _every_period_at(as_of)),
+            },
         )
 
     def quality_cell(self, item_code: str, area_code: str, period: str) -> dict | None:
