@@ -145,12 +145,11 @@ def districts_table(s: Store, version: str, province_code: str, as_of, language:
 def _districts_table(
     s: Store, version: str, province_code: str, as_of, language: str, codes: tuple | None
 ) -> pa.Table:
-    from lib.ui.upload import catalog
+    from lib.ui.upload import catalog_of
 
     districts = s.areas("district")
     districts = districts.loc[districts["parent_code"] == province_code]
-    items = catalog(s, version)
-    items = items if codes is None else items.loc[items["code"].isin(codes)]
+    items = catalog_of(s, version, codes)  # the items the viewer may read, as visible_catalog
     latest = s.district_latest_values(province_code, as_of)  # s: as the viewer sees it
     table = profile_view.districts_table(districts, latest, items, language)
     return pa.Table.from_pandas(table, preserve_index=False)

@@ -41,8 +41,12 @@ def visible_catalog(s: Store, user) -> pd.DataFrame:
     from lib.ui.viewer import readable_codes_for
 
     version = data_version(s)
+    return catalog_of(s, version, readable_codes_for(s, version, user))
+
+
+def catalog_of(s: Store, version: str, codes: tuple[str, ...] | None) -> pd.DataFrame:
+    """The catalogue's items among `codes` (None: every item)."""
     every = catalog(s, version)
-    codes = readable_codes_for(s, version, user)
     return every if codes is None else every[every["code"].isin(codes)]
 
 
