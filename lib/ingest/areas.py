@@ -36,7 +36,7 @@ import re
 import pandas as pd
 
 from lib.core.i18n import pick
-from lib.ingest.text import clean_text, is_total, total_key
+from lib.ingest.text import RESOLVED_KEPT, clean_text, is_total, total_key
 
 _TH_PROVINCE_PREFIX = re.compile(r"^(?:จังหวัด|จ\.)\s*")
 _TH_DISTRICT_PREFIX = re.compile(r"^(?:กิ่งอำเภอ|กิ่ง\s*อ\.|อำเภอ|อ\.|เขต)\s*")
@@ -203,6 +203,8 @@ class AreaLookup:
         """(candidate codes, detail_th, detail_en[, "area_conflict"]); none means unknown."""
         hit = self._cache.get((text, qualifier))
         if hit is None:
+            if len(self._cache) >= RESOLVED_KEPT:  # one lookup serves many files
+                self._cache.clear()
             hit = self._cache[(text, qualifier)] = self._resolve(text, qualifier)
         return hit
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.ingest.text import clean_text, header_key
+from lib.ingest.text import RESOLVED_KEPT, clean_text, header_key
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ class ItemLookup:
         """(code, "", "") or (None, detail_th, detail_en) with suggestions."""
         hit = self._cache.get(text)
         if hit is None:
+            if len(self._cache) >= RESOLVED_KEPT:  # one lookup serves many files
+                self._cache.clear()
             hit = self._cache[text] = self._resolve(text)
         return hit
 

@@ -47,6 +47,7 @@ from lib.ingest.header import (
 from lib.ingest.items import ItemLookup
 from lib.ingest.jsondoc import is_json, json_as_csv
 from lib.ingest.layout import Layout
+from lib.ingest.lookups import lookups_for
 from lib.ingest.mapping import (
     bad_mapping,
     choose_layout,
@@ -139,7 +140,7 @@ def read_upload(
     as_of = tc._check_date(as_of if as_of is not None else settings.today(), "as_of")
     check_lang(lang)
     lim = (limits or upload_limits.current()).with_rows(max_rows)
-    item_index, area_index = ItemLookup(items), AreaLookup(areas, members)
+    item_index, area_index = lookups_for(items, areas, members)  # built once per content
     try:
         grids = _grids(data, file_name, lim, item_index, layout)
     except FileProblem as exc:

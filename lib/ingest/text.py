@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from lib.core import thaicalendar as tc
 
+RESOLVED_KEPT = 100_000  # texts a lookup remembers it resolved, before it starts again
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 # Totals by what they add up (compared without spaces, case or a trailing ":"): the whole
