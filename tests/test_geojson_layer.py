@@ -8,7 +8,7 @@ from branca.element import Element
 from shapely.geometry import box, mapping
 
 from lib.geo import mapview
-from lib.geo.geojson_layer import GeoJsonLayer, RenderedText
+from lib.geo.geojson_layer import GeoJsonLayer, as_template_renders
 from lib.geo.tooltip import TooltipStays
 
 HIGHLIGHT = {"weight": 3}
@@ -83,7 +83,7 @@ def _frame():
     )
 
 
-def test_rendered_text_is_what_an_element_of_it_renders():
+def test_text_is_put_in_the_page_as_an_element_of_it_renders():
     # a branca Element compiles its text as a template, which drops one trailing newline
     for text in ["var a = 1;", "var a = 1;\n", "var a = 1;\n\n", "\n    var a = 1;\n    "]:
-        assert RenderedText(text).render() == Element(text).render()
+        assert as_template_renders(text) == Element(text).render()
