@@ -25,9 +25,7 @@ def test_the_same_catalogue_and_areas_are_looked_up_with_the_same_lookups():
 
 
 def test_an_item_renamed_in_the_catalogue_is_found_by_its_new_name_at_once():
-    assert read(one_row("ผลิตภัณฑ์มวลรวมจังหวัด (GPP)", "10")).clean["item_code"].tolist() == [
-        "MAC01"
-    ]
+    assert read(one_row("ผลิตภัณฑ์มวลรวมจังหวัด (GPP)", "10")).clean["item_code"].tolist() == ["MAC01"]
     renamed = items().copy()
     renamed.loc[renamed["code"] == "MAC01", "name_th"] = "จีพีพีจังหวัด"
     result = _read_with(one_row("จีพีพีจังหวัด", "10"), renamed, areas())
