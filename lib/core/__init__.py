@@ -7,6 +7,7 @@ base class), pages (the one page registry), numbers (exact half-up rounding),
 thaicalendar (Buddhist and fiscal years, periods, due dates, Thai labels),
 exporting (CSV/XLSX cells a spreadsheet never runs as formulas), worker (the
 background thread the scheduled reports' and the feeds' workers are made of), turns
-(the server's background jobs run one at a time, so pages keep their share of it) and
-memory (the server's threads share two malloc arenas, so its memory stays flat).
+(the server's background jobs run one at a time, so pages keep their share of it),
+memory (the server's threads share two malloc arenas, so its memory stays flat) and lru
+(a bounded map the threads share, for values worked out once).
 """

@@ -10,9 +10,7 @@ import html
 import ipaddress
 import json
 import re
-import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -24,6 +22,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from lib.core.labels import FLAGGED, NO_DATA
+from lib.core.lru import Kept
 from lib.geo.geojson_layer import GeoJsonLayer
 from lib.geo.tooltip import TooltipStays
 
@@ -345,9 +344,7 @@ def link_html(url: object, text: str) -> str:
     )
 
 
-_GEOJSON: OrderedDict[bytes, dict] = OrderedDict()  # a shape's GeoJSON geometry, by its WKB
-_GEOJSON_MAX = 4096  # every shipped layer's shapes (districts: 928) fit
-_GEOJSON_LOCK = threading.Lock()
+_GEOJSON = Kept(4096)  # a shape's GeoJSON geometry by its WKB; every shipped layer's fit
 
 
 def _geometries(geoms) -> list[dict | None]:
@@ -358,16 +355,10 @@ def _geometries(geoms) -> list[dict | None]:
         if not geom or wkb is None:  # no shape, or an empty one
             out.append(None)
             continue
-        with _GEOJSON_LOCK:
-            found = _GEOJSON.get(wkb)
-            if found is not None:
-                _GEOJSON.move_to_end(wkb)
+        found = _GEOJSON.get(wkb)
         if found is None:
             found = json.loads(json.dumps(geom.__geo_interface__))
-            with _GEOJSON_LOCK:
-                _GEOJSON[wkb] = found
-                while len(_GEOJSON) > _GEOJSON_MAX:
-                    _GEOJSON.popitem(last=False)
+            _GEOJSON.put(wkb, found)
         out.append(found)
     return out
 

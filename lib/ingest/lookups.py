@@ -9,17 +9,13 @@ new ones and nothing stale is ever used.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import pandas as pd
 
+from lib.core.lru import Kept
 from lib.ingest.areas import AreaLookup
 from lib.ingest.items import ItemLookup
 
-KEPT = 4  # pairs kept: a store or two, before and after a catalogue change
-_kept: OrderedDict[tuple, tuple[ItemLookup, AreaLookup]] = OrderedDict()
-_lock = threading.Lock()
+_KEPT = Kept(4)  # pairs: a store or two, before and after a catalogue change
 
 
 def fingerprint(frame: pd.DataFrame | None) -> tuple | None:
@@ -43,14 +39,8 @@ def lookups_for(
     key = (fingerprint(items), fingerprint(areas), fingerprint(members))
     if None in key:
         return ItemLookup(items), AreaLookup(areas, members)
-    with _lock:
-        pair = _kept.get(key)
-        if pair is not None:
-            _kept.move_to_end(key)
-            return pair
-    pair = ItemLookup(items), AreaLookup(areas, members)
-    with _lock:
-        _kept[key] = pair
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+    pair = _KEPT.get(key)
+    if pair is None:
+        pair = ItemLookup(items), AreaLookup(areas, members)
+        _KEPT.put(key, pair)
     return pair
