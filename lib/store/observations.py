@@ -96,7 +96,7 @@ def _archive_and_replace(cur, cells: str, batch_id: int, username: str, now) -> 
         f"JOIN {cells} d {CELL_KEY}",
         [now, batch_id, username],
     )
-    cur.execute(  # a join; `(item, area, period) IN (SELECT ...)`: 0.48 s, not 0.017 s
+    cur.execute(  # a join: 0.017 s for 2 of 20 M cells, where `IN (SELECT (...))` took 0.48 s
         f"DELETE FROM observations o USING {cells} d WHERE o.item_code = d.item_code "
         "AND o.area_code = d.area_code AND o.period = d.period"
     )
